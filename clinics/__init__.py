@@ -1,0 +1,1 @@
+"""The clinic directory as a command line: crawl, demo, serve, extract, regions."""

@@ -1,0 +1,77 @@
+"""Addresses and phones as written on pages, and their canonical forms for identity.
+
+A clinic's id comes from its canonical location (street, suite, ZIP), so "100 Example Parkway, Suite 200"
+and "100 EXAMPLE PKWY STE 200" must come out the same.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.facts import ClinicInfo
+
+PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-](\d{4})(?!\d)")
+STREET_WORDS = {
+    "street": "st", "avenue": "ave", "boulevard": "blvd", "parkway": "pkwy", "drive": "dr", "road": "rd",
+    "lane": "ln", "court": "ct", "place": "pl", "circle": "cir", "highway": "hwy", "terrace": "ter",
+    "center": "ctr", "centre": "ctr", "plaza": "plz", "square": "sq", "north": "n", "south": "s", "east": "e",
+    "west": "w", "suite": "ste", "building": "bldg", "floor": "fl", "way": "way", "trail": "trl",
+}
+SUITE = re.compile(r"[,\s]+(?:suite|ste\.?|unit|#|bldg\.?|building|room|rm\.?)\s*#?\s*([\w-]+)\s*$", re.I)
+STREET_TYPES = (r"St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Pkwy|Parkway|Way|Ln|Lane|Ct|Court|Pl|Place|"
+                r"Cir|Circle|Hwy|Highway|Plaza|Center|Centre|Terrace|Trail|Loop|Row|Walk")
+ADDRESS = re.compile(
+    rf"(?P<street>\d{{2,6}}\s+(?:[A-Z0-9][\w.'-]*\s+){{0,5}}?(?:{STREET_TYPES})\.?)"
+    r"(?:,?\s*(?:Suite|Ste\.?|Unit|#|Bldg\.?|Building)\s*#?\s*(?P<suite>[\w-]+))?"
+    r",?\s+(?P<city>[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,3}),?\s+(?P<state>CA|California|[A-Z]{2})\.?\s+"
+    r"(?P<zip>\d{5})(?:-\d{4})?"
+)
+
+
+def normalise_phone(text: str | None) -> str | None:
+    """(949) 555-0100 -> 949-555-0100; None when there is no US number."""
+    if not text:
+        return None
+    m = PHONE.search(text)
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+
+
+def split_suite(street: str | None, suite: str | None = None) -> tuple[str | None, str | None]:
+    """Keep the suite apart from the street: ("100 Main St, Suite 2", None) -> ("100 Main St", "2")."""
+    if not street:
+        return street, suite
+    m = SUITE.search(street)
+    if m:
+        return street[: m.start()].strip(" ,"), suite or m.group(1)
+    return street.strip(" ,"), suite
+
+
+def canonical_street(street: str | None) -> str:
+    words = re.sub(r"[^\w\s]", " ", (street or "").lower()).split()
+    return " ".join(STREET_WORDS.get(w, w) for w in words)
+
+
+def canonical_suite(suite: str | None) -> str:
+    return re.sub(r"[^\w]", "", (suite or "").lower()).lstrip("0") or ""
+
+
+def zip5(value: str | None) -> str | None:
+    digits = re.sub(r"\D", "", value or "")
+    return digits[:5] if len(digits) >= 5 else None
+
+
+def address_from_text(text: str) -> ClinicInfo | None:
+    """The first US street address in a run of text (a footer, a contact page)."""
+    m = ADDRESS.search(text)
+    if not m:
+        return None
+    state = "CA" if m.group("state").lower() == "california" else m.group("state")
+    return ClinicInfo(street=m.group("street").strip(), suite=m.group("suite"), city=m.group("city").strip(),
+                      state=state, zip=m.group("zip"), source="text")
+
+
+def one_line(info: ClinicInfo) -> str | None:
+    parts = [info.street, f"Suite {info.suite}" if info.suite else None, info.city,
+             " ".join(p for p in (info.state, info.zip) if p)]
+    line = ", ".join(p for p in parts if p)
+    return line or info.address

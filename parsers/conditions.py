@@ -1,0 +1,75 @@
+"""Conditions a clinic treats with ketamine care, told apart from conditions it only writes about.
+
+A condition counts as treated when the page ties it to the clinic: a "conditions we treat" list or menu,
+"we help patients with...", a service heading. Research framing ("studies show", "may help") is a
+mention; a contraindication ("not a candidate if you have active psychosis") is excluded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from parsers.cues import (
+    CONTRAINDICATION, EDUCATION_HEADING, FIRST_PERSON, RESEARCH, Sentence, clause_around, is_negated, rx,
+)
+from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
+from parsers.terms import find_terms, settle
+from parsers.vocab import CONDITIONS
+
+TREATING_SECTION = rx(
+    r"\bconditions?\b", r"\bwhat we treat\b", r"\bwho we (?:help|treat|serve)\b", r"\bwe (?:can )?(?:help|treat)\b",
+    r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
+    r"\bindications?\b", r"\bwe help\b", r"\bhelp with\b",
+)
+TREAT_STATEMENT = rx(
+    r"\bwe (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
+    r"\bour (?:\w+ ){0,3}(?:patients|clients|program|protocols?|treatments?|infusions?|services?)\b",
+    r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
+    r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",
+    r"\bat (?:our|the) (?:clinic|center|centre|practice)\b",
+)
+SERVICE_HEADING = rx(r"\btreatment\b", r"\btherapy\b", r"\bketamine for\b", r"\bcare\b", r"\bprogram\b",
+                     r"\bclinic\b", r"\brelief\b", r"\bservices?\b")
+WEAK_PAGE_TYPES = ("blog", "landing")
+
+
+def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
+    candidates: list[Fact] = []
+    mentions: list[Mention] = []
+    weak_page = page_type in WEAK_PAGE_TYPES
+    for sentence in sentences:
+        for term, match in find_terms(sentence.text, CONDITIONS):
+            verdict = _judge(sentence, clause_around(sentence.text, match.start(), match.end()), weak_page)
+            if isinstance(verdict, str):
+                mentions.append(Mention(term.key, sentence.text, verdict))
+            else:
+                value, strength = verdict
+                candidates.append(Fact(term.key, value, sentence.text, strength))
+    for item in menu:
+        for term, _ in find_terms(item, CONDITIONS):
+            candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
+    return settle(candidates), mentions
+
+
+def _judge(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | str:
+    """(value, strength) for a claim, or the reason it is only a mention."""
+    text = sentence.text
+    if CONTRAINDICATION.search(text):
+        return "contraindication"
+    if RESEARCH.search(text):
+        return "research or education framing"
+    if TREAT_STATEMENT.search(clause) and FIRST_PERSON.search(text):
+        if is_negated(clause):
+            return False, STRENGTH_STATEMENT
+        return True, STRENGTH_STATEMENT
+    if weak_page:
+        return "general text on a blog or landing page"
+    if sentence.kind in ("item", "row") and len(text.split()) <= 16:
+        heading = sentence.heading
+        own_list = FIRST_PERSON.search(heading) or len(heading.split()) <= 4
+        if TREATING_SECTION.search(heading) and own_list and not EDUCATION_HEADING.search(heading):
+            return True, STRENGTH_HEADING
+    if sentence.kind == "heading" and len(text.split()) <= 8 and SERVICE_HEADING.search(text) \
+            and not EDUCATION_HEADING.search(text) and not text.endswith("?"):
+        return True, STRENGTH_HEADING
+    return "named without a claim"

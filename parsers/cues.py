@@ -1,0 +1,161 @@
+"""Reading a sentence for its stance: offered, not offered, merely mentioned, or ruled out.
+
+Keyword matching gets clinic pages wrong in both directions; these cues are the shared judgement the
+route, condition and payment extractors use, so "we do not offer IV" and "studies show ketamine may help
+OCD" are read the same way everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from parsers.document import Block, Document, split_sentences
+
+
+def rx(*patterns: str) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+NEGATION = rx(
+    r"\b(?:do|does|did|can|could|will|are|is)\s*(?:not|n['’]t)\b",
+    r"\b(?:don['’]t|doesn['’]t|isn['’]t|aren['’]t|won['’]t|can['’]t|cannot)\b",
+    r"\bno longer\b",
+    r"\bnot (?:currently |yet )?(?:offer|provide|available|covered|accept|in[- ]network|administer|bill)",
+    r"\b(?:never|nor)\b",
+    r"\bunable to\b",
+    r"\bnot\b",
+    r"^no\b",
+)
+NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|not sure|if not|no-show|not everyone)\b",
+                            re.I)
+CLAUSE_BREAK = re.compile(r"\s*(?:;|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b|—| - )\s*",
+                          re.I)
+OFFER = rx(
+    r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"
+    r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",
+    r"\bour\b",
+    r"\bwe['’]?(?:re| are) (?:a |an |the )?(?:certified|proud|one of|able|happy|pleased|trained)",
+    r"\b(?:offered|available|provided|administered) (?:here|at (?:our|the) (?:clinic|office|center|practice))",
+    r"\bat (?:our|the) (?:clinic|office|center|centre|practice)\b",
+    r"\b(?:schedule|book|start|begin) (?:your|a|an)\b",
+    r"\byour (?:first |initial )?(?:infusion|session|treatment|injection|appointment|dose)",
+    r"\bpatients (?:receive|will|can (?:choose|expect|receive))",
+    r"\bwe(?:['’]ll| will)\b",
+    r"\bus\b",
+)
+GENERAL = rx(
+    r"\b(?:can|could|may|might) be (?:given|administered|delivered|taken|used|prescribed|offered)",
+    r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\btrials?\b", r"\bevidence\b",
+    r"\bFDA[- ]approv", r"\bapproved by the FDA\b",
+    r"\bhas (?:shown|been shown|demonstrated|garnered|gained)\b",
+    r"\bshown promise\b", r"\bpromising\b",
+    r"\b(?:is|are) being (?:explored|studied|investigated|researched)\b",
+    r"\bforms? of ketamine\b", r"\broutes? of administration\b", r"\bways? (?:to|of) (?:take|administer|give|receive)",
+    r"\bcompared (?:to|with)\b", r"\bversus\b", r"\bvs\.?\b", r"\bunlike\b",
+    r"\bother (?:clinics|providers|practices)\b",
+    r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
+    r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
+    r"\b(?:in general|generally|typically|usually)\b",
+)
+RESEARCH = rx(
+    r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\btrials?\b", r"\bevidence\b",
+    r"\b(?:has|have) (?:shown|been shown|demonstrated|garnered)\b", r"\bshown promise\b", r"\bpromis(?:e|ing)\b",
+    r"\b(?:is|are) being (?:explored|studied|investigated|researched)\b", r"\binvestigat",
+    r"\bmay (?:help|benefit|reduce|improve|be (?:effective|helpful|beneficial))\b",
+    r"\bmight\b", r"\bpotential(?:ly)?\b", r"\bsuggests?\b", r"\bemerging\b", r"\bscientists\b",
+    r"\bmost (?:well-)?known\b", r"\bwell[- ]known (?:applications?|uses?)\b",
+    r"\b(?:is|are) (?:a |an )?(?:complex|common|debilitating|challenging) (?:condition|disorder|illness)",
+    r"\bcharacteri[sz]ed by\b", r"\bdefinition\b", r"\bdefined as\b",
+)
+CONTRAINDICATION = rx(
+    r"\bnot (?:a )?(?:good |suitable |appropriate |ideal )?candidates?\b",
+    r"\bnot (?:be )?(?:eligible|suitable|appropriate)\b",
+    r"\bcontraindicat", r"\bexclu(?:de|sion)", r"\bshould not (?:receive|have|undergo)\b",
+    r"\buncontrolled\b", r"\bactive (?:psychosis|mania)\b", r"\bhistory of (?:psychosis|mania|schizophrenia)\b",
+    r"\bsafe for (?:everyone|all)\b", r"\bif you have\b.*\bnot\b",
+)
+EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
+               r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
+FIRST_PERSON = rx(r"\b(?:we|our|us)\b")
+OFFERING_HEADING = rx(
+    r"\b(?:our|we)\b", r"\bservices?\b", r"\btreatments?\b", r"\btherap(?:y|ies)\b", r"\bprograms?\b",
+    r"\bwhat we (?:offer|treat|do)\b", r"\bofferings?\b", r"\bconditions\b", r"\bpricing\b", r"\bcosts?\b",
+)
+EDUCATION_HEADING = rx(
+    r"\bwhat is\b", r"\bhow does\b", r"\bhistory\b", r"\bresearch\b", r"\bstudies\b", r"\bscience\b",
+    r"\bunderstanding\b", r"\bexploring\b", r"\bpotential\b", r"\bmechanism\b", r"\bvs\.?\b", r"\bversus\b",
+    r"\bdifference", r"\bblog\b", r"\bnews\b", r"\bwhy\b", r"\brise of\b", r"\bdefinition\b", r"\boverview\b",
+    r"\bapplications?\b", r"\bconsiderations\b", r"\bside effects\b", r"\bsafety\b",
+)
+
+
+@dataclass
+class Sentence:
+    """A sentence with what frames it: its block kind, the heading above it and, for FAQ answers, the question."""
+
+    text: str
+    kind: str  # heading, paragraph, item, row, question, answer, menu
+    heading: str = ""
+    question: str = ""
+
+    @property
+    def framed(self) -> str:
+        """The sentence with its FAQ question in front, so "Yes, most plans do" keeps its subject."""
+        return f"{self.question} {self.text}" if self.question else self.text
+
+
+def sentences_of(doc: Document) -> Iterator[Sentence]:
+    """Every sentence of the main content, with FAQ answers tied to their questions."""
+    question = ""
+    for block in doc.blocks:
+        if block.kind == "question":
+            question = block.text
+            yield Sentence(block.text, "question", block.heading)
+            continue
+        if block.kind == "heading":
+            question = block.text if block.text.endswith("?") else ""
+            yield Sentence(block.text, "heading", _parent_heading(doc, block))
+            continue
+        for i, text in enumerate(split_sentences(block.text) if block.kind != "row" else [block.text]):
+            frame = question if (question and i == 0) else ""
+            yield Sentence(text, block.kind if not frame else "answer", block.heading, frame)
+        question = ""
+
+
+def _parent_heading(doc: Document, block: Block) -> str:
+    return block.heading if block.heading != block.text else ""
+
+
+def clause_around(text: str, start: int, end: int) -> str:
+    """The clause of a sentence that holds the span, split at "but", ";", "however" and the like."""
+    bounds = [0]
+    for m in CLAUSE_BREAK.finditer(text):
+        bounds.append(m.start())
+        bounds.append(m.end())
+    bounds.append(len(text))
+    pairs = list(zip(bounds[0::2], bounds[1::2]))
+    for lo, hi in pairs:
+        if lo <= start < hi or (lo < end <= hi):
+            return text[lo:hi]
+    return text
+
+
+def is_negated(clause: str) -> bool:
+    return bool(NEGATION.search(NOT_A_NEGATION.sub(" ", clause)))
+
+
+def is_heading_offer(sentence: Sentence) -> bool:
+    """A short heading or list item in a section about the clinic's own services."""
+    words = len(sentence.text.split())
+    if sentence.kind == "heading":
+        return words <= 8 and not sentence.text.endswith("?") and not EDUCATION_HEADING.search(sentence.text)
+    if sentence.kind in ("item", "row"):
+        return (
+            words <= 10
+            and not sentence.text.rstrip().endswith(".")
+            and bool(OFFERING_HEADING.search(sentence.heading))
+            and not EDUCATION_HEADING.search(sentence.heading)
+        )
+    return False

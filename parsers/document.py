@@ -1,0 +1,204 @@
+"""A page as the extractors read it: main-content blocks with their headings, menus kept apart.
+
+HTML is parsed once here (BeautifulSoup on lxml) and turned into plain blocks, so every extractor works
+on the same text and none of them re-parses the page. Menus, headers and footers repeat on every page of a
+site; they are kept as a separate, weaker list (``menu``) instead of counting as the page's claims.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+
+MAX_INPUT_CHARS = 2_000_000  # bound the work on a pathological page
+DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "button", "select")
+CHROME_TAGS = ("nav", "header", "footer", "aside")
+CHROME_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|site-header|breadcrumbs?|sidebar|cookie)(?:$|[\s_-])",
+                         re.I)
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+BLOCK_TAGS = set(HEADINGS) | {
+    "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
+    "table", "tbody", "thead", "details", "dl", "figure", "figcaption", "address", "br", "td", "th", "caption",
+}
+SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
+BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
+WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass
+class Block:
+    """One unit of visible text: a heading, paragraph, list item, table row, FAQ question or answer."""
+
+    text: str
+    kind: str  # heading, paragraph, item, row, question
+    heading: str = ""  # the nearest heading above it ("" at the top)
+    level: int = 0  # heading level for headings
+
+    @property
+    def sentences(self) -> list[str]:
+        return split_sentences(self.text)
+
+
+@dataclass
+class Document:
+    url: str | None
+    title: str
+    blocks: list[Block]
+    menu: list[str] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)
+    jsonld: list[str] = field(default_factory=list)  # raw ld+json script bodies
+    meta: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(b.text for b in self.blocks)
+
+
+def clean(text: str) -> str:
+    return WHITESPACE.sub(" ", text.replace("\xa0", " ")).strip()
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = [clean(p) for p in SENTENCE_END.split(text)]
+    return [p for p in parts if p]
+
+
+def parse_html(html: str | bytes, url: str | None = None) -> Document:
+    """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
+    if isinstance(html, bytes):
+        html = html.decode("utf-8", errors="replace")
+    soup = BeautifulSoup(html[:MAX_INPUT_CHARS], "lxml")
+    jsonld = [s.get_text() for s in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)})]
+    meta = {}
+    for m in soup.find_all("meta"):
+        key = m.get("property") or m.get("name")
+        if key and m.get("content"):
+            meta[key.lower()] = m["content"]
+    title = clean(soup.title.get_text()) if soup.title else ""
+    for tag in soup.find_all(DROP_TAGS):
+        tag.decompose()
+    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+        comment.extract()
+    body = soup.body or soup
+    menu, footer = _pull_chrome(body)
+    main = body.find("main") or body.find(attrs={"role": "main"}) or body
+    blocks = _Walker().walk(main)
+    return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
+
+
+def parse_text(text: str, url: str | None = None) -> Document:
+    """Plain text (a .txt page, stdin): lines are blocks; short lines without a full stop are headings."""
+    blocks: list[Block] = []
+    heading = ""
+    for raw in text[:MAX_INPUT_CHARS].splitlines():
+        line = clean(raw)
+        if not line:
+            continue
+        is_item = bool(BULLET.match(line))
+        line = BULLET.sub("", line) if is_item else line
+        if not is_item and _looks_like_heading(line):
+            heading = line
+            blocks.append(Block(line, "heading", heading, level=2))
+        else:
+            blocks.append(Block(line, "item" if is_item else "paragraph", heading))
+    title = blocks[0].text if blocks and blocks[0].kind == "heading" else ""
+    return Document(url=url, title=title, blocks=blocks)
+
+
+def _looks_like_heading(line: str) -> bool:
+    words = line.split()
+    return len(words) <= 10 and not re.search(r"[.!]$", line) and not line.startswith("$")
+
+
+def _is_chrome(tag: Tag) -> bool:
+    if tag.name in CHROME_TAGS:
+        return True
+    if tag.get("role") in ("navigation", "contentinfo", "banner"):
+        return True
+    hints = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+    return bool(hints.strip()) and bool(CHROME_HINT.search(hints))
+
+
+def _is_footer(tag: Tag) -> bool:
+    hints = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+    return tag.name == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
+
+
+def _pull_chrome(body: Tag) -> tuple[list[str], list[str]]:
+    """Remove navigation, headers and footers from the tree; return menu link texts and their other text.
+
+    The second list (header and footer text) is where hand-built sites keep their address and phone.
+    """
+    menu: list[str] = []
+    chrome_text: list[str] = []
+    outermost = [t for t in body.find_all(True) if _is_chrome(t) and not any(_is_chrome(p) for p in t.parents)]
+    for tag in outermost:
+        if not _is_footer(tag):
+            links = [clean(a.get_text(" ")) for a in tag.find_all("a")]
+            menu.extend(text for text in links if text and len(text) < 60)
+        chrome_text.extend(clean(s) for s in tag.stripped_strings)
+        tag.extract()
+    return menu, chrome_text
+
+
+class _Walker:
+    """Walks the main content in document order, emitting blocks and tracking the heading above each."""
+
+    def __init__(self) -> None:
+        self.blocks: list[Block] = []
+        self.heading = ""
+        self.buffer: list[str] = []
+        self.buffer_kind = "paragraph"
+
+    def walk(self, root: Tag) -> list[Block]:
+        self._visit(root)
+        self._flush()
+        return self.blocks
+
+    def _visit(self, node: Tag) -> None:
+        for child in node.children:
+            if isinstance(child, NavigableString):
+                self.buffer.append(str(child))
+            elif isinstance(child, Tag):
+                self._visit_tag(child)
+
+    def _visit_tag(self, tag: Tag) -> None:
+        name = tag.name
+        if name not in BLOCK_TAGS:
+            self._visit(tag)
+            return
+        self._flush()
+        if name in HEADINGS:
+            text = clean(tag.get_text(" "))
+            if text:
+                self.heading = text
+                self.blocks.append(Block(text, "heading", text, level=int(name[1])))
+        elif name == "tr":
+            cells = [clean(c.get_text(" ")) for c in tag.find_all(["td", "th"])]
+            text = " | ".join(c for c in cells if c)
+            if text:
+                self.blocks.append(Block(text, "row", self.heading))
+        elif name == "summary":
+            text = clean(tag.get_text(" "))
+            if text:
+                self.blocks.append(Block(text, "question", self.heading))
+        elif name == "br":
+            pass
+        else:
+            kind = "item" if name in ("li", "dd", "dt") else "paragraph"
+            previous_kind, self.buffer_kind = self.buffer_kind, kind
+            self._visit(tag)
+            self._flush()
+            self.buffer_kind = previous_kind
+
+    def _flush(self) -> None:
+        text = clean("".join(self.buffer))
+        self.buffer = []
+        if not text:
+            return
+        kind = self.buffer_kind
+        if kind == "paragraph" and text.endswith("?") and len(text) < 160:
+            kind = "question"
+        self.blocks.append(Block(text, kind, self.heading))

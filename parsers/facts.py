@@ -1,0 +1,129 @@
+"""The plain dataclasses every parser returns and the JSON shape ``clinics extract`` prints.
+
+The JSON shape is a contract (issue "The whole pipeline"): later work adds keys but never renames these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+# How strongly a sentence supports a fact; a stronger statement wins a conflict on the same page.
+STRENGTH_MENU = 1  # a site's navigation menu names it
+STRENGTH_HEADING = 2  # a heading or list item in an offering section
+STRENGTH_STATEMENT = 3  # a sentence says so ("we offer", "we do not offer")
+
+
+@dataclass
+class Fact:
+    """A route, service or condition the page states as offered (True) or as not offered (False)."""
+
+    key: str
+    value: bool
+    evidence: str
+    strength: int = STRENGTH_STATEMENT
+
+    def to_json(self) -> dict:
+        return {"key": self.key, "value": self.value, "evidence": self.evidence}
+
+
+@dataclass
+class Mention:
+    """A vocabulary term named without a claim (education text, a comparison); shown by --explain."""
+
+    key: str
+    evidence: str
+    reason: str
+
+
+@dataclass
+class Payment:
+    accepts_insurance: bool | None = None
+    spravato_covered: bool | None = None
+    iv_covered: bool | None = None
+    superbill: bool | None = None
+    hsa_fsa: bool | None = None
+    financing: bool | None = None
+    payers: list[str] = field(default_factory=list)
+    financing_providers: list[str] = field(default_factory=list)
+    evidence: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Price:
+    amount_usd: float
+    unit: str  # per_session, package, consultation, other
+    evidence: str
+    sessions: int | None = None
+    per_session_usd: float | None = None
+    route: str | None = None
+    amount_max_usd: float | None = None
+    qualifier: str | None = None
+
+    def to_json(self) -> dict:
+        return {
+            "amount_usd": self.amount_usd,
+            "unit": self.unit,
+            "sessions": self.sessions,
+            "per_session_usd": self.per_session_usd,
+            "route": self.route,
+            "amount_max_usd": self.amount_max_usd,
+            "qualifier": self.qualifier,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class ClinicInfo:
+    """Who the page is about: name, contact and location, from JSON-LD or the page text."""
+
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    street: str | None = None
+    suite: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    website: str | None = None
+    source: str | None = None  # jsonld, microdata, text
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class PageFacts:
+    clinic: ClinicInfo
+    locations: list[ClinicInfo]
+    routes: list[Fact]
+    services: list[Fact]
+    conditions: list[Fact]
+    payment: Payment
+    prices: list[Price]
+    mentions: list[Mention] = field(default_factory=list)
+    page_type: str = "other"
+    url: str | None = None
+    seen_at: str | None = None
+
+    def to_json(self, explain: bool = False) -> dict:
+        out = {
+            "clinic": self.clinic.to_json() | {"locations": [loc.to_json() for loc in self.locations]},
+            "routes": [f.to_json() for f in self.routes],
+            "services": [f.to_json() for f in self.services],
+            "conditions": [f.to_json() for f in self.conditions],
+            "payment": self.payment.to_json(),
+            "prices": [p.to_json() for p in self.prices],
+            "page_type": self.page_type,
+        }
+        if self.url:
+            out["source_url"] = self.url
+        if self.seen_at:
+            out["seen_at"] = self.seen_at
+        if explain:
+            out["mentions"] = [asdict(m) for m in self.mentions]
+        return out

@@ -1,0 +1,39 @@
+"""What kind of page this is (pricing, insurance, services, blog...), from its URL path and title.
+
+The kind decides how much a page's statements weigh: a pricing page outranks a blog post when two pages
+of one clinic disagree, and blog or city landing pages make no offers by headings alone.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+# Most specific first; the first pattern that matches the path (or else the title) names the type.
+PAGE_TYPES: tuple[tuple[str, str], ...] = (
+    ("pricing", r"pric|cost|fees?\b|rates|payment"),
+    ("insurance", r"insurance|coverage|billing|financ"),
+    ("faq", r"faq|questions"),
+    ("conditions", r"condition|what-we-treat|treat(?:s|ed|ing|able)?(?:[-/]|$)|depression|ptsd|anxiety|pain|ocd"),
+    ("services", r"service|treatment|therap|infusion|spravato|esketamine|ketamine|kap|program|injection"),
+    ("locations", r"location|contact|directions|offices?\b|find-us"),
+    ("about", r"about|team|staff|providers?|doctor|our-"),
+    ("blog", r"blog|news|article|post|/\d{4}/\d{2}/|resources"),
+    ("landing", r"near-me|-ca\b|huntington|irvine|newport|anaheim|santa-ana|costa-mesa|laguna|orange-county"),
+)
+# How much a page type's statements weigh when a clinic's pages disagree (higher wins).
+PAGE_RANK = {"pricing": 9, "insurance": 9, "services": 8, "conditions": 8, "faq": 7, "home": 6, "locations": 6,
+             "about": 5, "other": 4, "landing": 2, "blog": 1}
+
+
+def page_type(url: str | None, title: str = "") -> str:
+    path = urlparse(url).path.lower() if url else ""
+    if url and path in ("", "/", "/index.html", "/home", "/home/"):
+        return "home"
+    for kind, pattern in PAGE_TYPES:
+        if path and re.search(pattern, path):
+            return kind
+    for kind, pattern in PAGE_TYPES:
+        if kind not in ("landing",) and re.search(pattern, title.lower()):
+            return kind
+    return "other"

@@ -1,0 +1,174 @@
+"""Prices of ketamine care in USD, normalised to a unit, a package size and a per-session figure.
+
+A wrong price is worse than none: instalments, savings, deposits, fees, copays and the prices of a
+multi-service clinic's other services (IV vitamins, NAD+, semaglutide, Botox) are left out. A price is kept
+only when its sentence, table row or heading ties it to ketamine care.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from parsers.cues import Sentence, rx
+from parsers.facts import Price
+from parsers.terms import find_terms
+from parsers.vocab import ROUTES, SERVICES
+
+AMOUNT = r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?"
+RANGE = re.compile(AMOUNT + r"\s*(?:-|–|—|to)\s*" + AMOUNT, re.I)
+SINGLE = re.compile(AMOUNT)
+NOT_A_PRICE = rx(
+    r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b", r"\bas low as\b",
+    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|ings?)\b", r"\bdiscount\b",
+    r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
+    r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
+)
+OTHER_SERVICE = rx(
+    r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
+    r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
+    r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
+    r"\bmedication management\b", r"\bpeptides?\b", r"\biron\b",
+)
+KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
+                   r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
+                   r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
+                   r"\bboosters?\b", r"\bmaintenance\b", r"\bdos(?:e|ing)\b", r"\bpsychotherapy\b")
+CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
+                  r"\bscreening\b", r"\bfirst visit\b", r"\binitial visit\b")
+PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b", r"/\s?(?:session|infusion|treatment)",
+                 r"\ba (?:session|infusion|treatment)\b", r"\bsingle (?:infusion|session|treatment)\b",
+                 r"\b(?:one|1) (?:infusion|session|treatment|injection)\b")
+PER_HOUR = rx(r"\bper hour\b", r"/\s?h(?:ou)?r\b", r"\bhourly\b", r"\ban hour\b")
+MEMBERSHIP = rx(r"\bmembership\b", r"\bsubscription\b")
+STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b", r"\bas little as\b")
+FROM = rx(r"\bfrom \$")
+WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+                "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+NUMBER = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+UNIT_NOUN = r"(?:ketamine |IV |iv |im |spravato |kap )?(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|shots?|dosing sessions?)"
+PACKAGE = [
+    re.compile(rf"\b(?:series|package|bundle|course|set|pack) of {NUMBER}\b", re.I),
+    re.compile(rf"\b{NUMBER}[- ](?:{UNIT_NOUN})\b", re.I),
+    re.compile(rf"\({NUMBER}\)\s*{UNIT_NOUN}", re.I),
+    re.compile(rf"\b{NUMBER}[- ](?:infusion|session|treatment|injection)[- ](?:series|package|bundle|course)\b", re.I),
+]
+PACKAGE_WORD = rx(r"\bseries\b", r"\bpackage\b", r"\bbundle\b", r"\bcourse\b", r"\binduction\b")
+
+
+def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
+    prices: list[Price] = []
+    seen: set[tuple] = set()
+    for sentence in sentences:
+        for price in _prices_in(sentence):
+            key = (price.amount_usd, price.amount_max_usd, price.unit, price.sessions, price.route)
+            if key not in seen:
+                seen.add(key)
+                prices.append(price)
+    return prices
+
+
+def _prices_in(sentence: Sentence) -> list[Price]:
+    text = sentence.text
+    if "$" not in text:
+        return []
+    out: list[Price] = []
+    # A sentence with several amounts is read piece by piece, each amount with the words around it.
+    for segment in _segments(text):
+        price = _read_segment(segment, sentence)
+        if price:
+            out.append(price)
+    return out
+
+
+def _segments(text: str) -> list[str]:
+    """Split text so each piece holds one amount (or one range) and the words that belong to it."""
+    pieces = re.split(r"(?<=\S)\s*(?:;|,(?=\s+(?:and\s+)?(?:a|an|the|or|with|\d|\$|our|each|single|package|series))|"
+                      r"\band\b(?=[^$]*\$)|\|(?=[^|]*\$[^|]*$))\s*", text)
+    merged: list[str] = []
+    for piece in pieces:
+        if merged and "$" not in merged[-1]:
+            merged[-1] = f"{merged[-1]} {piece}"
+        elif merged and "$" not in piece:
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged or [text]
+
+
+def _amount(whole: str, cents: str | None) -> float:
+    value = float(whole.replace(",", ""))
+    return value + (float(cents) / 100 if cents else 0.0)
+
+
+def _read_segment(segment: str, sentence: Sentence) -> Price | None:
+    context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") else segment
+    if NOT_A_PRICE.search(segment):
+        return None
+    tied = KETAMINE_CARE.search(segment) or (sentence.kind in ("row", "item") and KETAMINE_CARE.search(context))
+    if OTHER_SERVICE.search(segment) and not re.search(r"\bketamine\b|\bspravato\b", segment, re.I):
+        return None
+    if not tied:
+        return None
+    rng = RANGE.search(segment)
+    if rng:
+        amount, amount_max = _amount(rng.group(1), rng.group(2)), _amount(rng.group(3), rng.group(4))
+    else:
+        single = SINGLE.search(segment)
+        if not single:
+            return None
+        amount, amount_max = _amount(single.group(1), single.group(2)), None
+    if amount <= 0 or amount > 50_000:
+        return None
+    unit, sessions, qualifier = _unit(segment, context)
+    if rng:
+        qualifier = "range"
+    per_session = amount if unit == "per_session" else None
+    if unit == "package" and sessions:
+        per_session = round(amount / sessions, 2)
+    return Price(amount_usd=amount, unit=unit, evidence=sentence.text, sessions=sessions,
+                 per_session_usd=per_session, route=_route(segment, context), amount_max_usd=amount_max,
+                 qualifier=qualifier)
+
+
+def _unit(segment: str, context: str) -> tuple[str, int | None, str | None]:
+    qualifier = None
+    if STARTING_AT.search(segment):
+        qualifier = "starting_at"
+    elif FROM.search(segment):
+        qualifier = "from"
+    if MEMBERSHIP.search(segment):
+        return "other", None, "membership"
+    if CONSULTATION.search(segment) and not PER_SESSION.search(segment):
+        return "consultation", None, qualifier
+    sessions = _sessions(segment)
+    if sessions and sessions > 1 and (PACKAGE_WORD.search(segment) or not PER_SESSION.search(segment)):
+        return "package", sessions, qualifier
+    if PER_HOUR.search(segment):
+        return "other", None, "per_hour"
+    if PER_SESSION.search(segment) or sessions == 1:
+        return "per_session", None, qualifier
+    if PACKAGE_WORD.search(segment):
+        return "package", None, qualifier
+    if re.search(r"\b(?:infusion|session|treatment|injection|shot|dose)\b", context, re.I):
+        return "per_session", None, qualifier
+    return "other", None, qualifier
+
+
+def _sessions(segment: str) -> int | None:
+    for pattern in PACKAGE:
+        m = pattern.search(segment)
+        if m:
+            word = m.group(1).lower()
+            return WORD_NUMBERS.get(word) or int(word)
+    return None
+
+
+def _route(segment: str, context: str) -> str | None:
+    for text in (segment, context):
+        found = find_terms(text, ROUTES)
+        if len(found) == 1:
+            return found[0][0].key
+        if not found and find_terms(text, SERVICES):
+            return None
+    return None

@@ -1,0 +1,93 @@
+"""Routes of administration and services (KAP, at-home) a clinic states it offers, or states it does not.
+
+A route named in general text ("ketamine can be given IV, intranasally or orally") is a mention, not an
+offer; "we do not offer Spravato at this time" is a fact with value False; an exclusive statement ("we
+exclusively use lozenges") makes the other routes the page names False.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from parsers.cues import (
+    EXCLUSIVE, GENERAL, OFFER, Sentence, clause_around, is_heading_offer, is_negated, rx,
+)
+from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
+from parsers.terms import find_terms, settle
+from parsers.vocab import ROUTES, SERVICES, Term
+
+NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
+                     r"\bIV (?:drip|therapy) (?:bar|lounge)\b", r"\biron\b", r"\bantibiotics?\b", r"\bB-?12\b")
+KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
+PRICE = re.compile(r"\$\s?\d")
+WEAK_PAGE_TYPES = ("blog", "landing")
+NAMED = "named without a claim"
+
+
+def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
+    return _extract(sentences, menu, ROUTES, page_type, exclusive=True)
+
+
+def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
+    return _extract(sentences, menu, SERVICES, page_type, exclusive=False)
+
+
+def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool):
+    candidates: list[Fact] = []
+    mentions: list[Mention] = []
+    exclusive_evidence: str | None = None
+    weak_page = page_type in WEAK_PAGE_TYPES
+    for sentence in sentences:
+        for term, match in find_terms(sentence.text, terms):
+            clause = clause_around(sentence.text, match.start(), match.end())
+            if term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause):
+                mentions.append(Mention(term.key, sentence.text, "IV that is not ketamine (vitamins, NAD+...)"))
+                continue
+            stance = _stance(sentence, clause, weak_page)
+            if stance is None:
+                mentions.append(Mention(term.key, sentence.text, NAMED))
+                continue
+            value, strength = stance
+            candidates.append(Fact(term.key, value, sentence.text, strength))
+            if exclusive and value and EXCLUSIVE.search(sentence.text):
+                exclusive_evidence = sentence.text
+    for item in menu:
+        for term, _ in find_terms(item, terms):
+            candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
+    facts = settle(candidates)
+    if exclusive_evidence:
+        facts = _apply_exclusive(facts, mentions, exclusive_evidence)
+    return facts, mentions
+
+
+def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | None:
+    """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
+    general = bool(GENERAL.search(clause))
+    if is_negated(clause) and not general and (OFFER.search(clause) or _availability(clause)):
+        return False, STRENGTH_STATEMENT
+    if OFFER.search(clause) and not general:
+        return True, STRENGTH_STATEMENT
+    if weak_page:
+        return None
+    if is_heading_offer(sentence):
+        return True, STRENGTH_HEADING
+    if sentence.kind == "row" and PRICE.search(sentence.text):
+        return True, STRENGTH_STATEMENT
+    return None
+
+
+AVAILABILITY = rx(r"\bnot (?:currently )?(?:available|offered|provided)\b", r"\bno longer\b",
+                  r"\b(?:do|does) not (?:currently )?(?:offer|provide|administer|carry|do)\b",
+                  r"\b(?:don['’]t|doesn['’]t) (?:currently )?(?:offer|provide|administer|carry|do)\b")
+
+
+def _availability(clause: str) -> bool:
+    return bool(AVAILABILITY.search(clause))
+
+
+def _apply_exclusive(facts: list[Fact], mentions: list[Mention], evidence: str) -> list[Fact]:
+    """Routes the page names but does not offer become False when the clinic says it offers one route only."""
+    stated = {f.key for f in facts}
+    extra = {m.key: Fact(m.key, False, evidence) for m in mentions if m.key not in stated and m.reason == NAMED}
+    return sorted([*facts, *extra.values()], key=lambda f: f.key)

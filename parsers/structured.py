@@ -1,0 +1,130 @@
+"""schema.org JSON-LD read the tolerant way real sites need: @graph, lists, odd casing, broken JSON.
+
+Only clinic-like nodes are kept (MedicalClinic, MedicalBusiness, LocalBusiness, Physician...); a site
+with one node per location gives one ClinicInfo per location.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+
+from parsers.facts import ClinicInfo
+
+CLINIC_TYPES = {
+    "medicalclinic", "medicalbusiness", "localbusiness", "physician", "medicalorganization", "healthandbeautybusiness",
+    "dayspa", "healthclub", "psychiatric", "hospital", "medicalspecialty", "organization", "professionalservice",
+}
+PREFERRED = ("medicalclinic", "physician", "medicalbusiness", "medicalorganization", "localbusiness")
+TRAILING_COMMA = re.compile(r",\s*([}\]])")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def loads_lenient(raw: str) -> object | None:
+    """Parse JSON the way browsers forgive it: trailing commas, control characters, HTML comments."""
+    text = raw.strip().removeprefix("<!--").removesuffix("-->").strip()
+    for candidate in (text, TRAILING_COMMA.sub(r"\1", CONTROL.sub(" ", text))):
+        try:
+            return json.loads(candidate)
+        except ValueError:
+            continue
+    return None
+
+
+def nodes(data: object) -> Iterator[dict]:
+    """Every object in a JSON-LD document, with @graph and nested lists flattened."""
+    if isinstance(data, list):
+        for item in data:
+            yield from nodes(item)
+    elif isinstance(data, dict):
+        lowered = {k.lower(): v for k, v in data.items()}
+        if "@graph" in lowered:
+            yield from nodes(lowered["@graph"])
+        else:
+            yield data
+
+
+def types_of(node: dict) -> list[str]:
+    value = _get(node, "@type") or []
+    values = value if isinstance(value, list) else [value]
+    return [str(v).rsplit("/", 1)[-1].lower() for v in values]
+
+
+def clinics_from_jsonld(scripts: list[str]) -> list[ClinicInfo]:
+    """ClinicInfo for each clinic-like node, the most specific types first; duplicates by address merged."""
+    found: list[tuple[int, ClinicInfo]] = []
+    for raw in scripts:
+        data = loads_lenient(raw)
+        if data is None:
+            continue
+        for node in nodes(data):
+            kinds = types_of(node)
+            if not CLINIC_TYPES.intersection(kinds):
+                continue
+            rank = min((PREFERRED.index(k) for k in kinds if k in PREFERRED), default=len(PREFERRED))
+            info = _info(node)
+            if info.name or info.street:
+                found.append((rank, info))
+            for dept in _as_list(_get(node, "department")):
+                if isinstance(dept, dict):
+                    sub = _info(dept)
+                    if sub.street:
+                        found.append((rank, sub))
+    found.sort(key=lambda pair: pair[0])
+    unique: dict[tuple, ClinicInfo] = {}
+    for _, info in found:
+        key = ((info.street or "").lower(), info.zip) if info.street else ("name", (info.name or "").lower())
+        unique.setdefault(key, info)
+    return list(unique.values())
+
+
+def _get(node: dict, key: str):
+    for k, v in node.items():
+        if k.lower() == key.lower():
+            return v
+    return None
+
+
+def _as_list(value) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _text(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = _get(value, "name") or _get(value, "@value")
+    if value is None:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def _info(node: dict) -> ClinicInfo:
+    info = ClinicInfo(name=_text(_get(node, "name")), phone=_text(_get(node, "telephone")),
+                      website=_text(_get(node, "url")), source="jsonld")
+    address = _get(node, "address")
+    if isinstance(address, list):
+        address = address[0] if address else None
+    if isinstance(address, dict):
+        info.street = _text(_get(address, "streetAddress"))
+        info.city = _text(_get(address, "addressLocality"))
+        info.state = _text(_get(address, "addressRegion"))
+        info.zip = _text(_get(address, "postalCode"))
+    elif isinstance(address, str):
+        info.address = " ".join(address.split())
+    geo = _get(node, "geo")
+    if isinstance(geo, dict):
+        info.latitude = _float(_get(geo, "latitude"))
+        info.longitude = _float(_get(geo, "longitude"))
+    return info
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None

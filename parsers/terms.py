@@ -1,0 +1,52 @@
+"""Finding vocabulary terms in a sentence, and settling one page's facts when sentences disagree."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from parsers.facts import Fact
+from parsers.vocab import Term
+
+
+@lru_cache(maxsize=None)
+def compiled(term: Term) -> re.Pattern:
+    return re.compile("|".join(f"(?:{p})" for p in term.patterns), re.I)
+
+
+def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
+    """Each term found in the text with its first match; a parent overlapped by its child is dropped.
+
+    "treatment-resistant depression" names TRD, not depression as well.
+    """
+    found: list[tuple[Term, re.Match]] = []
+    for term in terms:
+        for match in compiled(term).finditer(text):
+            found.append((term, match))
+    kept: dict[str, tuple[Term, re.Match]] = {}
+    for term, match in found:
+        if any(_covers(other, om, term, match) for other, om in found if other is not term):
+            continue
+        kept.setdefault(term.key, (term, match))
+    return list(kept.values())
+
+
+def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
+    """True when a child term's match overlaps this parent's match."""
+    overlap = other_match.start() < match.end() and match.start() < other_match.end()
+    return overlap and other.parent == term.key
+
+
+def settle(candidates: list[Fact]) -> list[Fact]:
+    """One fact per key: the strongest statement wins; at equal strength a stated "no" wins; shortest evidence."""
+    best: dict[str, Fact] = {}
+    for fact in candidates:
+        current = best.get(fact.key)
+        if current is None or _rank(fact) > _rank(current):
+            best[fact.key] = fact
+    return sorted(best.values(), key=lambda f: f.key)
+
+
+def _rank(fact: Fact) -> tuple[int, int, int]:
+    return (fact.strength, 0 if fact.value else 1, -len(fact.evidence))

@@ -1,0 +1,239 @@
+"""The project's vocabularies, in one place.
+
+Every other module (parsers, lookup tables, Datasette labels, search text, tests) imports its keys,
+labels, synonyms and parents from here, so a route or condition is spelt one way everywhere.
+Patterns are regular expressions matched case-insensitively against one sentence at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str
+    label: str
+    patterns: tuple[str, ...]
+    parent: str | None = None
+    synonyms: tuple[str, ...] = field(default=())  # extra words for full-text search
+
+    @property
+    def search_words(self) -> str:
+        return " ".join((self.label, *self.synonyms))
+
+
+ROUTES: tuple[Term, ...] = (
+    Term(
+        "iv_infusion",
+        "IV infusion",
+        (
+            r"\bIV\b(?!\s*(?:vitamin|hydration|drip therap(?:y|ies) (?:for|with) (?:vitamin|nad)))",
+            r"\bintravenous(?:ly)?\b",
+            r"\binfusions?\b",
+        ),
+        synonyms=("IV", "intravenous", "infusion", "ketamine infusion therapy"),
+    ),
+    Term(
+        "im_injection",
+        "IM injection",
+        (
+            r"\bIM\b(?=\s*(?:ketamine|injections?|shots?|treatment|therapy|sessions?|route|dosing|\)|,|/))",
+            r"\bintramuscular(?:ly)?\b",
+            r"\bketamine (?:shots?|injections?)\b",
+            r"\binjections? of ketamine\b",
+            r"\bIM (?:shots?|injections?)\b",
+        ),
+        synonyms=("IM", "intramuscular", "injection", "ketamine shot"),
+    ),
+    Term(
+        "intranasal_esketamine",
+        "Spravato (intranasal esketamine)",
+        (r"\bspravato\b", r"\bes-?ketamine\b"),
+        synonyms=("Spravato", "esketamine", "nasal spray", "intranasal", "REMS"),
+    ),
+    Term(
+        "intranasal_ketamine",
+        "Compounded intranasal ketamine",
+        (
+            r"\b(?:compounded|intranasal|nasal) ketamine\b",
+            r"\bketamine nasal sprays?\b",
+            r"\bcompounded (?:ketamine )?nasal sprays?\b",
+        ),
+        synonyms=("ketamine nasal spray", "compounded nasal spray", "intranasal ketamine"),
+    ),
+    Term(
+        "oral_sublingual",
+        "Oral or sublingual ketamine",
+        (
+            r"\bsublingual(?:ly)?\b",
+            r"\btroches?\b",
+            r"\blozenges?\b",
+            r"\bRDTs?\b",
+            r"\brapid[- ]dissolv(?:e|ing) tablets?\b",
+            r"\boral(?:ly)? (?:ketamine|tablets?|dos(?:e|es|ing)|route|form)\b",
+            r"\bketamine (?:tablets?|troches?|lozenges?)\b",
+            r"\b(?:by mouth|orally)\b",
+        ),
+        synonyms=("oral", "sublingual", "troches", "lozenges", "RDT", "tablets"),
+    ),
+    Term(
+        "subcutaneous",
+        "Subcutaneous ketamine",
+        (
+            r"\bsub-?cutaneous(?:ly)?\b",
+            r"\bsub-?Q\b",
+            r"\bunder the skin\b",
+        ),
+        synonyms=("subcutaneous", "SubQ", "sub-Q", "under the skin"),
+    ),
+)
+
+SERVICES: tuple[Term, ...] = (
+    Term(
+        "kap",
+        "Ketamine-assisted psychotherapy (KAP)",
+        (
+            r"\bketamine[- ]assisted (?:psycho)?therapy\b",
+            r"\bKAP\b",
+            r"\bketamine[- ]assisted psychotherapy\b",
+            r"\bpsychedelic[- ]assisted (?:psycho)?therapy\b",
+        ),
+        synonyms=("KAP", "ketamine-assisted psychotherapy", "therapy", "integration"),
+    ),
+    Term(
+        "at_home",
+        "At-home ketamine (telehealth)",
+        (
+            r"\bat[- ]home ketamine\b",
+            r"\bketamine (?:therapy |treatment )?at home\b",
+            r"\b(?:in|from) the comfort of (?:your|their) (?:own )?home\b",
+            r"\bhome[- ]based ketamine\b",
+            r"\bfor (?:use at|home) use\b",
+        ),
+        synonyms=("at-home", "telehealth", "home use"),
+    ),
+)
+
+CONDITIONS: tuple[Term, ...] = (
+    Term("depression", "Depression", (r"\bdepression\b", r"\bdepressive disorders?\b", r"\bMDD\b",
+                                      r"\bmood disorders?\b"),
+         synonyms=("MDD", "major depressive disorder")),
+    Term("treatment_resistant_depression", "Treatment-resistant depression",
+         (r"\btreatment[- ]resistant depression\b", r"\bTRD\b", r"\b(?:treatment-|medication-)?refractory depression\b",
+          r"\bresistant depression\b"),
+         parent="depression", synonyms=("TRD",)),
+    Term("bipolar_depression", "Bipolar depression", (r"\bbipolar (?:depression|disorder|ii?)\b", r"\bbipolar\b"),
+         parent="depression", synonyms=("bipolar",)),
+    Term("postpartum_depression", "Postpartum depression",
+         (r"\bpost-?partum depression\b", r"\bPPD\b", r"\bperinatal depression\b"),
+         parent="depression", synonyms=("PPD", "perinatal")),
+    Term("suicidal_ideation", "Suicidal ideation",
+         (r"\bsuicidal (?:ideation|thoughts?|thinking)\b", r"\bsuicidality\b", r"\bthoughts of suicide\b"),
+         synonyms=("suicidal thoughts",)),
+    Term("ptsd", "PTSD", (r"\bPTSD\b", r"\bpost[- ]?traumatic stress\b", r"\bC-?PTSD\b"),
+         synonyms=("post-traumatic stress disorder", "trauma")),
+    Term("anxiety", "Anxiety", (r"\banxiety\b", r"\banxiety disorders?\b"), synonyms=("anxious",)),
+    Term("gad", "Generalized anxiety disorder", (r"\bGAD\b(?!-\d)", r"\bgenerali[sz]ed anxiety\b"),
+         parent="anxiety", synonyms=("GAD",)),
+    Term("social_anxiety", "Social anxiety", (r"\bsocial anxiety\b", r"\bsocial phobia\b"), parent="anxiety"),
+    Term("panic_disorder", "Panic disorder", (r"\bpanic (?:disorder|attacks?)\b",), parent="anxiety"),
+    Term("ocd", "OCD", (r"\bOCD\b", r"\bobsessive[- ]compulsive\b"), synonyms=("obsessive-compulsive disorder",)),
+    Term("chronic_pain", "Chronic pain", (r"\bchronic pain\b", r"\bpain (?:conditions?|syndromes?|management)\b"),
+         synonyms=("pain",)),
+    Term("crps", "CRPS", (r"\bCRPS\b", r"\bcomplex regional pain\b", r"\breflex sympathetic dystrophy\b", r"\bRSD\b"),
+         parent="chronic_pain", synonyms=("complex regional pain syndrome",)),
+    Term("fibromyalgia", "Fibromyalgia", (r"\bfibromyalgia\b",), parent="chronic_pain"),
+    Term("neuropathic_pain", "Neuropathic pain",
+         (r"\bneuropath(?:ic pain|y|ies)\b", r"\bnerve pain\b", r"\bdiabetic neuropathy\b", r"\bphantom limb\b"),
+         parent="chronic_pain", synonyms=("neuropathy", "nerve pain")),
+    Term("migraine", "Migraine", (r"\bmigraines?\b", r"\bcluster headaches?\b", r"\bchronic headaches?\b"),
+         parent="chronic_pain", synonyms=("headache",)),
+    Term("substance_use", "Substance use", (r"\bsubstance use\b", r"\bSUD\b", r"\baddictions?\b",
+                                            r"\bsubstance abuse\b"),
+         synonyms=("SUD", "addiction")),
+    Term("alcohol_use", "Alcohol use disorder",
+         (r"\balcohol (?:use|abuse|dependence|addiction)\b", r"\bAUD\b", r"\balcoholism\b"),
+         parent="substance_use", synonyms=("AUD", "alcohol")),
+    Term("opioid_use", "Opioid use disorder",
+         (r"\bopioid (?:use|abuse|dependence|addiction|withdrawal)\b", r"\bOUD\b"),
+         parent="substance_use", synonyms=("OUD", "opioids")),
+    Term("eating_disorders", "Eating disorders",
+         (r"\beating disorders?\b", r"\banorexia\b", r"\bbulimia\b", r"\bbinge[- ]eating\b"),
+         synonyms=("anorexia", "bulimia")),
+    Term("tbi", "Traumatic brain injury", (r"\bTBI\b", r"\btraumatic brain injur(?:y|ies)\b"),
+         synonyms=("TBI",)),
+)
+
+PAYMENT_KEYS: tuple[str, ...] = (
+    "accepts_insurance",
+    "spravato_covered",
+    "iv_covered",
+    "superbill",
+    "hsa_fsa",
+    "financing",
+)
+
+PAYMENT_LABELS: dict[str, str] = {
+    "accepts_insurance": "Accepts insurance",
+    "spravato_covered": "Spravato covered by insurance",
+    "iv_covered": "IV ketamine covered by insurance",
+    "superbill": "Superbills for out-of-network claims",
+    "hsa_fsa": "HSA/FSA accepted",
+    "financing": "Financing or payment plans",
+}
+
+# Payer names as a patient would write them, with the patterns that find them.
+PAYERS: dict[str, tuple[str, ...]] = {
+    "Aetna": (r"\baetna\b",),
+    "Anthem": (r"\banthem\b",),
+    "Blue Cross": (r"\bblue cross\b",),
+    "Blue Shield": (r"\bblue shield\b",),
+    "Cigna": (r"\bcigna\b",),
+    "UnitedHealthcare": (r"\bunited ?health ?care\b", r"\bUHC\b", r"\bunited healthcare\b"),
+    "Optum": (r"\boptum\b",),
+    "Humana": (r"\bhumana\b",),
+    "Kaiser Permanente": (r"\bkaiser\b",),
+    "Magellan": (r"\bmagellan\b",),
+    "Health Net": (r"\bhealth ?net\b",),
+    "Molina": (r"\bmolina\b",),
+    "CalOptima": (r"\bcaloptima\b",),
+    "Medicare": (r"\bmedicare\b",),
+    "Medicaid": (r"\bmedicaid\b",),
+    "Medi-Cal": (r"\bmedi-?cal\b",),
+    "TRICARE": (r"\btricare\b",),
+    "VA Community Care": (r"\bVA\b", r"\bveterans affairs\b", r"\bcommunity care network\b"),
+    "Workers' compensation": (r"\bworkers'? ?comp(?:ensation)?\b",),
+    "Beacon Health Options": (r"\bbeacon\b",),
+}
+
+FINANCING_PROVIDERS: dict[str, tuple[str, ...]] = {
+    "CareCredit": (r"\bcare ?credit\b",),
+    "Advance Care": (r"\badvance ?care\b",),
+    "Affirm": (r"\baffirm\b(?! that)",),
+    "Klarna": (r"\bklarna\b",),
+    "Cherry": (r"\bcherry\b(?= (?:financing|payment|app|plan))", r"\bwith cherry\b", r"\bcherry,"),
+    "Sunbit": (r"\bsunbit\b",),
+    "PayPal Credit": (r"\bpaypal credit\b",),
+    "Proceed Finance": (r"\bproceed finance\b",),
+}
+
+PRICE_UNITS: tuple[str, ...] = ("per_session", "package", "consultation", "other")
+PRICE_QUALIFIERS: tuple[str, ...] = ("from", "starting_at", "range", "per_hour", "membership")
+
+ROUTE_BY_KEY = {t.key: t for t in ROUTES}
+SERVICE_BY_KEY = {t.key: t for t in SERVICES}
+CONDITION_BY_KEY = {t.key: t for t in CONDITIONS}
+
+
+def condition_family(key: str) -> str:
+    """The top-level condition a key belongs to (itself when it has no parent)."""
+    term = CONDITION_BY_KEY.get(key)
+    return term.parent or term.key if term else key
+
+
+def label_for(key: str) -> str:
+    for table in (ROUTE_BY_KEY, SERVICE_BY_KEY, CONDITION_BY_KEY):
+        if key in table:
+            return table[key].label
+    return PAYMENT_LABELS.get(key, key)
