@@ -3,18 +3,113 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
 import click
 
 DEFAULT_DB = "data/clinics.db"
+DEFAULT_REGION = "Orange County, CA"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+                         help="The SQLite database to write or read.")
 
 
 @click.group()
 @click.version_option(package_name="ketamine-clinic-directory")
 def cli() -> None:
     """Ketamine clinic directory: crawl public listings by region, extract facts, publish with Datasette."""
+    os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
+
+
+def _region(name: str):
+    from clinics.regions import RegionError, resolve
+
+    try:
+        return resolve(name)
+    except RegionError as error:
+        raise click.UsageError(str(error)) from None
+
+
+@cli.command()
+@click.option("--region", default=DEFAULT_REGION, show_default=True, help='A US county, e.g. "Travis County, TX".')
+@db_option
+@click.option("--profile", type=click.Choice(["default", "sample"]), default="default", show_default=True,
+              help="Setting profile: polite real-web defaults, or the loopback sample web.")
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(["npi_registry", "osm", "clinic_site"]),
+              help="Run only these spiders (repeatable); default all, in order.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
+def crawl(region: str, db_path: str, profile: str, spiders, overrides, quiet: bool) -> None:
+    """Crawl a region's sources and clinic websites into the database."""
+    from clinics.crawl import ALL_SPIDERS, run_crawl
+
+    resolved = _region(region)
+    settings = dict(item.split("=", 1) for item in overrides)
+    result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS)
+    if not quiet or result.exit_code:
+        click.echo(result.summary())
+    sys.exit(result.exit_code)
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Datasette's port on 127.0.0.1.")
+@click.option("--no-serve", is_flag=True, help="Build the database and exit (for scripts).")
+def demo(db_path: str, port: int, no_serve: bool) -> None:
+    """Start the sample web on loopback, crawl Orange County from it, build the database, serve it."""
+    from clinics.crawl import ALL_SPIDERS, run_crawl
+    from crawlers.profiles import sample_web_settings
+    from sample_web.server import RunningSampleWeb
+
+    region = _region(DEFAULT_REGION)
+    with RunningSampleWeb() as web:
+        click.echo(f"sample web: {len(web.manifest['sites'])} clinic sites and the API stand-ins at {web.api_base}")
+        result = run_crawl(region, db_path, "sample", sample_web_settings(web.api_base), ALL_SPIDERS)
+    click.echo(result.summary())
+    click.echo(f"database: {db_path}")
+    if not no_serve:
+        _serve(db_path, port)
+
+
+@cli.command()
+@db_option
+@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+def serve(db_path: str, port: int) -> None:
+    """Serve the database with Datasette and the project's metadata, canned queries and plugins."""
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no database at {db_path}; run 'clinics demo --no-serve' or 'clinics crawl' first")
+    _serve(db_path, port)
+
+
+def _serve(db_path: str, port: int) -> None:
+    from clinics.publish import datasette_args
+
+    click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+    os.execvp(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(db_path, port)])
+
+
+@cli.command()
+@click.argument("names", nargs=-1)
+@click.option("--list", "list_state", metavar="STATE", help="List the counties of a state.")
+@click.option("--json", "as_json", is_flag=True, help="Print the resolution as JSON.")
+def regions(names, list_state: str | None, as_json: bool) -> None:
+    """Explain what a region resolves to: its ZIP codes, cities, centroid and bounding box."""
+    from clinics.regions import counties_in
+
+    if list_state:
+        click.echo("\n".join(counties_in(list_state)))
+        return
+    for name in names or (DEFAULT_REGION,):
+        region = _region(name)
+        if as_json:
+            click.echo(json.dumps(region.to_json(), indent=2))
+            continue
+        click.echo(f"{region.name}: {len(region.zips)} ZIP codes ({len(region.query_zips)} active standard ZIPs "
+                   f"queried at the NPI Registry), {len(region.cities)} cities")
+        click.echo(f"  centroid {region.centroid[0]}, {region.centroid[1]}; bounding box (S,W,N,E) {region.bbox}")
+        click.echo(f"  cities: {', '.join(region.cities)}")
 
 
 @cli.command()
@@ -26,6 +121,8 @@ def extract(source, url: str | None, explain: bool) -> None:
     from parsers.extract import extract_page
 
     content = source.read()
-    result = extract_page(content, url=url or (None if source.name == "<stdin>" else Path(source.name).resolve().as_uri()))
+    if url is None and source.name != "<stdin>":
+        url = Path(source.name).resolve().as_uri()
+    result = extract_page(content, url=url)
     json.dump(result.to_json(explain=explain), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

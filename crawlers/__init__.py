@@ -1,1 +1,1 @@
-
+"""The Scrapy project: settings, items, the storing pipeline, and one thin spider per source."""

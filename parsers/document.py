@@ -22,6 +22,7 @@ BLOCK_TAGS = set(HEADINGS) | {
     "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
     "table", "tbody", "thead", "details", "dl", "figure", "figcaption", "address", "br", "td", "th", "caption",
 }
+LAYOUT_INSIDE_ROW = ["table", "p", "h1", "h2", "h3", "h4", "ul", "ol", "div"]
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
 WHITESPACE = re.compile(r"\s+")
@@ -175,6 +176,9 @@ class _Walker:
             if text:
                 self.heading = text
                 self.blocks.append(Block(text, "heading", text, level=int(name[1])))
+        elif name == "tr" and tag.find(LAYOUT_INSIDE_ROW) is not None:
+            self._visit(tag)  # a layout table: its cells hold paragraphs and headings, not a data row
+            self._flush()
         elif name == "tr":
             cells = [clean(c.get_text(" ")) for c in tag.find_all(["td", "th"])]
             text = " | ".join(c for c in cells if c)

@@ -12,7 +12,7 @@ from parsers.facts import ClinicInfo, PageFacts
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
 from parsers.prices import extract_prices
-from parsers.routes import extract_routes, extract_services
+from parsers.routes import KETAMINE, extract_routes, extract_services
 from parsers.structured import clinics_from_jsonld
 
 LOOKS_LIKE_HTML = re.compile(r"<\s*(?:html|body|div|p|head|!doctype|h[1-6]|section|main|article)\b", re.I)
@@ -29,8 +29,9 @@ def extract_page(content: str | bytes, url: str | None = None, seen_at: str | No
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     kind = page_type(doc.url, doc.title)
     sentences = list(sentences_of(doc))
-    routes, route_mentions = extract_routes(sentences, doc.menu, kind)
-    services, service_mentions = extract_services(sentences, doc.menu, kind)
+    about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
+    routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine)
+    services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
     conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)
     locations = _locations(doc)
     return PageFacts(

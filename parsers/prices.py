@@ -106,7 +106,8 @@ def _read_segment(segment: str, sentence: Sentence) -> Price | None:
     if NOT_A_PRICE.search(segment):
         return None
     tied = KETAMINE_CARE.search(segment) or (sentence.kind in ("row", "item") and KETAMINE_CARE.search(context))
-    if OTHER_SERVICE.search(segment) and not re.search(r"\bketamine\b|\bspravato\b", segment, re.I):
+    names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
+    if (OTHER_SERVICE.search(segment) or OTHER_SERVICE.search(sentence.heading)) and not names_ketamine:
         return None
     if not tied:
         return None

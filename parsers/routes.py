@@ -11,13 +11,14 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import (
-    EXCLUSIVE, GENERAL, OFFER, Sentence, clause_around, is_heading_offer, is_negated, rx,
+    EXCLUSIVE, GENERAL, OFFER, Sentence, clause_around, is_heading_offer, rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
 from parsers.terms import find_terms, settle
 from parsers.vocab import ROUTES, SERVICES, Term
 
 NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
+                     r"\bdrips?\b", r"\bwellness drips?\b", r"\bsupplements?\b", r"\bsemaglutide\b",
                      r"\bIV (?:drip|therapy) (?:bar|lounge)\b", r"\biron\b", r"\bantibiotics?\b", r"\bB-?12\b")
 KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
@@ -25,15 +26,18 @@ WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
 
 
-def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
-    return _extract(sentences, menu, ROUTES, page_type, exclusive=True)
+def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
+                   about_ketamine: bool = True):
+    return _extract(sentences, menu, ROUTES, page_type, exclusive=True, about_ketamine=about_ketamine)
 
 
-def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
-    return _extract(sentences, menu, SERVICES, page_type, exclusive=False)
+def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
+                     about_ketamine: bool = True):
+    return _extract(sentences, menu, SERVICES, page_type, exclusive=False, about_ketamine=about_ketamine)
 
 
-def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool):
+def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool, about_ketamine: bool):
+    """Facts and mentions; a page that never names ketamine (a med spa's IV drip page) makes no route claims."""
     candidates: list[Fact] = []
     mentions: list[Mention] = []
     exclusive_evidence: str | None = None
@@ -41,8 +45,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     for sentence in sentences:
         for term, match in find_terms(sentence.text, terms):
             clause = clause_around(sentence.text, match.start(), match.end())
-            if term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause):
-                mentions.append(Mention(term.key, sentence.text, "IV that is not ketamine (vitamins, NAD+...)"))
+            if not about_ketamine or (NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause)):
+                mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
             stance = _stance(sentence, clause, weak_page)
             if stance is None:
@@ -53,6 +57,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
     for item in menu:
+        if NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item):
+            continue
         for term, _ in find_terms(item, terms):
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     facts = settle(candidates)
@@ -64,7 +70,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
 def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
     general = bool(GENERAL.search(clause))
-    if is_negated(clause) and not general and (OFFER.search(clause) or _availability(clause)):
+    if _availability(clause) and not general:
         return False, STRENGTH_STATEMENT
     if OFFER.search(clause) and not general:
         return True, STRENGTH_STATEMENT
@@ -77,7 +83,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int
     return None
 
 
-AVAILABILITY = rx(r"\bnot (?:currently )?(?:available|offered|provided)\b", r"\bno longer\b",
+AVAILABILITY = rx(r"\bnot (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
+                  r"\bno longer (?:offer|provide|administer|available|do)", r"\bno longer\b.*\b(?:offer|provide)",
                   r"\b(?:do|does) not (?:currently )?(?:offer|provide|administer|carry|do)\b",
                   r"\b(?:don['’]t|doesn['’]t) (?:currently )?(?:offer|provide|administer|carry|do)\b")
 

@@ -1,0 +1,134 @@
+"""A region name ("Orange County, CA") resolved offline to its ZIP codes, cities, centroid and bounding box.
+
+The `zipcodes` package is the gazetteer. Its county names are inconsistent in case ("Baltimore city" and
+"Baltimore City"), so names are compared case-insensitively, and an unknown or ambiguous name is an error
+that lists the closest real names.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import zipcodes
+
+STATE_NAMES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
+    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
+    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
+    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
+    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
+}
+
+
+class RegionError(ValueError):
+    """A region name that names no county, or more than one."""
+
+
+@dataclass(frozen=True)
+class Region:
+    name: str  # canonical, e.g. "Orange County, CA"
+    county: str
+    state: str
+    zips: tuple[str, ...]  # every ZIP of the county, PO boxes included (listings use them)
+    query_zips: tuple[str, ...]  # active standard ZIPs: what a directory query needs
+    cities: tuple[str, ...]
+    centroid: tuple[float, float]
+    bbox: tuple[float, float, float, float]  # south, west, north, east
+
+    @property
+    def slug(self) -> str:
+        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+
+    def contains_zip(self, value: str | None) -> bool:
+        return bool(value) and value[:5] in self.zips
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "county": self.county, "state": self.state, "zip_count": len(self.zips),
+                "query_zip_count": len(self.query_zips), "zips": list(self.zips), "cities": list(self.cities),
+                "centroid": list(self.centroid), "bbox": list(self.bbox)}
+
+
+@lru_cache(maxsize=1)
+def _counties() -> dict[tuple[str, str], list[dict]]:
+    """(normalised county name, state) -> its ZIP records."""
+    out: dict[tuple[str, str], list[dict]] = {}
+    for record in zipcodes.list_all():
+        if record.get("county"):
+            out.setdefault((_norm(record["county"]), record["state"]), []).append(record)
+    return out
+
+
+def _norm(name: str) -> str:
+    name = re.sub(r"\s+", " ", name.strip().lower().replace("saint ", "st. "))
+    return name if re.search(r"\b(?:county|parish|borough|city|municipality|census area)$", name) else name + " county"
+
+
+def _display(records: list[dict]) -> str:
+    """The most common spelling the gazetteer uses for this county."""
+    names = [r["county"] for r in records]
+    return max(set(names), key=names.count)
+
+
+def resolve(text: str) -> Region:
+    """'Orange County, CA' (or 'Orange County, California') -> Region; RegionError lists close matches."""
+    county_part, _, state_part = text.rpartition(",")
+    if not county_part.strip() or not state_part.strip():
+        matches = [f"{_display(recs)}, {st}" for (name, st), recs in _counties().items() if name == _norm(text)]
+        hint = f"; did you mean {' or '.join(sorted(matches)[:8])}?" if matches else ""
+        raise RegionError(f"region {text!r} needs a state, like 'Orange County, CA'{hint}")
+    state = state_part.strip()
+    state = STATE_NAMES.get(state.lower(), state.upper())
+    key = (_norm(county_part), state)
+    records = _counties().get(key)
+    if not records:
+        raise RegionError(f"region {text!r} not found{_suggest(county_part, state)}")
+    return _build(records, state)
+
+
+def _suggest(county: str, state: str) -> str:
+    names = {f"{_display(recs)}, {st}": (name, st) for (name, st), recs in _counties().items()}
+    in_state = [n for n, (_, st) in names.items() if st == state]
+    close = difflib.get_close_matches(f"{county.strip()}, {state}", in_state or list(names), n=5, cutoff=0.5)
+    return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; try 'clinics regions --list STATE'"
+
+
+def _build(records: list[dict], state: str) -> Region:
+    lats = [float(r["lat"]) for r in records]
+    lons = [float(r["long"]) for r in records]
+    query = sorted(r["zip_code"] for r in records if r.get("active") and r.get("zip_code_type") == "STANDARD")
+    county = _display(records)
+    return Region(
+        name=f"{county}, {state}", county=county, state=state,
+        zips=tuple(sorted(r["zip_code"] for r in records)), query_zips=tuple(query),
+        cities=tuple(sorted({r["city"] for r in records})),
+        centroid=(round(sum(lats) / len(lats), 4), round(sum(lons) / len(lons), 4)),
+        bbox=(min(lats), min(lons), max(lats), max(lons)),
+    )
+
+
+def counties_in(state: str) -> list[str]:
+    state = STATE_NAMES.get(state.lower(), state.upper())
+    return sorted(f"{_display(recs)}, {st}" for (_, st), recs in _counties().items() if st == state)
+
+
+def zip_centroid(zip_code: str | None) -> tuple[float, float] | None:
+    """The gazetteer's point for a ZIP: the fallback location of a clinic with no geocode."""
+    if not zip_code or not re.fullmatch(r"\d{5}", zip_code[:5]):
+        return None
+    found = zipcodes.matching(zip_code[:5])
+    return (float(found[0]["lat"]), float(found[0]["long"])) if found else None
+
+
+def county_of_zip(zip_code: str | None) -> tuple[str, str] | None:
+    if not zip_code or not re.fullmatch(r"\d{5}", zip_code[:5]):
+        return None
+    found = zipcodes.matching(zip_code[:5])
+    return (found[0]["county"], found[0]["state"]) if found and found[0].get("county") else None

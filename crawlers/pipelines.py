@@ -1,0 +1,64 @@
+"""The one storing pipeline: listings into `sources`, pages through the parsers into `pages`.
+
+Spiders only fetch and hand on; this is where a page is parsed, and only when its content is new: a 304 or
+an unchanged content hash costs no parse and no write of facts. Data problems are counted in crawl stats.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from crawlers.items import ListingItem, PageItem
+from db.schema import open_db
+from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page
+from parsers.extract import extract_page
+
+
+class StorePipeline:
+    def __init__(self, crawler):
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.db_path = crawler.settings.get("DB_PATH")
+        self.run_id = crawler.settings.getint("RUN_ID") or None
+        self.db = None
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        return cls(crawler)
+
+    def open_spider(self):
+        self.db = open_db(self.db_path)
+
+    def close_spider(self):
+        if self.db is not None:
+            self.db.close()
+
+    def process_item(self, item):
+        if isinstance(item, ListingItem):
+            self._listing(item)
+        elif isinstance(item, PageItem):
+            self._page(item)
+        return item
+
+    def _listing(self, item: ListingItem) -> None:
+        save_listing(self.db, asdict(item), self.run_id)
+        self.stats.inc_value(f"listings/{item.source}/{item.decision}")
+        if item.decision == "dropped":
+            self.stats.inc_value(f"listings/dropped/{item.reason}")
+
+    def _page(self, item: PageItem) -> None:
+        if item.error or item.status is None or item.status >= 400:
+            record_page_failure(self.db, item.url, item.site, item.status, item.error or f"HTTP {item.status}",
+                                self.run_id)
+            self.stats.inc_value("pages/failed")
+            return
+        if item.status == 304 or page_validators(self.db, item.url).get("content_hash") == content_hash(item.body):
+            self.db["pages"].update(item.url, {"fetched_at": item.fetched_at, "last_ok_at": item.fetched_at,
+                                               "status": item.status, "error": None, "run_id": self.run_id})
+            self.stats.inc_value("pages/unchanged")
+            return
+        facts = extract_page(item.body, url=item.url, seen_at=item.fetched_at)
+        save_page(self.db, asdict(item), asdict(facts), self.run_id)
+        self.stats.inc_value("pages/parsed")
+        for kind in ("routes", "services", "conditions", "prices"):
+            self.stats.inc_value(f"facts/{kind}", len(getattr(facts, kind)))

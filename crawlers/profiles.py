@@ -1,0 +1,25 @@
+"""Named groups of setting overrides. `sample` is the loopback sample web: near-zero delays, robots.txt still obeyed."""
+
+from __future__ import annotations
+
+PROFILES: dict[str, dict] = {
+    "default": {},
+    "sample": {
+        "AUTOTHROTTLE_START_DELAY": 0.01,
+        "AUTOTHROTTLE_MAX_DELAY": 1.0,
+        "DOWNLOAD_DELAY": 0,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+        "DOWNLOAD_TIMEOUT": 10,
+        "RETRY_TIMES": 1,
+        "LOG_LEVEL": "WARNING",
+    },
+}
+
+
+def sample_web_settings(api_base: str) -> dict:
+    """Source URLs pointing at a running sample web (see sample_web/server.py)."""
+    return {
+        "NPI_API_URL": f"{api_base}/npi/api/",
+        "OVERPASS_API_URL": f"{api_base}/overpass/api/interpreter",
+        "SEED_LIST": f"{api_base}/seed_urls.txt",
+    }

@@ -1,0 +1,59 @@
+"""Scrapy settings: polite for the real web by default; the `sample` profile (crawlers.profiles) for loopback.
+
+Base URLs of every source are settings, so the same spiders read the real NPPES and Overpass APIs or the
+sample web's stand-ins; only these URLs differ.
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    VERSION = version("ketamine-clinic-directory")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    VERSION = "0"
+
+BOT_NAME = "clinicbot"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# Who we are, with a way to reach us: sites can see why we visit and ask us to stop.
+PROJECT_URL = "https://github.com/ketamine-clinic-directory/directory"
+USER_AGENT = f"clinicbot/{VERSION} (+{PROJECT_URL}; directory of ketamine clinics; contact via {PROJECT_URL}/issues)"
+
+# Politeness
+ROBOTSTXT_OBEY = True
+ROBOTSTXT_USER_AGENT = "clinicbot"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 5.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_DELAY = 1.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_TIMEOUT = 20
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+RETRY_TIMES = 2
+TELNETCONSOLE_ENABLED = False
+COOKIES_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Re-crawls are conditional: the middleware below sends If-None-Match / If-Modified-Since from the
+# validators stored in the `pages` table, and a 304 is not parsed again. Scrapy's RFC2616 HTTP cache is
+# deliberately not used: it serves pages without asking and hides outages (see PITFALLS.md).
+DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalRequestMiddleware": 560}
+ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 800}
+
+# Where the crawl writes, and which run it belongs to (set by `clinics crawl`).
+DB_PATH = "data/clinics.db"
+RUN_ID = None
+REGION = "Orange County, CA"
+
+# Sources (the real ones by default)
+NPI_API_URL = "https://npiregistry.cms.hhs.gov/api/"
+NPI_PAGE_LIMIT = 200  # the API's maximum per request
+NPI_MAX_SKIP = 1000  # the API refuses larger skips: at most 1,200 records per query
+OVERPASS_API_URL = "https://overpass-api.de/api/interpreter"
+SEED_LIST = None  # a file (or URL) of clinic websites no source lists, one per line
+CLINIC_SITE_MAX_PAGES = 12  # pages read per clinic website
+CLINIC_SITE_MAX_DEPTH = 2
+
+LOG_LEVEL = "INFO"

@@ -1,0 +1,151 @@
+"""The database's shape, created idempotently by ``ensure_db_shape(db)``: tables, indexes, FTS, views, lookups.
+
+Every command calls it first, so a new file and an old one end up with the same shape. Tables are created
+with explicit columns (not from the first row inserted) so an empty run still yields the full schema that
+Datasette documents.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+
+from parsers.vocab import CONDITIONS, PAYMENT_LABELS, ROUTES, SERVICES
+
+FACT_COLUMNS = {"value": int, "evidence": str, "source_url": str, "seen_at": str, "page_type": str}
+
+TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
+    "clinics": ({
+        "id": str, "name": str, "website": str, "phone": str, "street": str, "suite": str, "city": str,
+        "state": str, "zip": str, "county": str, "region": str, "latitude": float, "longitude": float,
+        "geo_precision": str, "npi": str, "status": str, "first_seen": str, "last_seen": str,
+        "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
+        "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
+        "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
+        "financing_providers": str, "lowest_iv_price_usd": float, "lowest_price_per_session_usd": float,
+        "source_count": int, "search_text": str,
+    }, "id"),
+    "clinic_routes": ({"clinic_id": str, "route": str, **FACT_COLUMNS}, ("clinic_id", "route")),
+    "clinic_services": ({"clinic_id": str, "service": str, **FACT_COLUMNS}, ("clinic_id", "service")),
+    "clinic_conditions": ({"clinic_id": str, "condition": str, "condition_family": str, **FACT_COLUMNS},
+                          ("clinic_id", "condition")),
+    "clinic_payment": ({"clinic_id": str, "key": str, "detail": str, **FACT_COLUMNS}, ("clinic_id", "key", "detail")),
+    "prices": ({
+        "id": str, "clinic_id": str, "amount_usd": float, "amount_max_usd": float, "unit": str, "sessions": int,
+        "per_session_usd": float, "route": str, "qualifier": str, "evidence": str, "source_url": str,
+        "seen_at": str, "page_type": str,
+    }, "id"),
+    "sources": ({
+        "source": str, "source_id": str, "clinic_id": str, "name": str, "phone": str, "street": str, "suite": str,
+        "city": str, "state": str, "zip": str, "latitude": float, "longitude": float, "website": str,
+        "category": str, "decision": str, "reason": str, "source_url": str, "published_at": str,
+        "first_seen": str, "last_seen": str, "run_id": int, "raw": str,
+    }, ("source", "source_id")),
+    "pages": ({
+        "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "etag": str,
+        "last_modified": str, "content_hash": str, "page_type": str, "title": str, "error": str, "run_id": int,
+        "facts": str, "body": bytes,
+    }, "url"),
+    "crawl_runs": ({
+        "id": int, "region": str, "profile": str, "started_at": str, "finished_at": str, "status": str,
+        "exit_code": int, "pages_fetched": int, "pages_failed": int, "listings": int, "listings_dropped": int,
+        "clinics": int, "facts": int, "changes": int, "errors": str, "stats": str,
+    }, "id"),
+    "changes": ({
+        "id": int, "clinic_id": str, "field": str, "old_value": str, "new_value": str, "changed_at": str,
+        "run_id": int,
+    }, "id"),
+    "route_types": ({"key": str, "label": str, "synonyms": str}, "key"),
+    "service_types": ({"key": str, "label": str, "synonyms": str}, "key"),
+    "condition_types": ({"key": str, "label": str, "parent": str, "synonyms": str}, "key"),
+    "payment_keys": ({"key": str, "label": str}, "key"),
+}
+
+FOREIGN_KEYS = {
+    "clinic_routes": [("clinic_id", "clinics", "id"), ("route", "route_types", "key")],
+    "clinic_services": [("clinic_id", "clinics", "id"), ("service", "service_types", "key")],
+    "clinic_conditions": [("clinic_id", "clinics", "id"), ("condition", "condition_types", "key")],
+    "clinic_payment": [("clinic_id", "clinics", "id")],
+    "prices": [("clinic_id", "clinics", "id")],
+    "changes": [("clinic_id", "clinics", "id"), ("run_id", "crawl_runs", "id")],
+}
+
+INDEXES = {
+    "clinics": [["city"], ["status"], ["zip"], ["latitude", "longitude"]],
+    "clinic_routes": [["route", "value"]],
+    "clinic_conditions": [["condition", "value"], ["condition_family"]],
+    "clinic_payment": [["key", "value"]],
+    "prices": [["clinic_id"], ["route", "per_session_usd"]],
+    "sources": [["clinic_id"], ["decision"], ["website"]],
+    "pages": [["site"]],
+    "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
+}
+
+VIEWS = {
+    "lowest_prices": """
+select c.id as clinic_id, c.name, c.city, p.route, min(p.per_session_usd) as lowest_per_session_usd,
+       count(*) as price_count
+from prices p join clinics c on c.id = p.clinic_id
+where p.per_session_usd is not null and c.status = 'active'
+group by c.id, p.route""",
+    "clinic_comparison": """
+select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
+{route_columns},
+{condition_columns},
+  c.accepts_insurance, c.spravato_covered, c.iv_covered, c.superbill, c.hsa_fsa, c.financing,
+  c.lowest_iv_price_usd, c.lowest_price_per_session_usd, c.website, c.phone
+from clinics c""",
+}
+
+
+def _comparison_sql() -> str:
+    routes = ",\n".join(
+        f"  (select value from clinic_routes r where r.clinic_id = c.id and r.route = '{t.key}') as {t.key}"
+        for t in ROUTES)
+    families = [t for t in CONDITIONS if t.parent is None]
+    conditions = ",\n".join(
+        f"  (select max(value) from clinic_conditions k where k.clinic_id = c.id and k.condition_family = '{t.key}')"
+        f" as treats_{t.key}" for t in families)
+    return VIEWS["clinic_comparison"].format(route_columns=routes, condition_columns=conditions)
+
+
+def ensure_db_shape(db: sqlite_utils.Database) -> None:
+    """Create whatever is missing; safe to call on every run."""
+    db.execute("pragma journal_mode = wal")
+    for name, (columns, pk) in TABLES.items():
+        if not db[name].exists():
+            db[name].create(columns, pk=pk)
+    for table, keys in FOREIGN_KEYS.items():
+        existing = {(fk.column, fk.other_table) for fk in db[table].foreign_keys}
+        wanted = [fk for fk in keys if (fk[0], fk[1]) not in existing]
+        if wanted:
+            db.add_foreign_keys([(table, *fk) for fk in wanted])
+    for table, indexes in INDEXES.items():
+        for columns in indexes:
+            db[table].create_index(columns, if_not_exists=True)
+    if "clinics_fts" not in db.table_names():
+        db["clinics"].enable_fts(["name", "city", "search_text"], create_triggers=True, tokenize="porter")
+    for name, sql in (("lowest_prices", VIEWS["lowest_prices"]), ("clinic_comparison", _comparison_sql())):
+        db.create_view(name, sql.strip(), replace=True)
+    _fill_lookups(db)
+
+
+def _fill_lookups(db: sqlite_utils.Database) -> None:
+    db["route_types"].upsert_all(
+        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in ROUTES], pk="key")
+    db["service_types"].upsert_all(
+        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in SERVICES], pk="key")
+    db["condition_types"].upsert_all(
+        [{"key": t.key, "label": t.label, "parent": t.parent, "synonyms": ", ".join(t.synonyms)} for t in CONDITIONS],
+        pk="key")
+    db["payment_keys"].upsert_all([{"key": k, "label": v} for k, v in PAYMENT_LABELS.items()], pk="key")
+
+
+def open_db(path: str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database at ``path`` with its full shape."""
+    from pathlib import Path
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite_utils.Database(path)
+    db.execute("pragma busy_timeout = 30000")
+    ensure_db_shape(db)
+    return db

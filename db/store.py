@@ -1,0 +1,91 @@
+"""Writing what the crawl saw: listings from directory sources, fetched pages, and the run's own record.
+
+These functions touch sqlite-utils only. A failed fetch never overwrites what a page last said: its
+status and error are recorded beside the last good body and facts, so an outage loses nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from datetime import datetime, timezone
+
+import sqlite_utils
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def content_hash(body: bytes) -> str:
+    return hashlib.sha256(body).hexdigest()
+
+
+def start_run(db: sqlite_utils.Database, region: str, profile: str) -> int:
+    table = db["crawl_runs"]
+    table.insert({"region": region, "profile": profile, "started_at": now_iso(), "status": "running"})
+    return table.last_pk
+
+
+def finish_run(db: sqlite_utils.Database, run_id: int, **figures) -> None:
+    figures = {k: (json.dumps(v, sort_keys=True) if isinstance(v, dict) else v) for k, v in figures.items()}
+    db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **figures})
+
+
+def save_listing(db: sqlite_utils.Database, listing: dict, run_id: int | None) -> None:
+    """Upsert one listing a source gave; first_seen is kept from the first run that saw it."""
+    table = db["sources"]
+    key = (listing["source"], listing["source_id"])
+    seen = listing.get("fetched_at") or now_iso()
+    row = {k: v for k, v in listing.items() if k in table.columns_dict and k != "fetched_at"}
+    row["raw"] = json.dumps(listing.get("raw"), sort_keys=True) if listing.get("raw") is not None else None
+    row.update(last_seen=seen, run_id=run_id)
+    try:
+        existing = table.get(key)
+        row["first_seen"] = existing["first_seen"] or seen
+        row.setdefault("clinic_id", existing["clinic_id"])
+    except sqlite_utils.db.NotFoundError:
+        row["first_seen"] = seen
+    table.upsert(row, pk=("source", "source_id"))
+
+
+def page_validators(db: sqlite_utils.Database, url: str) -> dict:
+    """The stored ETag, Last-Modified and content hash of a page, for conditional re-fetches."""
+    rows = list(db.query("select etag, last_modified, content_hash from pages where url = ?", [url]))
+    return rows[0] if rows else {}
+
+
+def save_page(db: sqlite_utils.Database, page: dict, facts: dict | None, run_id: int | None) -> bool:
+    """Record a fetched page; returns True when its content is new or changed.
+
+    A page whose body hash is unchanged keeps its stored facts (the caller need not parse it again).
+    """
+    body: bytes = page["body"]
+    digest = content_hash(body)
+    row = {
+        "url": page["url"], "site": page["site"], "status": page["status"], "fetched_at": page["fetched_at"],
+        "last_ok_at": page["fetched_at"], "etag": page.get("etag"), "last_modified": page.get("last_modified"),
+        "content_hash": digest, "page_type": (facts or {}).get("page_type"), "title": page.get("title"),
+        "error": None, "run_id": run_id,
+    }
+    previous = page_validators(db, page["url"])
+    changed = previous.get("content_hash") != digest
+    if changed or facts is not None:
+        row["body"] = zlib.compress(body)
+        row["facts"] = json.dumps(facts, sort_keys=True)
+    else:
+        row.pop("page_type")
+    db["pages"].upsert(row, pk="url")
+    return changed
+
+
+def record_page_failure(db: sqlite_utils.Database, url: str, site: str, status: int | None, error: str,
+                        run_id: int | None) -> None:
+    """A fetch that failed (5xx, timeout, refused): status and error noted, last good content untouched."""
+    db["pages"].upsert({"url": url, "site": site, "status": status, "error": error, "run_id": run_id,
+                        "fetched_at": now_iso()}, pk="url")
+
+
+def stored_body(row: dict) -> bytes | None:
+    return zlib.decompress(row["body"]) if row.get("body") else None

@@ -1,0 +1,141 @@
+"""Directory records (NPPES NPI Registry v2.1, OpenStreetMap Overpass) read into listings, and a first filter.
+
+NPPES says who exists, not what they offer; OSM tags say what kind of place it is. The first filter only
+drops what cannot be a ketamine clinic (a dentist, a pharmacy); whether a candidate offers ketamine care
+is decided later from the clinic's own pages (db/build.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from parsers.address import normalise_phone, split_suite, zip5
+
+KETAMINE_WORDS = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion", re.I)
+# NUCC taxonomy codes (or prefixes) of the kinds of practice that give ketamine care.
+RELEVANT_TAXONOMY = ("261QM0801X", "261QP3300X", "261QM2800X", "2084P0800X", "2084", "207L", "208VP",
+                     "367500000X", "363LP0808X", "364SP0808X", "261QX0203X", "101YM0800X", "103T")
+TAXONOMY_WORDS = re.compile(r"psychiatr|mental health|anesthes|pain|behavioral", re.I)
+OSM_NOT_CLINIC = {"dentist", "pharmacy", "veterinary", "optometrist", "hospital", "laboratory", "physiotherapist",
+                  "chiropractor", "audiologist", "blood_donation", "dialysis", "podiatrist", "optician"}
+OSM_CLINIC = {"clinic", "doctor", "doctors", "psychotherapist", "centre", "counselling", "alternative"}
+
+
+class SourceError(ValueError):
+    """A source answered, but with an error in a success status (NPI `Errors`, Overpass `remark`)."""
+
+
+def check_npi_response(data: object) -> list[dict]:
+    """The results of an NPI API answer; SourceError for `Errors` (sent with HTTP 200) or a missing list."""
+    if not isinstance(data, dict):
+        raise SourceError("NPI answer is not a JSON object")
+    if data.get("Errors"):
+        described = "; ".join(str(e.get("description", e)) for e in data["Errors"] if isinstance(e, dict))
+        raise SourceError(f"NPI API error: {described or data['Errors']}")
+    if not isinstance(data.get("results"), list):
+        raise SourceError("NPI answer has no 'results' list")
+    return data["results"]
+
+
+def check_overpass_response(data: object) -> list[dict]:
+    """Elements of an Overpass answer; SourceError when a `remark` reports an error (a timeout sent as 200)."""
+    if not isinstance(data, dict) or not isinstance(data.get("elements"), list):
+        raise SourceError("Overpass answer has no 'elements' list")
+    remark = data.get("remark") or ""
+    if re.search(r"error|timed out|out of memory", remark, re.I):
+        raise SourceError(f"Overpass remark: {remark}")
+    return data["elements"]
+
+
+def _epoch(value) -> str | None:
+    """NPPES epochs: strings of milliseconds in v2.1, integers of seconds in older samples."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    seconds = number / 1000 if number > 10**11 else number
+    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def npi_listing(result: dict) -> dict:
+    """One NPI result -> listing fields; the DBA name (the name on the door) is preferred to the legal name."""
+    basic = result.get("basic") or {}
+    dba = [o.get("organization_name") for o in result.get("other_names") or []
+           if "doing business" in str(o.get("type", "")).lower() and o.get("organization_name")]
+    legal = basic.get("organization_name") or " ".join(
+        p for p in (basic.get("first_name"), basic.get("last_name"), basic.get("credential")) if p)
+    location = next((a for a in result.get("addresses") or [] if a.get("address_purpose") == "LOCATION"), {})
+    street, suite = split_suite(_join(location.get("address_1"), location.get("address_2")))
+    taxonomies = result.get("taxonomies") or []
+    primary = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
+    return {
+        "source": "npi_registry", "source_id": str(result.get("number")),
+        "name": _title(dba[0]) if dba else _title(legal),
+        "phone": normalise_phone(location.get("telephone_number")),
+        "street": _title(street), "suite": suite, "city": _title(location.get("city")),
+        "state": location.get("state"), "zip": zip5(location.get("postal_code")),
+        "category": f"{primary.get('code', '')} {primary.get('desc', '')}".strip(),
+        "published_at": _epoch(result.get("last_updated_epoch")),
+        "practice_zips": [zip5(a.get("postal_code")) for a in [location, *(result.get("practiceLocations") or [])]],
+    }
+
+
+def classify_npi(listing: dict, result: dict) -> tuple[str, str | None]:
+    if result.get("enumeration_type") == "NPI-1":
+        return "dropped", "individual provider (NPI-1), not a clinic"
+    if str((result.get("basic") or {}).get("status", "A")) != "A":
+        return "dropped", "NPI record is deactivated"
+    if KETAMINE_WORDS.search(listing["name"] or "") or KETAMINE_WORDS.search(
+            (result.get("basic") or {}).get("organization_name") or ""):
+        return "candidate", "name mentions ketamine care"
+    for taxonomy in result.get("taxonomies") or []:
+        code = taxonomy.get("code") or ""
+        if taxonomy.get("primary") and (code.startswith(RELEVANT_TAXONOMY) or TAXONOMY_WORDS.search(
+                taxonomy.get("desc") or "")):
+            return "candidate", f"taxonomy {code}"
+    return "dropped", "taxonomy not related to ketamine care"
+
+
+def osm_listing(element: dict) -> dict:
+    tags = element.get("tags") or {}
+    center = element.get("center") or {}
+    street = _join(tags.get("addr:housenumber"), tags.get("addr:street"), sep=" ")
+    kind = tags.get("healthcare") or tags.get("amenity") or ""
+    return {
+        "source": "osm", "source_id": f"{element.get('type')}/{element.get('id')}",
+        "name": tags.get("name"), "phone": normalise_phone(tags.get("phone") or tags.get("contact:phone")),
+        "street": street or None, "suite": tags.get("addr:unit"), "city": tags.get("addr:city"),
+        "state": tags.get("addr:state"), "zip": zip5(tags.get("addr:postcode")),
+        "latitude": element.get("lat", center.get("lat")), "longitude": element.get("lon", center.get("lon")),
+        "website": tags.get("website") or tags.get("contact:website"),
+        "category": ";".join(v for v in (kind, tags.get("healthcare:speciality")) if v),
+    }
+
+
+def classify_osm(listing: dict, element: dict) -> tuple[str, str | None]:
+    tags = element.get("tags") or {}
+    kinds = {tags.get("healthcare"), tags.get("amenity")} - {None}
+    if KETAMINE_WORDS.search(listing["name"] or ""):
+        return "candidate", "name mentions ketamine care"
+    if kinds & OSM_NOT_CLINIC:
+        return "dropped", f"not a clinic ({', '.join(sorted(kinds & OSM_NOT_CLINIC))})"
+    if kinds & OSM_CLINIC:
+        return "candidate", f"healthcare={'/'.join(sorted(kinds))}"
+    return "dropped", "not tagged as a clinic"
+
+
+def _join(*parts, sep: str = ", ") -> str | None:
+    text = sep.join(p.strip() for p in parts if p and p.strip())
+    return text or None
+
+
+def _title(text: str | None) -> str | None:
+    """NPPES writes names and streets in capitals; title-case them, keeping short codes (LLC, PC, MD)."""
+    if not text:
+        return text
+    if text != text.upper():
+        return text
+    keep = {"LLC", "PC", "MD", "DO", "NP", "PA", "INC", "APC", "CA", "PLLC", "II", "III", "IV", "NE", "NW", "SE",
+            "SW", "USA", "CRNA", "PMHNP", "LLP", "MSN", "DNP", "TMS", "OC"}
+    return " ".join(w if w in keep else w.capitalize() for w in text.split())

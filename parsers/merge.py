@@ -1,0 +1,117 @@
+"""A clinic's several pages merged into one record, with a rule for conflicts and every source kept.
+
+Conflicts between pages are settled by, in order: the strength of the statement (a sentence beats a
+heading, a heading beats a menu item), the page's type (a pricing page outranks a blog post), then the
+newest fetch. Each merged fact carries the URL and time of the page it came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from parsers.address import canonical_street, canonical_suite, zip5
+from parsers.pagetype import PAGE_RANK
+from parsers.vocab import PAYMENT_KEYS
+
+
+@dataclass
+class StoredPage:
+    """A page's facts as the pipeline stored them (``dataclasses.asdict`` of PageFacts)."""
+
+    url: str
+    seen_at: str
+    facts: dict
+
+
+@dataclass
+class SiteFacts:
+    locations: list[dict] = field(default_factory=list)
+    routes: dict[str, dict] = field(default_factory=dict)
+    services: dict[str, dict] = field(default_factory=dict)
+    conditions: dict[str, dict] = field(default_factory=dict)
+    payment: dict[str, dict] = field(default_factory=dict)
+    payers: dict[str, dict] = field(default_factory=dict)
+    financing_providers: dict[str, dict] = field(default_factory=dict)
+    prices: list[dict] = field(default_factory=list)
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def offers_ketamine(self) -> bool:
+        return any(f["value"] for f in self.routes.values()) or any(
+            f["value"] for k, f in self.services.items() if k == "kap") or bool(self.prices)
+
+    @property
+    def stopped_ketamine(self) -> bool:
+        """Every route the site speaks of is stated as not offered (a clinic that stopped, or closed)."""
+        return bool(self.routes) and not any(f["value"] for f in self.routes.values())
+
+
+def _rank(item: dict) -> tuple:
+    return (item.get("strength", 3), PAGE_RANK.get(item.get("page_type", "other"), 4), item.get("seen_at") or "",
+            0 if item.get("value") else 1)
+
+
+def _keep_best(target: dict[str, dict], key: str, candidate: dict) -> None:
+    current = target.get(key)
+    if current is None or _rank(candidate) > _rank(current):
+        target[key] = candidate
+
+
+def merge_pages(pages: list[StoredPage]) -> SiteFacts:
+    site = SiteFacts()
+    for page in pages:
+        facts = page.facts
+        where = {"source_url": page.url, "seen_at": page.seen_at, "page_type": facts.get("page_type", "other")}
+        for kind in ("routes", "services", "conditions"):
+            for fact in facts.get(kind, []):
+                _keep_best(getattr(site, kind), fact["key"], {**fact, **where})
+        _merge_payment(site, facts.get("payment") or {}, where)
+        for price in facts.get("prices", []):
+            _merge_price(site, {**price, **where})
+        for location in facts.get("locations", []):
+            _merge_location(site, location)
+        name = (facts.get("clinic") or {}).get("name")
+        if name:
+            site.names.append(name)
+    return site
+
+
+def _merge_payment(site: SiteFacts, payment: dict, where: dict) -> None:
+    evidence = payment.get("evidence") or {}
+    for key in PAYMENT_KEYS:
+        if payment.get(key) is not None:
+            _keep_best(site.payment, key, {"value": payment[key], "evidence": evidence.get(key, ""), **where})
+    for name in payment.get("payers", []):
+        _keep_best(site.payers, name, {"value": True, "evidence": evidence.get("payers", ""), **where})
+    for name in payment.get("financing_providers", []):
+        _keep_best(site.financing_providers, name,
+                   {"value": True, "evidence": evidence.get("financing_providers", ""), **where})
+
+
+def _merge_price(site: SiteFacts, price: dict) -> None:
+    key = (price["amount_usd"], price.get("amount_max_usd"), price["unit"], price.get("sessions"), price.get("route"))
+    for i, existing in enumerate(site.prices):
+        other = (existing["amount_usd"], existing.get("amount_max_usd"), existing["unit"], existing.get("sessions"),
+                 existing.get("route"))
+        if other == key:
+            if _rank(price) > _rank(existing):
+                site.prices[i] = price
+            return
+    site.prices.append(price)
+
+
+def location_key(location: dict) -> tuple[str, str, str | None]:
+    return (canonical_street(location.get("street")), canonical_suite(location.get("suite")),
+            zip5(location.get("zip")))
+
+
+def _merge_location(site: SiteFacts, location: dict) -> None:
+    if not location.get("street") or not zip5(location.get("zip")):
+        return
+    key = location_key(location)
+    for i, existing in enumerate(site.locations):
+        if location_key(existing) == key:
+            if existing.get("source") != "jsonld" and location.get("source") == "jsonld":
+                site.locations[i] = location
+            return
+    site.locations.append(location)
