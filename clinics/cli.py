@@ -11,6 +11,7 @@ import click
 
 DEFAULT_DB = "data/clinics.db"
 DEFAULT_REGION = "Orange County, CA"
+SAMPLE_WEB_PORT = 8470  # fixed, so the sample sites keep their URLs from one demo run to the next
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
                          help="The SQLite database to write or read.")
@@ -64,7 +65,7 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
     from sample_web.server import RunningSampleWeb
 
     region = _region(DEFAULT_REGION)
-    with RunningSampleWeb() as web:
+    with RunningSampleWeb(port=SAMPLE_WEB_PORT) as web:
         click.echo(f"sample web: {len(web.manifest['sites'])} clinic sites and the API stand-ins at {web.api_base}")
         result = run_crawl(region, db_path, "sample", sample_web_settings(web.api_base), ALL_SPIDERS)
     click.echo(result.summary())

@@ -18,7 +18,7 @@ import sqlite_utils
 
 from clinics.regions import county_of_zip, zip_centroid
 from db.store import now_iso
-from parsers.address import canonical_street, canonical_suite, normalise_phone, zip5
+from parsers.address import normalise_phone, zip5
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
 from parsers.vocab import CONDITION_BY_KEY, PAYMENT_LABELS, ROUTE_BY_KEY, SERVICE_BY_KEY, condition_family
 
@@ -142,17 +142,25 @@ def _records_for_site(site, merged: SiteFacts, site_listings, pages, region_zips
     fallback_name = max(set(names), key=names.count) if names else None
     records = []
     for location in in_region or [{}]:
-        row = _clinic_row(location, site, fallback_name)
+        # A name from JSON-LD is the clinic's own; one guessed from a page title yields to the site's usual name.
+        name = location.get("name") if location.get("source") == "jsonld" else None
+        row = _clinic_row({**location, "name": name or fallback_name}, site, fallback_name)
         row["last_confirmed"] = max((p.seen_at for p in pages if p.seen_at), default=None)
         if merged.stopped_ketamine:
             row["status"] = "gone"
-        record = ClinicRecord(row, merged)
-        for listing in site_listings:
-            if len(in_region) <= 1 or location_key(listing) == location_key(location) or \
-                    normalise_phone(listing["phone"]) == row["phone"]:
-                record.listings.append(listing)
-        records.append(record)
+        records.append(ClinicRecord(row, merged))
+    for listing in site_listings:
+        _best_location(listing, records).listings.append(listing)
     return records
+
+
+def _best_location(listing: dict, records: list[ClinicRecord]) -> ClinicRecord:
+    """The location of a multi-location site a listing names (same address, else phone), else the first."""
+    for record in records:
+        if location_key(listing)[0] and location_key(listing) == location_key(record.row):
+            return record
+    phone = normalise_phone(listing["phone"])
+    return next((r for r in records if phone and r.row["phone"] == phone), records[0])
 
 
 def _clinic_row(location: dict, site: str | None, fallback_name: str | None) -> dict:

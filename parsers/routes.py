@@ -85,8 +85,11 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int
 
 AVAILABILITY = rx(r"\bnot (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
                   r"\bno longer (?:offer|provide|administer|available|do)", r"\bno longer\b.*\b(?:offer|provide)",
-                  r"\b(?:do|does) not (?:currently )?(?:offer|provide|administer|carry|do)\b",
-                  r"\b(?:don['’]t|doesn['’]t) (?:currently )?(?:offer|provide|administer|carry|do)\b")
+                  r"\b(?:do|does|will) not (?:currently )?(?:offer|provide|administer|carry|do|prescribe|use|give|"
+                  r"dispense|perform|have)\b",
+                  r"\b(?:don['’]t|doesn['’]t|won['’]t) (?:currently )?(?:offer|provide|administer|carry|do|prescribe|use|"
+                  r"give|dispense|perform|have)\b",
+                  r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b")
 
 
 def _availability(clause: str) -> bool:

@@ -269,6 +269,7 @@ class RunningSampleWeb:
     """The sample web in a child process (so crawls measure real HTTP, not a shared interpreter)."""
 
     def __init__(self, root: Path = DEFAULT_ROOT, port: int = 0):
+        """port 0 picks a free port; the demo asks for a fixed one so site URLs stay the same between runs."""
         self.root, self.port = root, port
         self.process = None
         self.manifest: dict = {}
@@ -278,8 +279,13 @@ class RunningSampleWeb:
 
         self.process = subprocess.Popen(
             [sys.executable, "-m", "sample_web.server", "--root", str(self.root), "--port", str(self.port)],
-            stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parent.parent)
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if self.port else None, text=True,
+            cwd=Path(__file__).parent.parent)
         line = self.process.stdout.readline()
+        if not line and self.port:  # the fixed port is taken (another demo?): any free port will do
+            self.process.wait()
+            self.port = 0
+            return self.__enter__()
         if not line:
             raise RuntimeError(f"the sample web did not start (exit code {self.process.wait()})")
         self.manifest = json.loads(line)

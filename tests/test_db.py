@@ -1,0 +1,89 @@
+"""The database layer: one clinic per location, idempotent rebuilds, changes recorded, nothing lost."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+
+import pytest
+
+from db.build import build_clinics
+from db.schema import open_db
+from db.store import record_page_failure, save_listing, save_page
+from parsers.extract import extract_page
+
+REGION_ZIPS = {"92627", "92618"}
+SITE = "http://127.0.0.9:8000/"
+
+
+def _store(db, page_html: str, url: str, fetched_at: str):
+    facts = extract_page(page_html, url=url, seen_at=fetched_at)
+    save_page(db, {"url": url, "site": SITE, "status": 200, "fetched_at": fetched_at, "body": page_html.encode()},
+              asdict(facts), run_id=None)
+
+
+@pytest.fixture
+def db(tmp_path, page):
+    database = open_db(str(tmp_path / "clinics.db"))
+    _store(database, page("iv_clinic_pricing.html"), SITE + "pricing/", "2026-11-01T00:00:00Z")
+    save_listing(database, {"source": "osm", "source_id": "node/1", "name": "Harbor Ketamine Center",
+                            "website": SITE, "zip": "92627", "decision": "candidate", "raw": {"id": 1}}, None)
+    return database
+
+
+def test_site_pages_become_one_clinic_with_evidenced_facts(db):
+    result = build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    assert result.clinics == 1
+    clinic = next(db["clinics"].rows)
+    assert clinic["name"] == "Harbor Ketamine Center" and clinic["city"] == "Costa Mesa"
+    assert json.loads(clinic["routes"]) == ["iv_infusion"]
+    assert clinic["lowest_iv_price_usd"] == 400.0
+    rows = list(db.query("select * from clinic_routes"))
+    assert {(r["route"], r["value"]) for r in rows} == {("iv_infusion", 1), ("intranasal_esketamine", 0)}
+    assert all(r["evidence"] and r["source_url"] == SITE + "pricing/" and r["seen_at"] for r in rows)
+    listing = next(db["sources"].rows)
+    assert listing["clinic_id"] == clinic["id"] and listing["decision"] == "merged"
+
+
+def test_rebuilding_is_idempotent(db):
+    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    counts = {t: db[t].count for t in ("clinics", "clinic_routes", "clinic_payment", "prices", "changes")}
+    again = build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    assert again.changes == 0
+    assert counts == {t: db[t].count for t in counts}
+
+
+def test_price_change_is_recorded_with_old_and_new_value(db, page):
+    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    edited = page("iv_clinic_pricing.html").replace("$450 per infusion", "$475 per infusion")
+    _store(db, edited, SITE + "pricing/", "2026-11-02T00:00:00Z")
+    build_clinics(db, 7, "Orange County, CA", REGION_ZIPS)
+    change = next(db.query("select * from changes where field like 'price:iv_infusion:per_session%'"))
+    assert (change["old_value"], change["new_value"], change["run_id"]) == ("450", "475", 7)
+
+
+def test_failed_fetch_keeps_the_last_good_facts(db):
+    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    record_page_failure(db, SITE + "pricing/", SITE, 500, "HTTP 500", run_id=2)
+    build_clinics(db, 2, "Orange County, CA", REGION_ZIPS)
+    page_row = db["pages"].get(SITE + "pricing/")
+    assert page_row["status"] == 500 and page_row["facts"] and page_row["body"]
+    assert db["clinic_routes"].count == 2 and db["prices"].count == 3
+
+
+def test_listing_without_ketamine_evidence_is_dropped_with_a_reason(db):
+    save_listing(db, {"source": "npi_registry", "source_id": "1999999999", "name": "Bright Smiles Dental",
+                      "zip": "92618", "decision": "candidate"}, None)
+    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    dental = db["sources"].get(("npi_registry", "1999999999"))
+    assert dental["decision"] == "dropped" and "no ketamine" in dental["reason"]
+    assert db["clinics"].count == 1
+
+
+def test_schema_is_complete_on_a_new_file(tmp_path):
+    database = open_db(str(tmp_path / "new.db"))
+    for table in ("clinics", "clinic_routes", "clinic_conditions", "clinic_payment", "prices", "sources", "pages",
+                  "crawl_runs", "changes"):
+        assert database[table].exists(), table
+    assert "evidence" in database["clinic_conditions"].columns_dict
+    assert {"lowest_prices", "clinic_comparison"} <= set(database.view_names())
