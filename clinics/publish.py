@@ -1,16 +1,35 @@
-"""How the database is published: Datasette's arguments, with the project's metadata, plugins and limits."""
+"""How the database is published: Datasette's arguments, with the project's metadata, plugins and limits.
+
+The metadata is written for a database named ``clinics``; a file with another name (``--db other.db``)
+gets the same metadata under its own name, so descriptions, facets and canned queries follow it.
+"""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from pathlib import Path
 
+import yaml
+
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
+PLUGINS_DIR = CONFIG / "plugins"
 SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limit_ms": 500}
 
 
+def metadata_for(db_path: str) -> dict:
+    metadata = yaml.safe_load((CONFIG / "metadata.yml").read_text(encoding="utf-8"))
+    name = Path(db_path).stem
+    if name != "clinics":
+        metadata["databases"] = {name: metadata["databases"]["clinics"]}
+    return metadata
+
+
 def datasette_args(db_path: str, port: int) -> list[str]:
-    args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(CONFIG / "metadata.yml"),
-            "--plugins-dir", str(CONFIG / "plugins")]
+    metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
+    metadata_file.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
+    args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file),
+            "--plugins-dir", str(PLUGINS_DIR)]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args
