@@ -14,6 +14,7 @@ import yaml
 
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
 PLUGINS_DIR = CONFIG / "plugins"
+TEMPLATES_DIR = CONFIG / "templates"
 SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limit_ms": 500}
 
 
@@ -29,7 +30,7 @@ def datasette_args(db_path: str, port: int) -> list[str]:
     metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
     metadata_file.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
     args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file),
-            "--plugins-dir", str(PLUGINS_DIR)]
+            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlite_utils
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def content_hash(body: bytes) -> str:

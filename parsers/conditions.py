@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from parsers.cues import (
-    CONTRAINDICATION, EDUCATION_HEADING, FIRST_PERSON, RESEARCH, Sentence, clause_around, is_negated, rx,
+    CONTRAINDICATION,
+    EDUCATION_HEADING,
+    FIRST_PERSON,
+    RESEARCH,
+    Sentence,
+    clause_around,
+    is_negated,
+    rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
 from parsers.terms import find_terms, settle

@@ -8,7 +8,7 @@ is decided later from the clinic's own pages (db/build.py).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from parsers.address import normalise_phone, split_suite, zip5
 
@@ -55,7 +55,7 @@ def _epoch(value) -> str | None:
     except (TypeError, ValueError):
         return None
     seconds = number / 1000 if number > 10**11 else number
-    return datetime.fromtimestamp(seconds, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def npi_listing(result: dict) -> dict:

@@ -11,7 +11,13 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import (
-    EXCLUSIVE, GENERAL, OFFER, Sentence, clause_around, is_heading_offer, rx,
+    EXCLUSIVE,
+    GENERAL,
+    OFFER,
+    Sentence,
+    clause_around,
+    is_heading_offer,
+    rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
 from parsers.terms import find_terms, settle

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache
 
 from parsers.facts import Fact
 from parsers.vocab import Term
 
 
-@lru_cache(maxsize=None)
+@cache
 def compiled(term: Term) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in term.patterns), re.I)
 

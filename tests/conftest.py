@@ -20,3 +20,26 @@ def page():
 def seed():
     """Read one of the project's seed documents (general education text, not clinic pages)."""
     return lambda name: (DATA / "seeds" / name).read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """The demo as a user runs it (`clinics demo --no-serve`), once per session, in its own process."""
+    import subprocess
+    import sys
+
+    db_path = tmp_path_factory.mktemp("demo") / "clinics.db"
+    clinics = Path(sys.executable).parent / "clinics"
+    done = subprocess.run([str(clinics), "demo", "--no-serve", "--db", str(db_path)], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert done.returncode == 0, f"demo failed ({done.returncode}):\n{done.stdout}\n{done.stderr[-3000:]}"
+    return db_path
+
+
+@pytest.fixture(scope="session")
+def sample_web():
+    """The bundled sample web on a free port, for spider tests."""
+    from sample_web.server import RunningSampleWeb
+
+    with RunningSampleWeb() as web:
+        yield web

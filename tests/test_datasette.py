@@ -1,0 +1,98 @@
+"""Datasette over the demo database, through its test client: search, facets, clinic pages, canned queries."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from datasette.app import Datasette
+
+from clinics.publish import PLUGINS_DIR, TEMPLATES_DIR, metadata_for
+
+
+@pytest.fixture
+def datasette(demo_db):
+    return Datasette([str(demo_db)], metadata=metadata_for(str(demo_db)), plugins_dir=str(PLUGINS_DIR),
+                     template_dir=str(TEMPLATES_DIR))
+
+
+async def get_json(ds, path):
+    response = await ds.client.get(path)
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+    return response.json()
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("term, key", [("PTSD", "ptsd"), ("Spravato", "intranasal_esketamine"),
+                                       ("esketamine", "intranasal_esketamine"), ("infusion", "iv_infusion")])
+async def test_full_text_search_finds_clinics_by_fact(datasette, term, key):
+    rows = await get_json(datasette, f"/clinics/clinics.json?_search={term}&_shape=array&_size=max")
+    assert rows, f"no clinic found for {term}"
+    for row in rows:
+        offered = json.loads(row["routes"]) + json.loads(row["conditions"])
+        assert key in offered or term.lower() in row["name"].lower(), row["name"]
+
+
+@pytest.mark.asyncio
+async def test_facets_by_city_route_and_condition(datasette):
+    data = await get_json(datasette, "/clinics/clinics.json?_size=0")
+    facets = data["facet_results"]
+    assert {"city", "routes", "conditions"} <= set(facets)
+    routes = {item["value"] for item in facets["routes"]["results"]}
+    assert {"iv_infusion", "intranasal_esketamine"} <= routes
+
+
+@pytest.mark.asyncio
+async def test_clinic_page_links_to_its_facts_with_evidence(datasette, demo_db):
+    import sqlite3
+
+    clinic_id, = sqlite3.connect(demo_db).execute(
+        "select clinic_id from clinic_routes group by clinic_id order by count(*) desc limit 1").fetchone()
+    page = await datasette.client.get(f"/clinics/clinics/{clinic_id}")
+    assert page.status_code == 200 and "clinic_routes" in page.text and "prices" in page.text
+    facts = await get_json(datasette, f"/clinics/clinic_routes.json?clinic_id={clinic_id}&_shape=array")
+    assert facts and all(f["evidence"] and f["source_url"].startswith("http://127.0.0.") for f in facts)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", [
+    "/clinics/clinics_for_route_and_condition.json?route=iv_infusion&condition=depression",
+    "/clinics/lowest_price_per_route.json?",
+    "/clinics/price_per_infusion_by_city.json?",
+    "/clinics/spravato_coverage_share.json?",
+    "/clinics/changes_since.json?since=2020-01-01",
+    "/clinics/clinics_near_zip.json?zip=92618&miles=25",
+    "/clinics/lowest_prices.json?",
+    "/clinics/clinic_comparison.json?",
+])
+async def test_canned_queries_and_views_answer(datasette, path):
+    rows = await get_json(datasette, path + "&_shape=array")
+    assert rows, f"{path} returned no rows on the demo database"
+
+
+@pytest.mark.asyncio
+async def test_route_for_condition_query_returns_only_matching_clinics(datasette):
+    rows = await get_json(datasette, "/clinics/clinics_for_route_and_condition.json?route=intranasal_esketamine"
+                                     "&condition=depression&_shape=array")
+    assert rows and all(r["route_evidence"] and r["condition_evidence"] for r in rows)
+
+
+@pytest.mark.asyncio
+async def test_near_zip_is_sorted_and_bounded(datasette):
+    rows = await get_json(datasette, "/clinics/clinics_near_zip.json?zip=92660&miles=10&_shape=array")
+    miles = [r["miles"] for r in rows]
+    assert miles == sorted(miles) and all(m <= 10 for m in miles)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", ["/", "/clinics", "/clinics/clinics", "/clinics/prices", "/clinics/sources",
+                                  "/clinics/clinic_comparison", "/clinics/clinics.csv"])
+async def test_pages_render(datasette, path):
+    response = await datasette.client.get(path)
+    assert response.status_code == 200, path
+
+
+@pytest.mark.asyncio
+async def test_home_page_says_not_medical_advice_and_names_988(datasette):
+    text = (await datasette.client.get("/")).text
+    assert "not medical advice" in text and "988" in text
