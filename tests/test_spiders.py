@@ -1,0 +1,84 @@
+"""Each spider against the sample web over loopback, run as a user runs it (`clinics crawl`, own process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+import sqlite_utils
+
+from clinics.regions import resolve
+from crawlers.profiles import sample_web_settings
+from sample_web.server import DEFAULT_ROOT
+
+CLINICS = str(Path(sys.executable).parent / "clinics")
+REGION = resolve("Orange County, CA")
+
+
+def crawl(web, tmp_path, *spiders, settings: dict | None = None):
+    db_path = tmp_path / "clinics.db"
+    args = [CLINICS, "crawl", "--profile", "sample", "--db", str(db_path)]
+    args += [f"--spider={name}" for name in spiders]
+    for key, value in {**sample_web_settings(web.api_base), **(settings or {})}.items():
+        args += ["--set", f"{key}={value}"]
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
+    return done, sqlite_utils.Database(db_path)
+
+
+def fixture(name: str):
+    return json.loads((DEFAULT_ROOT / "api" / name).read_text())
+
+
+def in_region_npi2(record: dict) -> bool:
+    places = [a for a in record["addresses"] if a["address_purpose"] == "LOCATION"] + record.get("practiceLocations", [])
+    return record["enumeration_type"] == "NPI-2" and any(REGION.contains_zip(a["postal_code"][:5]) for a in places)
+
+
+def test_npi_registry_lists_the_regions_organisations_and_drops_non_clinics(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "npi_registry")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    expected = {r["number"] for r in fixture("npi_results.json") if in_region_npi2(r)}
+    rows = {r["source_id"]: r for r in db["sources"].rows_where("source = 'npi_registry'")}
+    assert set(rows) == expected, "every NPI-2 organisation in the county, no individual and nothing outside it"
+    dropped = [r for r in rows.values() if r["decision"] == "dropped"]
+    assert dropped and all(r["reason"] for r in dropped)
+    assert all(json.loads(r["raw"])["number"] == r["source_id"] for r in rows.values()), "raw record kept"
+
+
+def test_npi_error_answered_with_http_200_is_a_failed_fetch(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "npi_registry", settings={"NPI_PAGE_LIMIT": 500})
+    assert done.returncode == 1, "an Errors answer is a failure, not zero clinics"
+    assert "failed_queries" in done.stdout
+    run = next(db["crawl_runs"].rows)
+    assert run["status"] == "partial" and run["exit_code"] == 1
+
+
+def test_osm_lists_clinics_inside_the_region_only(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "osm")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    rows = list(db["sources"].rows_where("source = 'osm'"))
+    assert rows
+    assert all(r["zip"] is None or REGION.contains_zip(r["zip"]) for r in rows)
+    outside = [e for e in fixture("overpass_elements.json")
+               if e.get("tags", {}).get("addr:postcode") and not REGION.contains_zip(e["tags"]["addr:postcode"])]
+    assert outside and not {f"{e['type']}/{e['id']}" for e in outside} & {r["source_id"] for r in rows}
+    assert any(r["decision"] == "dropped" and "not a clinic" in r["reason"] for r in rows), "dentists and the like"
+
+
+def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_path):
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("\n".join(f"{url}/" for url in sample_web.manifest["sites"].values()))
+    done, db = crawl(sample_web, tmp_path, "clinic_site", settings={"SEED_LIST": str(seeds),
+                                                                   "CLINIC_SITE_MAX_PAGES": 5})
+    pages = list(db["pages"].rows)
+    hosts = {urlparse(u).netloc for u in sample_web.manifest["sites"].values()}
+    assert pages and all(urlparse(p["url"]).netloc in hosts for p in pages)
+    per_site: dict[str, int] = {}
+    for p in pages:
+        per_site[p["site"]] = per_site.get(p["site"], 0) + 1
+    assert max(per_site.values()) <= 5
+    parsed = [p for p in pages if p["facts"]]
+    assert parsed and all(p["etag"] and p["content_hash"] for p in parsed)
