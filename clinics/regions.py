@@ -28,6 +28,9 @@ STATE_NAMES = {
 }
 
 
+BBOX_PAD = 0.05  # degrees, about 3.5 miles
+
+
 class RegionError(ValueError):
     """A region name that names no county, or more than one."""
 
@@ -110,7 +113,8 @@ def _build(records: list[dict], state: str) -> Region:
         zips=tuple(sorted(r["zip_code"] for r in records)), query_zips=tuple(query),
         cities=tuple(sorted({r["city"] for r in records})),
         centroid=(round(sum(lats) / len(lats), 4), round(sum(lons) / len(lons), 4)),
-        bbox=(min(lats), min(lons), max(lats), max(lons)),
+        # ZIP centroids sit inside their areas: pad the box so addresses near the county line are inside it.
+        bbox=(min(lats) - BBOX_PAD, min(lons) - BBOX_PAD, max(lats) + BBOX_PAD, max(lons) + BBOX_PAD),
     )
 
 

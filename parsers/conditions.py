@@ -15,8 +15,8 @@ from parsers.cues import (
     FIRST_PERSON,
     RESEARCH,
     Sentence,
+    answer_value,
     clause_around,
-    is_negated,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -24,7 +24,8 @@ from parsers.terms import find_terms, settle
 from parsers.vocab import CONDITIONS
 
 TREATING_SECTION = rx(
-    r"\bconditions?\b", r"\bwhat we treat\b", r"\bwho we (?:help|treat|serve)\b", r"\bwe (?:can )?(?:help|treat)\b",
+    r"\bconditions?\b", r"\bwhat we treat\b", r"\bwho we (?:help|treat|serve|work with|see|care for)\b",
+    r"\b(?:patients|people|clients) we\b", r"\bwe work with\b", r"\bis (?:this|it) for\b", r"\bwe (?:can )?(?:help|treat)\b",
     r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
     r"\bindications?\b", r"\bwe help\b", r"\bhelp with\b",
 )
@@ -34,7 +35,21 @@ TREAT_STATEMENT = rx(
     r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
     r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",
     r"\bat (?:our|the) (?:clinic|center|centre|practice)\b",
+    r"\b(?:may be|you are|you(?:['’]re)?|is) (?:a )?(?:good |strong )?candidates?\b", r"\bcandidates? (?:for|if|include)\b",
+    r"\b(?:is|are) (?:offered|available|provided) (?:here |at our \w+ )?(?:for|to (?:treat|help))\b",
+    r"\b(?:may|might|could) be (?:a )?(?:good |great |strong |right )?(?:option|fit|choice) (?:for you )?if\b",
+    r"\bwe (?:\w+ ){0,6}(?:program|series|infusions?|sessions?|treatment|care) (?:\w+ ){0,4}for\b",
+    r"\bfor (?:patients|people|adults|clients|veterans|those) (?:with|living with|who)\b.*\bwe\b",
+    r"\bour (?:\w+ ){0,3}(?:team|program|clinic|providers?) (?:\w+ ){0,6}for\b",
 )
+NOT_TREATED = rx(
+    r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ )?(?:treat|see|accept|work with|offer|provide|take)\b",
+    r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",
+)
+TREAT_QUESTION = rx(r"\b(?:treat|help|see|work with|accept patients)\b")
+# A service line without a verb: "IV ketamine infusions for depression, anxiety, PTSD and OCD".
+TAGLINE = rx(r"^(?:[\w-]+ ){0,4}(?:ketamine|infusions?|spravato|esketamine|therapy|treatments?|KAP)(?: \w+)? for\b")
+CANDIDATE = rx(r"\bcandidates?\b", r"\bgood (?:option|fit|choice)\b", r"\b(?:offered|available|provided) (?:for|to)\b")
 SERVICE_HEADING = rx(r"\btreatment\b", r"\btherapy\b", r"\bketamine for\b", r"\bcare\b", r"\bprogram\b",
                      r"\bclinic\b", r"\brelief\b", r"\bservices?\b")
 WEAK_PAGE_TYPES = ("blog", "landing")
@@ -45,8 +60,13 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     mentions: list[Mention] = []
     weak_page = page_type in WEAK_PAGE_TYPES
     for sentence in sentences:
+        answer = answer_value(sentence)
+        if answer is not None and TREAT_QUESTION.search(sentence.question):
+            for term, _ in find_terms(sentence.question, CONDITIONS):
+                candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, CONDITIONS):
-            verdict = _judge(sentence, clause_around(sentence.text, match.start(), match.end()), weak_page)
+            clause = clause_around(sentence.text, match.start(), match.end())
+            verdict = _judge(sentence, clause, weak_page, page_type)
             if isinstance(verdict, str):
                 mentions.append(Mention(term.key, sentence.text, verdict))
             else:
@@ -58,25 +78,27 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     return settle(candidates), mentions
 
 
-def _judge(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | str:
+def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
     """(value, strength) for a claim, or the reason it is only a mention."""
     text = sentence.text
     if CONTRAINDICATION.search(text):
         return "contraindication"
     if RESEARCH.search(text):
         return "research or education framing"
-    if TREAT_STATEMENT.search(clause) and FIRST_PERSON.search(text):
-        if is_negated(clause):
+    if TREAT_STATEMENT.search(clause) and (FIRST_PERSON.search(text) or CANDIDATE.search(text)):
+        if NOT_TREATED.search(clause):
             return False, STRENGTH_STATEMENT
         return True, STRENGTH_STATEMENT
     if weak_page:
         return "general text on a blog or landing page"
-    if sentence.kind in ("item", "row") and len(text.split()) <= 16:
+    if sentence.kind in ("item", "row") and len(text.split()) <= 24:
         heading = sentence.heading
         own_list = FIRST_PERSON.search(heading) or len(heading.split()) <= 4
         if TREATING_SECTION.search(heading) and own_list and not EDUCATION_HEADING.search(heading):
             return True, STRENGTH_HEADING
-    if sentence.kind == "heading" and len(text.split()) <= 8 and SERVICE_HEADING.search(text) \
-            and not EDUCATION_HEADING.search(text) and not text.endswith("?"):
+    if sentence.kind == "heading" and len(text.split()) <= 8 and not EDUCATION_HEADING.search(text) \
+            and not text.endswith("?") and (SERVICE_HEADING.search(text) or page_type == "conditions"):
+        return True, STRENGTH_HEADING
+    if sentence.kind != "heading" and len(text.split()) <= 14 and TAGLINE.search(text):
         return True, STRENGTH_HEADING
     return "named without a claim"

@@ -57,10 +57,12 @@ GENERAL = rx(
     r"\bother (?:clinics|providers|practices)\b",
     r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
     r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
+    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )
 RESEARCH = rx(
-    r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\btrials?\b", r"\bevidence\b",
+    r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\b(?:clinical|controlled|randomi[sz]ed) trials?\b",
+    r"\bevidence\b",
     r"\b(?:has|have) (?:shown|been shown|demonstrated|garnered)\b", r"\bshown promise\b", r"\bpromis(?:e|ing)\b",
     r"\b(?:is|are) being (?:explored|studied|investigated|researched)\b", r"\binvestigat",
     r"\bmay (?:help|benefit|reduce|improve|be (?:effective|helpful|beneficial))\b",
@@ -89,6 +91,21 @@ EDUCATION_HEADING = rx(
     r"\bdifference", r"\bblog\b", r"\bnews\b", r"\bwhy\b", r"\brise of\b", r"\bdefinition\b", r"\boverview\b",
     r"\bapplications?\b", r"\bconsiderations\b", r"\bside effects\b", r"\bsafety\b",
 )
+
+
+YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course|we do)\b", re.I)
+NO_ANSWER = re.compile(r"^\s*(?:no|not at this time|we do not|we don['’]t)\b(?!-show)", re.I)
+
+
+def answer_value(sentence: Sentence) -> bool | None:
+    """True or False when an FAQ answer opens with yes or no to its question; None otherwise."""
+    if not sentence.question:
+        return None
+    if YES_ANSWER.search(sentence.text):
+        return True
+    if NO_ANSWER.search(sentence.text):
+        return False
+    return None
 
 
 @dataclass

@@ -7,11 +7,15 @@ newest fetch. Each merged fact carries the URL and time of the page it came from
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from parsers.address import canonical_street, canonical_suite, zip5
 from parsers.pagetype import PAGE_RANK
 from parsers.vocab import PAYMENT_KEYS
+
+STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
+                     r"\bhave closed\b|\bpermanently closed\b", re.I)
 
 
 @dataclass
@@ -42,8 +46,9 @@ class SiteFacts:
 
     @property
     def stopped_ketamine(self) -> bool:
-        """Every route the site speaks of is stated as not offered (a clinic that stopped, or closed)."""
-        return bool(self.routes) and not any(f["value"] for f in self.routes.values())
+        """The site says it no longer offers the ketamine care it once did (a clinic that stopped, or closed)."""
+        return not self.offers_ketamine and any(
+            STOPPED.search(f.get("evidence") or "") for f in self.routes.values() if not f["value"])
 
 
 def _rank(item: dict) -> tuple:

@@ -8,10 +8,9 @@ spravato_covered True and says nothing about the rest. FAQ answers are read with
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from parsers.cues import CLAUSE_BREAK, Sentence, is_negated, rx
+from parsers.cues import CLAUSE_BREAK, Sentence, answer_value, is_negated, rx
 from parsers.facts import Payment
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
@@ -38,8 +37,6 @@ SUPERBILL = rx(r"\bsuper-?bills?\b", r"\b(?:itemi[sz]ed )?(?:statement|receipt|i
 HSA_FSA = rx(r"\bHSA\b", r"\bFSA\b", r"\bhealth savings accounts?\b", r"\bflexible spending\b", r"\bHSA/FSA\b")
 FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:payments|installments)\b",
                r"\bpay over time\b", r"\binstal?lments?\b")
-YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course)\b", re.I)
-NO_ANSWER = re.compile(r"^\s*no\b(?!-show)", re.I)
 
 
 def extract_payment(sentences: Iterable[Sentence]) -> Payment:
@@ -53,9 +50,10 @@ def extract_payment(sentences: Iterable[Sentence]) -> Payment:
 
 def _clauses(sentence: Sentence) -> list[str]:
     """A sentence's clauses; an FAQ answer that opens with yes/no becomes the question restated."""
-    if sentence.question and (YES_ANSWER.search(sentence.text) or NO_ANSWER.search(sentence.text)):
+    answer = answer_value(sentence)
+    if answer is not None:
         question = sentence.question.rstrip("?")
-        restated = question if YES_ANSWER.search(sentence.text) else f"No, {question}"
+        restated = question if answer else f"No, {question}"
         return [restated, *_split(sentence.text)]
     return _split(sentence.text)
 

@@ -15,6 +15,7 @@ from parsers.cues import (
     GENERAL,
     OFFER,
     Sentence,
+    answer_value,
     clause_around,
     is_heading_offer,
     rx,
@@ -49,6 +50,10 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     exclusive_evidence: str | None = None
     weak_page = page_type in WEAK_PAGE_TYPES
     for sentence in sentences:
+        answer = answer_value(sentence) if about_ketamine else None
+        if answer is not None:  # "Do you offer Spravato?" "No, ..." settles the routes the question names
+            for term, _ in find_terms(sentence.question, terms):
+                candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, terms):
             clause = clause_around(sentence.text, match.start(), match.end())
             if not about_ketamine or (NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause)):

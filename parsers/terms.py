@@ -33,9 +33,14 @@ def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
 
 
 def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
-    """True when a child term's match overlaps this parent's match."""
+    """True when a child term's match overlaps this parent's, or a longer match of another term contains it.
+
+    "sub-Q ketamine injections" is subcutaneous, not the IM that "ketamine injections" alone would be.
+    """
     overlap = other_match.start() < match.end() and match.start() < other_match.end()
-    return overlap and other.parent == term.key
+    contains = other_match.start() <= match.start() and match.end() <= other_match.end()
+    longer = other_match.end() - other_match.start() > match.end() - match.start()
+    return overlap and (other.parent == term.key or (contains and longer))
 
 
 def settle(candidates: list[Fact]) -> list[Fact]:

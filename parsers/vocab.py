@@ -81,6 +81,7 @@ ROUTES: tuple[Term, ...] = (
         "subcutaneous",
         "Subcutaneous ketamine",
         (
+            r"\b(?:sub-?Q|sub-?cutaneous) (?:ketamine )?(?:injections?|shots?|doses?)\b",  # longest first
             r"\bsub-?cutaneous(?:ly)?\b",
             r"\bsub-?Q\b",
             r"\bunder the skin\b",
@@ -105,7 +106,9 @@ SERVICES: tuple[Term, ...] = (
         "at_home",
         "At-home ketamine (telehealth)",
         (
-            r"\bat[- ]home ketamine\b",
+            r"\bat[- ]home (?:\w+ )?ketamine\b",
+            r"\bat[- ]home (?:program|treatment|therapy|dosing|sessions?|care|option)\b",
+            r"\b(?:used|taken|use) at home\b",
             r"\bketamine (?:therapy |treatment )?at home\b",
             r"\b(?:in|from) the comfort of (?:your|their) (?:own )?home\b",
             r"\bhome[- ]based ketamine\b",

@@ -1,0 +1,106 @@
+"""Compare a demo database with the sample web's labels (sample_web/expected.json): what was found, what was missed.
+
+Used by the end-to-end test, and runnable by hand: ``python tests/sample_web_expectations.py data/clinics.db``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXPECTED = json.loads((ROOT / "sample_web" / "expected.json").read_text())
+HOSTS = {s["slug"]: s["host"] for s in json.loads((ROOT / "sample_web" / "sites.json").read_text())}
+
+
+def clinics_by_slug(db: sqlite3.Connection) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = defaultdict(list)
+    for clinic_id, website in db.execute("select id, website from clinics"):
+        for slug, host in HOSTS.items():
+            if website and f"//{host}:" in website:
+                out[slug].append(clinic_id)
+    return out
+
+
+def compare(db_path: str) -> dict:
+    db = sqlite3.connect(db_path)
+    found = clinics_by_slug(db)
+    report = {"tp": defaultdict(int), "fp": defaultdict(list), "fn": defaultdict(list), "wrong": defaultdict(list)}
+    for slug, label in EXPECTED.items():
+        ids = found.get(slug, [])
+        if label.get("status_note", "").startswith("gone"):
+            statuses = {row[0] for row in db.execute(
+                f"select status from clinics where id in ({','.join('?' * len(ids))})", ids)} if ids else set()
+            if statuses == {"gone"}:
+                report["tp"]["clinic"] += 1
+            else:
+                report["fn"]["clinic"].append(f"{slug} should be kept with status gone, got {statuses or 'nothing'}")
+            continue
+        if not label["is_ketamine_clinic"] or not ids:
+            if label["is_ketamine_clinic"] and not label.get("unreachable"):
+                report["fn"]["clinic"].append(slug)
+            if not label["is_ketamine_clinic"] and ids:
+                report["fp"]["clinic"].append(slug)
+            continue
+        report["tp"]["clinic"] += 1
+        clinic = ids[0]
+        hidden = label.get("facts_only_on_disallowed_pages") or {}
+        for kind, table, col in (("routes", "clinic_routes", "route"), ("conditions", "clinic_conditions", "condition"),
+                                 ("services", "clinic_services", "service")):
+            got = dict(db.execute(f"select {col}, value from {table} where clinic_id = ?", [clinic]).fetchall())
+            want = label.get(kind, {})
+            for key, value in want.items():
+                if key not in got:
+                    report["fn"][kind].append(f"{slug}:{key}={value}")
+                elif bool(got[key]) != value:
+                    report["wrong"][kind].append(f"{slug}:{key} want {value} got {bool(got[key])}")
+                else:
+                    report["tp"][kind] += 1
+            for key, value in got.items():
+                if key not in want and value:  # a stated "no" the labels leave out is not a false positive
+                    report["fp"][kind].append(f"{slug}:{key}={bool(value)}")
+        got_pay = dict(db.execute("select key, value from clinic_payment where clinic_id = ? and detail = ''",
+                                  [clinic]).fetchall())
+        for key, value in label.get("payment", {}).items():
+            if key in hidden.get("payment", {}):
+                continue
+            if got_pay.get(key) is None:
+                report["fn"]["payment"].append(f"{slug}:{key}={value}")
+            elif bool(got_pay[key]) != value:
+                report["wrong"]["payment"].append(f"{slug}:{key} want {value} got {bool(got_pay[key])}")
+            else:
+                report["tp"]["payment"] += 1
+        for key, value in got_pay.items():
+            if key not in label.get("payment", {}) and value is not None:
+                report["fp"]["payment"].append(f"{slug}:{key}={bool(value)}")
+        got_prices = {(a, u, s) for a, u, s in db.execute(
+            "select amount_usd, unit, sessions from prices where clinic_id = ?", [clinic])}
+        want_prices = {(float(p["amount_usd"]), p["unit"], p.get("sessions")) for p in label.get("prices", [])
+                       if not p.get("page") or p["page"] not in label.get("disallowed_by_robots", [])}
+        for p in want_prices:
+            if p in got_prices:
+                report["tp"]["prices"] += 1
+            else:
+                report["fn"]["prices"].append(f"{slug}:{p}")
+        for p in got_prices - want_prices:
+            report["fp"]["prices"].append(f"{slug}:{p}")
+    return report
+
+
+def summary(report: dict) -> str:
+    lines = []
+    for kind in ("clinic", "routes", "conditions", "services", "payment", "prices"):
+        tp = report["tp"].get(kind, 0)
+        fp, fn, wrong = report["fp"].get(kind, []), report["fn"].get(kind, []), report["wrong"].get(kind, [])
+        precision = tp / (tp + len(fp) + len(wrong)) if tp + len(fp) + len(wrong) else 1.0
+        recall = tp / (tp + len(fn) + len(wrong)) if tp + len(fn) + len(wrong) else 1.0
+        lines.append(f"{kind:11} tp={tp:3} precision={precision:.2f} recall={recall:.2f}")
+        lines += [f"    FP {x}" for x in fp] + [f"    FN {x}" for x in fn] + [f"    WRONG {x}" for x in wrong]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(summary(compare(sys.argv[1])))
