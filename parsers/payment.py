@@ -15,7 +15,10 @@ from parsers.facts import Payment
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = rx(r"\binsurance\b", r"\binsurers?\b", r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b",
-               r"\bhealth plans?\b", r"\bcarriers?\b", r"\bplans\b")
+               r"\bhealth plans?\b", r"\bcarriers?\b", r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b",
+               r"\bmedi-?cal\b", r"\btricare\b", r"\bpayers?\b")
+# Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend")
 ACCEPT_INSURANCE = rx(
     r"\b(?:accept|take|bill|work with|participate with|contract with|file|submit (?:claims )?to)s? (?:\w+ ){0,4}"
     r"(?:insurance|plans|carriers|insurers)",
@@ -42,8 +45,11 @@ FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:pay
 def extract_payment(sentences: Iterable[Sentence]) -> Payment:
     payment = Payment()
     for sentence in sentences:
+        if sentence.text.rstrip().endswith("?"):
+            continue  # a question states nothing; its answer is read with it
+        evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
         for clause in _clauses(sentence):
-            _read_clause(payment, clause, sentence.text)
+            _read_clause(payment, clause, evidence)
         _read_payers(payment, sentence)
     return payment
 
@@ -71,10 +77,10 @@ def _set(payment: Payment, key: str, value: bool, evidence: str) -> None:
 
 def _read_clause(payment: Payment, clause: str, evidence: str) -> None:
     negated = is_negated(clause)
-    coverage = COVERED.search(clause) or INSURANCE.search(clause)
+    coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
     if SPRAVATO.search(clause) and coverage:
         _set(payment, "spravato_covered", not negated, evidence)
-    elif IV.search(clause) and coverage and (COVERED.search(clause) or negated):
+    elif IV.search(clause) and coverage:
         _set(payment, "iv_covered", not negated, evidence)
     if ACCEPT_INSURANCE.search(clause) and not SPRAVATO.search(clause) and not IV.search(clause):
         if NO_INSURANCE.search(clause) and not negated:

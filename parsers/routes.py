@@ -31,6 +31,7 @@ KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
+OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
 
 def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
@@ -51,7 +52,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     weak_page = page_type in WEAK_PAGE_TYPES
     for sentence in sentences:
         answer = answer_value(sentence) if about_ketamine else None
-        if answer is not None:  # "Do you offer Spravato?" "No, ..." settles the routes the question names
+        if answer is not None and OFFER_QUESTION.search(sentence.question):  # "Do you offer Spravato?" "No, ..." settles the routes the question names
             for term, _ in find_terms(sentence.question, terms):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, terms):
