@@ -93,7 +93,7 @@ EDUCATION_HEADING = rx(
 )
 
 
-YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course|we do)\b", re.I)
+YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course|we do\b(?! not))\b", re.I)
 NO_ANSWER = re.compile(r"^\s*(?:no|not at this time|we do not|we don['’]t)\b(?!-show)", re.I)
 
 
@@ -101,10 +101,10 @@ def answer_value(sentence: Sentence) -> bool | None:
     """True or False when an FAQ answer opens with yes or no to its question; None otherwise."""
     if not sentence.question:
         return None
-    if YES_ANSWER.search(sentence.text):
-        return True
     if NO_ANSWER.search(sentence.text):
         return False
+    if YES_ANSWER.search(sentence.text):
+        return True
     return None
 
 

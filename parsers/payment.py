@@ -28,7 +28,9 @@ ACCEPT_INSURANCE = rx(
 )
 NO_INSURANCE = rx(
     r"\b(?:we are|we['’]re|is an?|are an?|remain) (?:an )?out[- ]of[- ]network\b",
-    r"\bout[- ]of[- ]network (?:provider|practice|clinic|with all)\b", r"\bcash[- ]pay\b", r"\bself[- ]pay\b", r"\bprivate[- ]pay\b",
+    r"\bout[- ]of[- ]network (?:provider|practice|clinic|with all)\b",
+    r"\b(?:cash|self|private)[- ]pay (?:only|clinic|practice|basis|model|service)\b",
+    r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
 )
 COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
@@ -87,7 +89,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str) -> None:
             _set(payment, "accepts_insurance", False, evidence)
         else:
             _set(payment, "accepts_insurance", not negated, evidence)
-    elif NO_INSURANCE.search(clause) and not negated and INSURANCE.search(clause + " insurance"):
+    elif NO_INSURANCE.search(clause) and not negated:
         _set(payment, "accepts_insurance", False, evidence)
     if SUPERBILL.search(clause):
         _set(payment, "superbill", not negated, evidence)
