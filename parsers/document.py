@@ -61,9 +61,20 @@ def clean(text: str) -> str:
     return WHITESPACE.sub(" ", text.replace("\xa0", " ")).strip()
 
 
+ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|Ste|No|vs|approx|Inc|Jr|Sr|Prof|Mt|Ave|Blvd|Rd|e\.g|i\.e)|\b[A-Z])\.$")
+
+
 def split_sentences(text: str) -> list[str]:
-    parts = [clean(p) for p in SENTENCE_END.split(text)]
-    return [p for p in parts if p]
+    """Sentences of a block; "Dr. Okafor" and "e.g. troches" do not end one."""
+    sentences: list[str] = []
+    for part in (clean(p) for p in SENTENCE_END.split(text)):
+        if not part:
+            continue
+        if sentences and ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {part}"
+        else:
+            sentences.append(part)
+    return sentences
 
 
 def parse_html(html: str | bytes, url: str | None = None) -> Document:
@@ -184,6 +195,8 @@ class _Walker:
             text = " | ".join(c for c in cells if c)
             if text:
                 self.blocks.append(Block(text, "row", self.heading))
+        elif name == "dl":
+            self._definition_list(tag)
         elif name == "summary":
             text = clean(tag.get_text(" "))
             if text:
@@ -196,6 +209,16 @@ class _Walker:
             self._visit(tag)
             self._flush()
             self.buffer_kind = previous_kind
+
+    def _definition_list(self, tag: Tag) -> None:
+        """A term and its definition are one row: "Sub-Q ketamine course of eight sessions | $1,960"."""
+        term = ""
+        for child in tag.find_all(["dt", "dd"]):
+            text = clean(child.get_text(" "))
+            if child.name == "dt":
+                term = text
+            elif text:
+                self.blocks.append(Block(f"{term} | {text}" if term else text, "row", self.heading))
 
     def _flush(self) -> None:
         text = clean("".join(self.buffer))

@@ -20,7 +20,7 @@ RANGE = re.compile(AMOUNT + r"\s*(?:-|–|—|to)\s*" + AMOUNT, re.I)
 SINGLE = re.compile(AMOUNT)
 NOT_A_PRICE = rx(
     r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b", r"\bas low as\b",
-    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|ings?)\b", r"\bdiscount\b",
+    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b", r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
 )
@@ -39,6 +39,7 @@ CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessmen
 PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b", r"/\s?(?:session|infusion|treatment)",
                  r"\ba (?:session|infusion|treatment)\b", r"\bsingle (?:infusion|session|treatment)\b",
                  r"\b(?:one|1) (?:infusion|session|treatment|injection)\b")
+EXPLICIT_PER = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"/\s?(?:session|infusion)")
 PER_HOUR = rx(r"\bper hour\b", r"/\s?h(?:ou)?r\b", r"\bhourly\b", r"\ban hour\b")
 MEMBERSHIP = rx(r"\bmembership\b", r"\bsubscription\b")
 STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b", r"\bas little as\b")
@@ -49,7 +50,7 @@ NUMBER = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twel
 UNIT_NOUN = r"(?:ketamine |IV |iv |im |spravato |kap )?(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|shots?|dosing sessions?)"
 PACKAGE = [
     re.compile(rf"\b(?:series|package|bundle|course|set|pack) of {NUMBER}\b", re.I),
-    re.compile(rf"\b{NUMBER}[- ](?:{UNIT_NOUN})\b", re.I),
+    re.compile(rf"\b{NUMBER}(?:[- ](?!for\b|of\b)[a-z][\w-]*){{0,3}}[- ](?:{UNIT_NOUN})\b", re.I),
     re.compile(rf"\({NUMBER}\)\s*{UNIT_NOUN}", re.I),
     re.compile(rf"\b{NUMBER}[- ](?:infusion|session|treatment|injection)[- ](?:series|package|bundle|course)\b", re.I),
 ]
@@ -143,7 +144,7 @@ def _unit(segment: str, context: str) -> tuple[str, int | None, str | None]:
     if CONSULTATION.search(segment) and not PER_SESSION.search(segment):
         return "consultation", None, qualifier
     sessions = _sessions(segment)
-    if sessions and sessions > 1 and (PACKAGE_WORD.search(segment) or not PER_SESSION.search(segment)):
+    if sessions and sessions > 1 and (PACKAGE_WORD.search(segment) or not EXPLICIT_PER.search(segment)):
         return "package", sessions, qualifier
     if PER_HOUR.search(segment):
         return "other", None, "per_hour"
@@ -151,7 +152,7 @@ def _unit(segment: str, context: str) -> tuple[str, int | None, str | None]:
         return "per_session", None, qualifier
     if PACKAGE_WORD.search(segment):
         return "package", None, qualifier
-    if re.search(r"\b(?:infusion|session|treatment|injection|shot|dose)\b", context, re.I):
+    if re.search(r"\b(?:infusion|session|treatment|injection|shot|dose)s?\b", context, re.I):
         return "per_session", None, qualifier
     return "other", None, qualifier
 
