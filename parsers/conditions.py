@@ -46,6 +46,7 @@ NOT_TREATED = rx(
     r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ )?(?:treat|see|accept|work with|offer|provide|take)\b",
     r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",
 )
+CONTINUATION = rx(r"^(?:including|such as|especially|as well as)\b")
 TREAT_QUESTION = rx(r"\b(?:treat|help|see|work with|accept patients)\b")
 # A service line without a verb: "IV ketamine infusions for depression, anxiety, PTSD and OCD".
 TAGLINE = rx(r"^(?:[\w-]+ ){0,4}(?:ketamine|infusions?|spravato|esketamine|therapy|treatments?|KAP)(?: \w+)? for\b")
@@ -99,6 +100,9 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
     if sentence.kind == "heading" and len(text.split()) <= 8 and not EDUCATION_HEADING.search(text) \
             and not text.endswith("?") and (SERVICE_HEADING.search(text) or page_type == "conditions"):
         return True, STRENGTH_HEADING
+    if page_type == "conditions" and sentence.kind != "heading" and CONTINUATION.search(text) \
+            and len(text.split()) <= 14:
+        return True, STRENGTH_HEADING  # "Including major depressive disorder and TRD." under a condition heading
     if sentence.kind != "heading" and len(text.split()) <= 14 and TAGLINE.search(text):
         return True, STRENGTH_HEADING
     return "named without a claim"

@@ -30,8 +30,8 @@ NEGATION = rx(
 )
 NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|not sure|if not|no-show|not everyone)\b",
                             re.I)
-CLAUSE_BREAK = re.compile(r"\s*(?:;|\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b|—| - )\s*",
-                          re.I)
+# ", however," inside a clause does not end it; "; however" does (at the semicolon).
+CLAUSE_BREAK = re.compile(r"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b|—| - )\s*", re.I)
 OFFER = rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",

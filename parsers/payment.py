@@ -37,7 +37,7 @@ COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
 IV = rx(r"\bIV\b", r"\bintravenous", r"\binfusions?\b")
-SUPERBILL = rx(r"\bsuper-?bills?\b", r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation)s? (?:\w+ ){0,5}"
+SUPERBILL = rx(r"\bsuper-?bills?\b", r"\binsurance (?:billing |claim )?forms?\b", r"\bclaim forms?\b", r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation)s? (?:\w+ ){0,5}"
                r"(?:submit|reimburse|claim)", r"\bout[- ]of[- ]network (?:reimbursement|benefits|claims?)\b")
 HSA_FSA = rx(r"\bHSA\b", r"\bFSA\b", r"\bhealth savings accounts?\b", r"\bflexible spending\b", r"\bHSA/FSA\b")
 FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:payments|installments)\b",

@@ -84,7 +84,7 @@ def _prices_in(sentence: Sentence) -> list[Price]:
 
 def _segments(text: str) -> list[str]:
     """Split text so each piece holds one amount (or one range) and the words that belong to it."""
-    pieces = re.split(r"(?<=\S)\s*(?:;|,(?=\s+(?:and\s+)?(?:a|an|the|or|with|\d|\$|our|each|single|package|series))|"
+    pieces = re.split(r"(?<=\S)\s*(?:;|,(?=\s+(?:and\s+)?(?:a|an|the|or|with|which|saving|\d|\$|our|each|single|package|series))|"
                       r"\band\b(?=[^$]*\$)|\|(?=[^|]*\$[^|]*$))\s*", text)
     merged: list[str] = []
     for piece in pieces:
