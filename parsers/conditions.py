@@ -25,7 +25,8 @@ from parsers.vocab import CONDITIONS
 
 TREATING_SECTION = rx(
     r"\bconditions?\b", r"\bwhat we treat\b", r"\bwho we (?:help|treat|serve|work with|see|care for)\b",
-    r"\b(?:patients|people|clients) we\b", r"\bwe work with\b", r"\bis (?:this|it) for\b", r"\bwe (?:can )?(?:help|treat)\b",
+    r"\b(?:patients|people|clients) we\b", r"\bwe work with\b", r"\bis (?:this|it) for\b",
+        r"\bwe (?:can )?(?:help|treat)\b",
     r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
     r"\bindications?\b", r"\bwe help\b", r"\bhelp with\b",
 )
@@ -35,7 +36,8 @@ TREAT_STATEMENT = rx(
     r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
     r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",
     r"\bat (?:our|the) (?:clinic|center|centre|practice)\b",
-    r"\b(?:may be|you are|you(?:['’]re)?|is) (?:a )?(?:good |strong )?candidates?\b", r"\bcandidates? (?:for|if|include)\b",
+    r"\b(?:may be|you are|you(?:['’]re)?|is) (?:a )?(?:good |strong )?candidates?\b",
+        r"\bcandidates? (?:for|if|include)\b",
     r"\b(?:is|are) (?:offered|available|provided) (?:here |at our \w+ )?(?:for|to (?:treat|help))\b",
     r"\b(?:may|might|could) be (?:a )?(?:good |great |strong |right )?(?:option|fit|choice) (?:for you )?if\b",
     r"\bwe (?:\w+ ){0,6}(?:program|series|infusions?|sessions?|treatment|care) (?:\w+ ){0,4}for\b",

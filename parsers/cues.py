@@ -57,7 +57,8 @@ GENERAL = rx(
     r"\bother (?:clinics|providers|practices)\b",
     r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
     r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
-    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
+    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b",
+        r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )
 RESEARCH = rx(
@@ -152,7 +153,7 @@ def clause_around(text: str, start: int, end: int) -> str:
         bounds.append(m.start())
         bounds.append(m.end())
     bounds.append(len(text))
-    pairs = list(zip(bounds[0::2], bounds[1::2]))
+    pairs = list(zip(bounds[0::2], bounds[1::2], strict=False))
     for lo, hi in pairs:
         if lo <= start < hi or (lo < end <= hi):
             return text[lo:hi]

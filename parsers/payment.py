@@ -15,7 +15,8 @@ from parsers.facts import Payment
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = rx(r"\binsurance\b", r"\binsurers?\b", r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b",
-               r"\bhealth plans?\b", r"\bcarriers?\b", r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b",
+               r"\bhealth plans?\b", r"\bcarriers?\b", r"\b(?:most|many|some|your|commercial) plans?\b",
+                   r"\bmedicare\b",
                r"\bmedi-?cal\b", r"\btricare\b", r"\bpayers?\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend")
@@ -33,11 +34,13 @@ NO_INSURANCE = rx(
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
 )
-COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
+COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b",
+             r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
 IV = rx(r"\bIV\b", r"\bintravenous", r"\binfusions?\b")
-SUPERBILL = rx(r"\bsuper-?bills?\b", r"\binsurance (?:billing |claim )?forms?\b", r"\bclaim forms?\b", r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation)s? (?:\w+ ){0,5}"
+SUPERBILL = rx(r"\bsuper-?bills?\b", r"\binsurance (?:billing |claim )?forms?\b", r"\bclaim forms?\b",
+               r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation)s? (?:\w+ ){0,5}"
                r"(?:submit|reimburse|claim)", r"\bout[- ]of[- ]network (?:reimbursement|benefits|claims?)\b")
 HSA_FSA = rx(r"\bHSA\b", r"\bFSA\b", r"\bhealth savings accounts?\b", r"\bflexible spending\b", r"\bHSA/FSA\b")
 FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:payments|installments)\b",

@@ -20,7 +20,8 @@ RANGE = re.compile(AMOUNT + r"\s*(?:-|–|—|to)\s*" + AMOUNT, re.I)
 SINGLE = re.compile(AMOUNT)
 NOT_A_PRICE = rx(
     r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b", r"\bas low as\b",
-    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b", r"\bdiscount\b",
+    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b",
+        r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
 )
@@ -36,7 +37,8 @@ KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfu
                    r"\bboosters?\b", r"\bmaintenance\b", r"\bdos(?:e|ing)\b", r"\bpsychotherapy\b")
 CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
                   r"\bscreening\b", r"\bfirst visit\b", r"\binitial visit\b")
-PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b", r"/\s?(?:session|infusion|treatment)",
+PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b",
+                 r"/\s?(?:session|infusion|treatment)",
                  r"\ba (?:session|infusion|treatment)\b", r"\bsingle (?:infusion|session|treatment)\b",
                  r"\b(?:one|1) (?:infusion|session|treatment|injection)\b")
 EXPLICIT_PER = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"/\s?(?:session|infusion)")
@@ -47,7 +49,8 @@ FROM = rx(r"\bfrom \$")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
 NUMBER = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-UNIT_NOUN = r"(?:ketamine |IV |iv |im |spravato |kap )?(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|shots?|dosing sessions?)"
+UNIT_NOUN = (r"(?:ketamine |IV |iv |im |spravato |kap )?"
+             r"(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|shots?|dosing sessions?)")
 PACKAGE = [
     re.compile(rf"\b(?:series|package|bundle|course|set|pack) of {NUMBER}\b", re.I),
     re.compile(rf"\b{NUMBER}(?:[- ](?!for\b|of\b)[a-z][\w-]*){{0,3}}[- ](?:{UNIT_NOUN})\b", re.I),
@@ -84,7 +87,8 @@ def _prices_in(sentence: Sentence) -> list[Price]:
 
 def _segments(text: str) -> list[str]:
     """Split text so each piece holds one amount (or one range) and the words that belong to it."""
-    pieces = re.split(r"(?<=\S)\s*(?:;|,(?=\s+(?:and\s+)?(?:a|an|the|or|with|which|saving|\d|\$|our|each|single|package|series))|"
+    pieces = re.split(r"(?<=\S)\s*(?:;|"
+                      r",(?=\s+(?:and\s+)?(?:a|an|the|or|with|which|saving|\d|\$|our|each|single|package|series))|"
                       r"\band\b(?=[^$]*\$)|\|(?=[^|]*\$[^|]*$))\s*", text)
     merged: list[str] = []
     for piece in pieces:

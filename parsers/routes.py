@@ -52,7 +52,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     weak_page = page_type in WEAK_PAGE_TYPES
     for sentence in sentences:
         answer = answer_value(sentence) if about_ketamine else None
-        if answer is not None and OFFER_QUESTION.search(sentence.question):  # "Do you offer Spravato?" "No, ..." settles the routes the question names
+        # "Do you offer Spravato?" "No, ..." settles the routes the question names.
+        if answer is not None and OFFER_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, terms):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, terms):

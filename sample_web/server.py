@@ -221,7 +221,7 @@ def _lon(element: dict) -> float:
 def serve(root: Path = DEFAULT_ROOT, port: int = 0) -> tuple[SampleWeb, list[ThreadingHTTPServer]]:
     """Start every host in background threads on one port; returns the web and its servers (to shut down)."""
     sites = load(root)
-    for attempt in range(20):
+    for _attempt in range(20):
         chosen = port or _free_port()
         web = SampleWeb(root=root, port=chosen, sites={s["slug"]: s["host"] for s in sites})
         servers: list[ThreadingHTTPServer] = []

@@ -96,3 +96,18 @@ async def test_pages_render(datasette, path):
 async def test_home_page_says_not_medical_advice_and_names_988(datasette):
     text = (await datasette.client.get("/")).text
     assert "not medical advice" in text and "988" in text
+
+
+@pytest.mark.asyncio
+async def test_scraped_markup_is_shown_as_text_on_every_page(datasette, demo_db):
+    import sqlite3
+
+    clinic_id, name = sqlite3.connect(demo_db).execute(
+        "select id, name from clinics where name like '%<script>%'").fetchone()
+    assert "<script>" in name, "the sample web carries an injection attempt in a clinic name"
+    for path in (f"/clinics/clinics/{clinic_id}", "/clinics/clinics", "/clinics/clinics?_search=sunrise",
+                 "/clinics/clinic_comparison", f"/clinics/clinic_routes?clinic_id={clinic_id}"):
+        html = (await datasette.client.get(path)).text
+        assert "<script>alert" not in html and "<img src=x onerror" not in html, path
+    row_page = (await datasette.client.get(f"/clinics/clinics/{clinic_id}")).text
+    assert "&lt;script&gt;alert" in row_page
