@@ -41,16 +41,39 @@ def _region(name: str):
 @click.option("--spider", "spiders", multiple=True, type=click.Choice(["npi_registry", "osm", "clinic_site"]),
               help="Run only these spiders (repeatable); default all, in order.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--stale-after-runs", default=3, show_default=True,
+              help="Consecutive unconfirmed runs (site failing, or no source listing it) before a clinic is stale.")
+@click.option("--gone-after-runs", default=6, show_default=True, help="...and before it is marked gone (never deleted).")
+@click.option("--stale-after-days", type=float, help="Or: days since last confirmed before stale.")
+@click.option("--gone-after-days", type=float, help="Or: days since last confirmed before gone.")
+@click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
-def crawl(region: str, db_path: str, profile: str, spiders, overrides, quiet: bool) -> None:
-    """Crawl a region's sources and clinic websites into the database."""
-    from clinics.crawl import ALL_SPIDERS, run_crawl
+def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_after_runs: int, gone_after_runs: int,
+          stale_after_days: float | None, gone_after_days: float | None, log_file: str | None, quiet: bool) -> None:
+    """Crawl a region's sources and clinic websites into the database.
 
-    resolved = _region(region)
+    Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
+    2 the run could not start (bad region, another run holds the database).
+    """
+    from clinics.crawl import ALL_SPIDERS, EXIT_NOT_STARTED, Thresholds, run_crawl
+    from clinics.regions import RegionError, resolve
+
+    try:
+        resolved = resolve(region)
+    except RegionError as error:
+        click.echo(f"crawl not started: {error}", err=True)
+        sys.exit(EXIT_NOT_STARTED)
     settings = dict(item.split("=", 1) for item in overrides)
-    result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS)
+    sample_web = os.environ.get("CLINICS_SAMPLE_WEB")
+    if sample_web:  # point every source at a running sample web (how the tests run the README's cron line)
+        from crawlers.profiles import sample_web_settings
+
+        profile, settings = "sample", {**sample_web_settings(sample_web.rstrip("/")), **settings}
+    thresholds = Thresholds(stale_after_runs, gone_after_runs, stale_after_days, gone_after_days)
+    result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS, thresholds,
+                       log_file=log_file, quiet=quiet)
     if not quiet or result.exit_code:
-        click.echo(result.summary())
+        click.echo(result.summary(), err=result.exit_code == EXIT_NOT_STARTED)
     sys.exit(result.exit_code)
 
 
@@ -69,6 +92,8 @@ def demo(db_path: str, port: int, no_serve: bool) -> None:
         click.echo(f"sample web: {len(web.manifest['sites'])} clinic sites and the API stand-ins at {web.api_base}")
         result = run_crawl(region, db_path, "sample", sample_web_settings(web.api_base), ALL_SPIDERS)
     click.echo(result.summary())
+    if result.exit_code == 2:
+        sys.exit(2)
     click.echo(f"database: {db_path}")
     if not no_serve:
         _serve(db_path, port)

@@ -2,44 +2,61 @@
 
 Scrapy exits 0 whatever happened, so a run is judged by its stats and the result is an exit code cron can
 act on: 0 all well, 1 partial failure (a source or some sites failed; what was known is kept), 2 the run
-could not start.
+could not start (bad region, database locked by another run, database not writable).
 """
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 import re
 from dataclasses import dataclass, field
 
+from clinics.lock import RunLock
 from clinics.regions import Region
 from crawlers.profiles import PROFILES
-from db.build import build_clinics
+from db.build import BuildResult, RunContext, build_clinics
 from db.schema import open_db
 from db.store import finish_run, start_run
 
 DISCOVERY_SPIDERS = ("npi_registry", "osm")
 ALL_SPIDERS = (*DISCOVERY_SPIDERS, "clinic_site")
 EXIT_OK, EXIT_PARTIAL, EXIT_NOT_STARTED = 0, 1, 2
+LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm|seed_list)/(candidate|dropped)$")
+
+
+@dataclass
+class Thresholds:
+    """When an unconfirmed clinic becomes stale, then gone (consecutive runs, or days since last confirmed)."""
+
+    stale_after_runs: int = 3
+    gone_after_runs: int = 6
+    stale_after_days: float | None = None
+    gone_after_days: float | None = None
 
 
 @dataclass
 class RunResult:
-    run_id: int
+    run_id: int | None
     exit_code: int
     stats: dict = field(default_factory=dict)
     clinics: int = 0
     facts: int = 0
     changes: int = 0
     errors: dict = field(default_factory=dict)
+    message: str = ""
 
     def summary(self) -> str:
+        if self.exit_code == EXIT_NOT_STARTED:
+            return f"crawl not started: {self.message}"
         s = self.stats
         lines = [
-            f"run {self.run_id}: exit {self.exit_code} "
-            f"({'ok' if self.exit_code == 0 else 'partial failure' if self.exit_code == 1 else 'not started'})",
+            f"run {self.run_id}: exit {self.exit_code} ({'ok' if self.exit_code == 0 else 'partial failure'})",
             f"  listings: {s.get('listings', 0)} ({s.get('listings_dropped', 0)} dropped)",
-            f"  pages: {s.get('pages_fetched', 0)} fetched, {s.get('pages_parsed', 0)} parsed, "
-            f"{s.get('pages_unchanged', 0)} unchanged, {s.get('pages_failed', 0)} failed",
+            f"  pages: {s.get('pages_fetched', 0)} fetched, {s.get('pages_changed', 0)} new or changed and parsed, "
+            f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_failed', 0)} failed",
+            f"  requests: {s.get('requests', 0)}, bytes received: {s.get('bytes_received', 0)}",
             f"  clinics: {self.clinics}, facts: {self.facts}, changes: {self.changes}",
         ]
         lines += [f"  error: {kind}: {count}" for kind, count in sorted(self.errors.items())]
@@ -57,21 +74,64 @@ def crawler_settings(profile: str, db_path: str, run_id: int, region: Region, ov
 
 
 def run_crawl(region: Region, db_path: str, profile: str = "default", overrides: dict | None = None,
-              spiders: tuple[str, ...] = ALL_SPIDERS) -> RunResult:
+              spiders: tuple[str, ...] = ALL_SPIDERS, thresholds: Thresholds | None = None,
+              log_file: str | None = None, quiet: bool = False) -> RunResult:
     """Crawl the region with the named spiders in order, then build clinics. One call per process."""
+    from clinics.lock import DatabaseLocked
+
+    try:
+        with RunLock(db_path):
+            return _locked_run(region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
+                               log_file, quiet)
+    except DatabaseLocked as error:
+        return RunResult(None, EXIT_NOT_STARTED, message=str(error))
+    except OSError as error:
+        return RunResult(None, EXIT_NOT_STARTED, message=f"cannot write {db_path}: {error}")
+
+
+def _locked_run(region, db_path, profile, overrides, spiders, thresholds: Thresholds, log_file, quiet) -> RunResult:
     db = open_db(db_path)
+    _close_interrupted_runs(db)
     run_id = start_run(db, region.name, profile)
     settings = crawler_settings(profile, db_path, run_id, region, overrides)
+    _configure_logging(settings, log_file, quiet)
     crawl_stats = _run_spiders(settings, spiders, region)
-    built = build_clinics(db, run_id, region.name, set(region.zips))
-    stats = _figures(crawl_stats)
+    context = RunContext(run_id=run_id, region_name=region.name, region_zips=set(region.zips),
+                         complete_sources=_complete_sources(crawl_stats, spiders),
+                         sites_crawled="clinic_site" in spiders, **vars(thresholds))
+    built: BuildResult = build_clinics(db, context)
+    figures = _figures(crawl_stats)
     errors = _errors(crawl_stats)
     exit_code = EXIT_PARTIAL if errors else EXIT_OK
     finish_run(db, run_id, status="ok" if exit_code == 0 else "partial", exit_code=exit_code, clinics=built.clinics,
                facts=built.facts, changes=built.changes, errors=errors,
-               stats={**crawl_stats, "build/dropped": built.dropped},
-               **{k: stats[k] for k in ("pages_fetched", "pages_failed", "listings", "listings_dropped")})
-    return RunResult(run_id, exit_code, stats, built.clinics, built.facts, built.changes, errors)
+               stats={**crawl_stats, "build/dropped": built.dropped}, **figures)
+    return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors)
+
+
+def _close_interrupted_runs(db) -> None:
+    """A run still marked running while we hold the lock was killed: say so (its writes were atomic)."""
+    for row in db.query("select id from crawl_runs where status = 'running'"):
+        db["crawl_runs"].update(row["id"], {"status": "interrupted", "exit_code": EXIT_PARTIAL,
+                                            "errors": '{"interrupted": 1}'})
+
+
+def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
+    """Scrapy logs to stderr by default; --log-file sends them to a rotating file; --quiet keeps stderr silent."""
+    if not (log_file or quiet):
+        return
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    if log_file:
+        os.makedirs(os.path.dirname(os.path.abspath(log_file)), exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5 * 1024 * 1024, backupCount=5)
+        handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        root.addHandler(handler)
+    else:
+        root.addHandler(logging.NullHandler())
 
 
 def _run_spiders(settings, spiders: tuple[str, ...], region: Region) -> dict:
@@ -100,16 +160,33 @@ def _run_spiders(settings, spiders: tuple[str, ...], region: Region) -> dict:
     return collected
 
 
-LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm)/(candidate|dropped)$")
+def _complete_sources(stats: dict, spiders: tuple[str, ...]) -> set[str]:
+    """Listing sources that answered every query this run: only their silence means a clinic is unlisted."""
+    complete = set()
+    for name in DISCOVERY_SPIDERS:
+        if name in spiders and stats.get(f"{name}/finish_reason") == "finished" \
+                and not stats.get(f"{name}/source/{name}/failed_queries") and stats.get(f"{name}/source/{name}/ok_queries"):
+            complete.add(name)
+    if "clinic_site" in spiders and stats.get("clinic_site/source/seed_list/ok_queries") \
+            and not stats.get("clinic_site/source/seed_list/failed_queries"):
+        complete.add("seed_list")
+    return complete
+
+
+def _total(stats: dict, suffix: str) -> int:
+    return sum(v for k, v in stats.items() if k.endswith(suffix) and isinstance(v, int))
 
 
 def _figures(stats: dict) -> dict:
     listing_counts = [(m.group(1), v) for k, v in stats.items() if (m := LISTING_KEY.search(k))]
     return {
         "pages_fetched": stats.get("clinic_site/downloader/response_count", 0),
-        "pages_parsed": stats.get("clinic_site/pages/parsed", 0),
-        "pages_unchanged": stats.get("clinic_site/pages/unchanged", 0),
+        "pages_changed": stats.get("clinic_site/pages/parsed", 0),
+        "pages_not_modified": stats.get("clinic_site/pages/unchanged", 0),
         "pages_failed": stats.get("clinic_site/pages/failed", 0),
+        "requests": _total(stats, "/downloader/request_count"),
+        "bytes_received": _total(stats, "/downloader/response_bytes"),
+        "items": _total(stats, "/item_scraped_count"),
         "listings": sum(v for _, v in listing_counts),
         "listings_dropped": sum(v for d, v in listing_counts if d == "dropped"),
     }
@@ -124,3 +201,4 @@ def _errors(stats: dict) -> dict:
         elif key.endswith("/finish_reason") and value != "finished":
             errors[key] = 1
     return errors
+

@@ -1,14 +1,17 @@
 """Conditional requests for clinic pages, from the validators stored in the `pages` table.
 
-A re-crawl asks each server "changed since?" (If-None-Match / If-Modified-Since); a 304 answer is passed
-to the spider as a 304, which stores nothing new and parses nothing. Only requests marked
-``meta["conditional"]`` are touched, so directory API calls always fetch fresh.
+A re-crawl asks each server "changed since?" (If-None-Match / If-Modified-Since). A 304 answer reaches the
+spider with the stored body and the ``not_modified`` flag, so the spider can still follow the page's links
+while the pipeline neither parses nor rewrites it. Only requests marked ``meta["conditional"]`` are
+touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
 """
 
 from __future__ import annotations
 
+from scrapy.http import HtmlResponse
+
 from db.schema import open_db
-from db.store import page_validators
+from db.store import page_validators, stored_body
 
 
 class ConditionalRequestMiddleware:
@@ -35,3 +38,15 @@ class ConditionalRequestMiddleware:
         if validators.get("last_modified"):
             request.headers["If-Modified-Since"] = validators["last_modified"]
         return None
+
+    def process_response(self, request, response):
+        if response.status != 304 or not request.meta.get("conditional"):
+            return response
+        rows = list(self.db.query("select body from pages where url = ?", [request.url]))
+        body = stored_body(rows[0]) if rows else None
+        if body is None:  # we sent no validators we could honour: ask again without them
+            return request.replace(headers={k: v for k, v in request.headers.items()
+                                            if k not in (b"If-None-Match", b"If-Modified-Since")},
+                                   meta={**request.meta, "conditional": False}, dont_filter=True)
+        return HtmlResponse(url=request.url, status=200, headers=response.headers, body=body, encoding="utf-8",
+                            request=request, flags=[*response.flags, "not_modified"])

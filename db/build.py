@@ -34,6 +34,22 @@ class ClinicRecord:
 
 
 @dataclass
+class RunContext:
+    """What this run knows: which sources answered completely, which sites were crawled, and the thresholds."""
+
+    run_id: int | None
+    region_name: str
+    region_zips: set[str]
+    complete_sources: set[str] = field(default_factory=set)  # listing sources that answered fully this run
+    sites_crawled: bool = True
+    stale_after_runs: int = 3
+    gone_after_runs: int = 6
+    stale_after_days: float | None = None
+    gone_after_days: float | None = None
+    now: str = field(default_factory=now_iso)
+
+
+@dataclass
 class BuildResult:
     clinics: int = 0
     facts: int = 0
@@ -56,7 +72,8 @@ def clinic_id(location: dict, site: str | None) -> str:
     return "c" + hashlib.sha1(basis.encode()).hexdigest()[:12]
 
 
-def build_clinics(db: sqlite_utils.Database, run_id: int | None, region_name: str, region_zips: set[str]) -> BuildResult:
+def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
+    region_zips = run.region_zips
     result = BuildResult()
     listings = [dict(r) for r in db["sources"].rows]
     by_host: dict[str, list[dict]] = defaultdict(list)
@@ -86,11 +103,13 @@ def build_clinics(db: sqlite_utils.Database, run_id: int | None, region_name: st
             listing["reason"] = "website not fetched yet"
         else:
             _drop(listing, "no ketamine care found on its pages or in its name", result)
-    seen_at = now_iso()
+    site_health = _site_health(db, run.run_id)
     with db.atomic():
         for record in records.values():
-            result.changes += _write_clinic(db, record, run_id, seen_at, region_name)
+            _set_status(db, record, run, site_health)
+            result.changes += _write_clinic(db, record, run)
             result.facts += _fact_count(record.facts)
+        result.changes += _age_missing(db, set(records), run)
         for listing in listings:
             db["sources"].update((listing["source"], listing["source_id"]),
                                  {"clinic_id": listing.get("clinic_id"), "decision": listing["decision"],
@@ -100,10 +119,79 @@ def build_clinics(db: sqlite_utils.Database, run_id: int | None, region_name: st
 
 
 def _site_pages(db: sqlite_utils.Database) -> dict[str, list[StoredPage]]:
+    """Each site's stored pages; a fact is dated by the fetch that first brought its page's current content."""
     sites: dict[str, list[StoredPage]] = defaultdict(list)
     for row in db.query("select url, site, last_ok_at, facts from pages where facts is not null order by url"):
-        sites[row["site"]].append(StoredPage(row["url"], row["last_ok_at"], json.loads(row["facts"])))
+        facts = json.loads(row["facts"])
+        sites[row["site"]].append(StoredPage(row["url"], facts.get("seen_at") or row["last_ok_at"], facts))
     return sites
+
+
+def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, bool]:
+    """Site -> True when this run fetched it (200 or 304), False when every fetch this run failed."""
+    health: dict[str, bool] = {}
+    for row in db.query("select site, max(status in (200, 304) and error is null) as ok from pages "
+                        "where run_id = ? group by site", [run_id]):
+        health[row["site"]] = bool(row["ok"])
+    return health
+
+
+def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext, site_health: dict) -> None:
+    """Active when confirmed this run; after consecutive unconfirmed runs (or days), stale, then gone."""
+    row = record.row
+    old = next(iter(db.query("select status, missed_runs, last_confirmed from clinics where id = ?", [row["id"]])), {})
+    if row.get("status") == "gone":  # the clinic's own pages say it stopped
+        row.update(status_reason="its website says it no longer offers ketamine care",
+                   missed_runs=0, last_confirmed=run.now)
+        return
+    listed = _listed_now(record, run)
+    site_ok = site_health.get(row.get("website"), True) if row.get("website") and run.sites_crawled else True
+    if listed and site_ok:
+        row.update(status="active", status_reason=None, missed_runs=0, last_confirmed=run.now)
+        return
+    reason = "its website failed this run" if not site_ok else "no source lists it any more"
+    _age(row, old, run, reason)
+
+
+def _listed_now(record: ClinicRecord, run: RunContext) -> bool:
+    """Seen this run by a source that answered completely; unknown (so True) when no such source covers it."""
+    judged = [li for li in record.listings if li["source"] in run.complete_sources]
+    return not judged or any(li.get("run_id") == run.run_id for li in judged)
+
+
+def _age(row: dict, old: dict, run: RunContext, reason: str) -> None:
+    missed = (old.get("missed_runs") or 0) + 1
+    last = old.get("last_confirmed")
+    days = _days_between(last, run.now) if last else 0.0
+    status = "active"
+    if missed >= run.stale_after_runs or (run.stale_after_days is not None and days >= run.stale_after_days):
+        status = "stale"
+    if missed >= run.gone_after_runs or (run.gone_after_days is not None and days >= run.gone_after_days):
+        status = "gone"
+    row.update(status=status, missed_runs=missed, last_confirmed=last,
+               status_reason=f"{reason}; unconfirmed for {missed} run(s) since {last or 'never'}")
+
+
+def _days_between(start: str, end: str) -> float:
+    from datetime import datetime
+
+    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds() / 86400
+
+
+def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) -> int:
+    """Clinics this run could not build at all (no source, no site): kept, aged towards stale and gone."""
+    changes = 0
+    for old in list(db.query("select * from clinics where status != 'gone'")):
+        if old["id"] in built:
+            continue
+        row = {"id": old["id"]}
+        _age(row, old, run, "no source lists it any more")
+        if row["status"] != old["status"]:
+            _record_changes(db, old["id"], [("status", old["status"], row["status"])], run)
+            changes += 1
+        db["clinics"].update(old["id"], row)
+    return changes
 
 
 def _site_fetched(db: sqlite_utils.Database, website: str) -> bool:
@@ -145,7 +233,6 @@ def _records_for_site(site, merged: SiteFacts, site_listings, pages, region_zips
         # A name from JSON-LD is the clinic's own; one guessed from a page title yields to the site's usual name.
         name = location.get("name") if location.get("source") == "jsonld" else None
         row = _clinic_row({**location, "name": name or fallback_name}, site, fallback_name)
-        row["last_confirmed"] = max((p.seen_at for p in pages if p.seen_at), default=None)
         if merged.stopped_ketamine:
             row["status"] = "gone"
         records.append(ClinicRecord(row, merged))
@@ -186,7 +273,6 @@ def _record_from_listing(listing: dict) -> ClinicRecord:
     if location["city"]:
         location["city"] = location["city"].title()
     row = _clinic_row(location, listing["website"], listing["name"])
-    row["last_confirmed"] = listing["last_seen"]
     return ClinicRecord(row, SiteFacts())
 
 
@@ -268,35 +354,52 @@ def _signature(db: sqlite_utils.Database, clinic: str) -> dict[str, str]:
     return sig
 
 
-def _write_clinic(db: sqlite_utils.Database, record: ClinicRecord, run_id: int | None, seen_at: str,
-                  region_name: str) -> int:
-    """Upsert one clinic and its facts; returns the number of changes recorded."""
+def _existing_rows(db: sqlite_utils.Database, table: str, clinic: str) -> list[dict]:
+    return [dict(r) for r in db.query(f"select * from {table} where clinic_id = ?", [clinic])]
+
+
+def _same_rows(old: list[dict], new: list[dict]) -> bool:
+    key = lambda r: json.dumps(r, sort_keys=True, default=str)  # noqa: E731
+    normal = lambda rows: sorted(key({k: v for k, v in r.items() if v is not None}) for r in rows)  # noqa: E731
+    return normal(old) == normal(new)
+
+
+def _write_clinic(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext) -> int:
+    """Upsert one clinic and its facts, rewriting fact rows only when they changed; returns changes recorded."""
     clinic = record.row["id"]
     old_row = next(iter(db.query("select * from clinics where id = ?", [clinic])), None)
     old_sig = _signature(db, clinic) if old_row else {}
-    row = {**record.row, **_summary(record), "region": region_name, "last_seen": seen_at}
+    row = {**record.row, **_summary(record), "region": run.region_name, "last_seen": run.now}
+    facts_changed = False
     for table, rows in _fact_rows(clinic, record.facts).items():
+        if old_row is not None and _same_rows(_existing_rows(db, table, clinic), rows):
+            continue
+        facts_changed = True
         db.execute(f"delete from {table} where clinic_id = ?", [clinic])
         if rows:
             db[table].insert_all(rows)
     changes = []
     if old_row is None:
-        row["first_seen"] = seen_at
+        row["first_seen"] = run.now
         changes.append(("status", None, row["status"]))
     else:
         changes += [(f, old_row[f], row[f]) for f in CLINIC_FIELDS if (old_row[f] or None) != (row[f] or None)]
-        new_sig = _signature(db, clinic)
+        new_sig = _signature(db, clinic) if facts_changed else old_sig
         for name in sorted(set(old_sig) | set(new_sig)):
             if old_sig.get(name) != new_sig.get(name):
                 changes.append((name, old_sig.get(name), new_sig.get(name)))
-    row["last_changed"] = seen_at if changes else (old_row or {}).get("last_changed")
+    row["last_changed"] = run.now if changes else (old_row or {}).get("last_changed")
     db["clinics"].upsert(row, pk="id")
     for listing in record.listings:
         listing.update(clinic_id=clinic, decision="merged", reason=None)
+    _record_changes(db, clinic, changes, run)
+    return len(changes)
+
+
+def _record_changes(db: sqlite_utils.Database, clinic: str, changes: list[tuple], run: RunContext) -> None:
     if changes:
         db["changes"].insert_all([{"clinic_id": clinic, "field": f, "old_value": _text(o), "new_value": _text(n),
-                                   "changed_at": seen_at, "run_id": run_id} for f, o, n in changes])
-    return len(changes)
+                                   "changed_at": run.now, "run_id": run.run_id} for f, o, n in changes])
 
 
 def _text(value) -> str | None:

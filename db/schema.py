@@ -17,7 +17,7 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "clinics": ({
         "id": str, "name": str, "website": str, "phone": str, "street": str, "suite": str, "city": str,
         "state": str, "zip": str, "county": str, "region": str, "latitude": float, "longitude": float,
-        "geo_precision": str, "npi": str, "status": str, "first_seen": str, "last_seen": str,
+        "geo_precision": str, "npi": str, "status": str, "status_reason": str, "missed_runs": int, "first_seen": str, "last_seen": str,
         "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
         "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
         "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
@@ -47,7 +47,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     }, "url"),
     "crawl_runs": ({
         "id": int, "region": str, "profile": str, "started_at": str, "finished_at": str, "status": str,
-        "exit_code": int, "pages_fetched": int, "pages_failed": int, "listings": int, "listings_dropped": int,
+        "exit_code": int, "pages_fetched": int, "pages_not_modified": int, "pages_changed": int, "pages_failed": int,
+        "bytes_received": int, "requests": int, "items": int, "listings": int, "listings_dropped": int,
         "clinics": int, "facts": int, "changes": int, "errors": str, "stats": str,
     }, "id"),
     "changes": ({
@@ -87,6 +88,16 @@ select c.id as clinic_id, c.name, c.city, p.route, min(p.per_session_usd) as low
 from prices p join clinics c on c.id = p.clinic_id
 where p.per_session_usd is not null and c.status = 'active'
 group by c.id, p.route""",
+    "price_history": """
+select ch.clinic_id, c.name, c.city, substr(ch.field, 7) as price_key, ch.old_value as old_amount_usd,
+       ch.new_value as new_amount_usd, ch.changed_at, ch.run_id
+from changes ch join clinics c on c.id = ch.clinic_id
+where ch.field like 'price:%'
+union all
+select p.clinic_id, c.name, c.city,
+       coalesce(p.route, 'unspecified') || ':' || p.unit || coalesce(':' || p.sessions, '') as price_key,
+       null, cast(p.amount_usd as text), p.seen_at, null
+from prices p join clinics c on c.id = p.clinic_id""",
     "clinic_comparison": """
 select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},
@@ -114,6 +125,10 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for name, (columns, pk) in TABLES.items():
         if not db[name].exists():
             db[name].create(columns, pk=pk)
+        else:  # a database from an older version gains the new columns
+            for column, kind in columns.items():
+                if column not in db[name].columns_dict:
+                    db[name].add_column(column, kind)
     for table, keys in FOREIGN_KEYS.items():
         existing = {(fk.column, fk.other_table) for fk in db[table].foreign_keys}
         wanted = [fk for fk in keys if (fk[0], fk[1]) not in existing]
@@ -124,7 +139,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             db[table].create_index(columns, if_not_exists=True)
     if "clinics_fts" not in db.table_names():
         db["clinics"].enable_fts(["name", "city", "search_text"], create_triggers=True, tokenize="porter")
-    for name, sql in (("lowest_prices", VIEWS["lowest_prices"]), ("clinic_comparison", _comparison_sql())):
+    views = {**VIEWS, "clinic_comparison": _comparison_sql()}
+    for name, sql in views.items():
         db.create_view(name, sql.strip(), replace=True)
     _fill_lookups(db)
 

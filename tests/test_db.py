@@ -7,12 +7,16 @@ from dataclasses import asdict
 
 import pytest
 
-from db.build import build_clinics
+from db.build import RunContext, build_clinics
 from db.schema import open_db
 from db.store import record_page_failure, save_listing, save_page
 from parsers.extract import extract_page
 
 REGION_ZIPS = {"92627", "92618"}
+
+
+def run(run_id: int | None) -> RunContext:
+    return RunContext(run_id=run_id, region_name="Orange County, CA", region_zips=REGION_ZIPS)
 SITE = "http://127.0.0.9:8000/"
 
 
@@ -32,7 +36,7 @@ def db(tmp_path, page):
 
 
 def test_site_pages_become_one_clinic_with_evidenced_facts(db):
-    result = build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    result = build_clinics(db, run(None))
     assert result.clinics == 1
     clinic = next(db["clinics"].rows)
     assert clinic["name"] == "Harbor Ketamine Center" and clinic["city"] == "Costa Mesa"
@@ -46,26 +50,26 @@ def test_site_pages_become_one_clinic_with_evidenced_facts(db):
 
 
 def test_rebuilding_is_idempotent(db):
-    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(None))
     counts = {t: db[t].count for t in ("clinics", "clinic_routes", "clinic_payment", "prices", "changes")}
-    again = build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    again = build_clinics(db, run(None))
     assert again.changes == 0
     assert counts == {t: db[t].count for t in counts}
 
 
 def test_price_change_is_recorded_with_old_and_new_value(db, page):
-    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(None))
     edited = page("iv_clinic_pricing.html").replace("$450 per infusion", "$475 per infusion")
     _store(db, edited, SITE + "pricing/", "2026-11-02T00:00:00Z")
-    build_clinics(db, 7, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(7))
     change = next(db.query("select * from changes where field like 'price:iv_infusion:per_session%'"))
     assert (change["old_value"], change["new_value"], change["run_id"]) == ("450", "475", 7)
 
 
 def test_failed_fetch_keeps_the_last_good_facts(db):
-    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(None))
     record_page_failure(db, SITE + "pricing/", SITE, 500, "HTTP 500", run_id=2)
-    build_clinics(db, 2, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(2))
     page_row = db["pages"].get(SITE + "pricing/")
     assert page_row["status"] == 500 and page_row["facts"] and page_row["body"]
     assert db["clinic_routes"].count == 2 and db["prices"].count == 3
@@ -74,7 +78,7 @@ def test_failed_fetch_keeps_the_last_good_facts(db):
 def test_listing_without_ketamine_evidence_is_dropped_with_a_reason(db):
     save_listing(db, {"source": "npi_registry", "source_id": "1999999999", "name": "Bright Smiles Dental",
                       "zip": "92618", "decision": "candidate"}, None)
-    build_clinics(db, None, "Orange County, CA", REGION_ZIPS)
+    build_clinics(db, run(None))
     dental = db["sources"].get(("npi_registry", "1999999999"))
     assert dental["decision"] == "dropped" and "no ketamine" in dental["reason"]
     assert db["clinics"].count == 1

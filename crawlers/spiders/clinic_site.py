@@ -15,7 +15,7 @@ import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
-from crawlers.items import PageItem
+from crawlers.items import ListingItem, PageItem
 from db.queries import candidate_websites
 from db.schema import open_db
 from db.store import now_iso
@@ -42,7 +42,10 @@ class ClinicSiteSpider(scrapy.Spider):
         self.pages_per_site: Counter[str] = Counter()
 
     async def start(self):
+        self.seed_listings: list[ListingItem] = []
         websites = self.only_sites or await self._websites()
+        for listing in self.seed_listings:
+            yield listing
         for root in sorted({site_root(w) for w in websites}):
             self.pages_per_site[root] += 1
             yield self._request(root, root, depth=0)
@@ -53,18 +56,30 @@ class ClinicSiteSpider(scrapy.Spider):
         db.close()
         seed_list = self.settings.get("SEED_LIST")
         if seed_list:
-            websites += await self._read_seed_list(seed_list)
+            seeds = await self._read_seed_list(seed_list)
+            websites += seeds
+            self.seed_listings = [ListingItem(source="seed_list", source_id=site_root(url), name=None,
+                                              decision="candidate", reason="in the region's seed list",
+                                              website=site_root(url), source_url=seed_list, fetched_at=now_iso())
+                                  for url in seeds]
         self.crawler.stats.set_value("sites/listed", len({site_root(w) for w in websites}))
         return websites
 
     async def _read_seed_list(self, location: str) -> list[str]:
-        if location.startswith(("http://", "https://")):
-            response = await self.crawler.engine.download_async(scrapy.Request(location, dont_filter=True))
-            text = response.text if response.status == 200 else ""
-            if response.status != 200:
-                self.logger.error("seed list %s answered HTTP %s", location, response.status)
-        else:
-            text = Path(location).read_text(encoding="utf-8")
+        """The region's seed list (a file, or a URL); a list that cannot be read is a failed source, not empty."""
+        try:
+            if location.startswith(("http://", "https://")):
+                response = await self.crawler.engine.download_async(scrapy.Request(location, dont_filter=True))
+                if response.status != 200:
+                    raise OSError(f"HTTP {response.status}")
+                text = response.text
+            else:
+                text = Path(location).read_text(encoding="utf-8")
+        except Exception as error:  # noqa: BLE001 - any failure to read it is reported the same way
+            self.logger.error("seed list %s could not be read: %s", location, error)
+            self.crawler.stats.inc_value("source/seed_list/failed_queries")
+            return []
+        self.crawler.stats.inc_value("source/seed_list/ok_queries")
         return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
 
     def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
@@ -74,8 +89,9 @@ class ClinicSiteSpider(scrapy.Spider):
 
     def parse(self, response, site: str, depth: int):
         headers = response.headers
-        yield PageItem(url=response.url, site=site, status=response.status, fetched_at=now_iso(),
-                       body=response.body if response.status == 200 else b"",
+        not_modified = "not_modified" in response.flags
+        yield PageItem(url=response.url, site=site, status=304 if not_modified else response.status,
+                       fetched_at=now_iso(), body=b"" if not_modified else response.body,
                        etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
         if response.status != 200 or depth >= self.settings.getint("CLINIC_SITE_MAX_DEPTH"):
             return

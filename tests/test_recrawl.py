@@ -1,0 +1,224 @@
+"""Re-crawls on a schedule, against a copy of the sample web that each test edits between runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from sample_web.server import DEFAULT_ROOT, RunningSampleWeb
+from tests.sample_web_expectations import EXPECTED, HOSTS
+
+CLINICS = str(Path(sys.executable).parent / "clinics")
+
+
+class EditableWeb:
+    """A private copy of the sample web, served on loopback, that a test can change between crawls."""
+
+    def __init__(self, root: Path):
+        self.root = root
+
+    def page(self, slug: str, path: str) -> Path:
+        return self.root / "sites" / slug / path
+
+    def edit(self, slug: str, path: str, old: str, new: str) -> None:
+        file = self.page(slug, path)
+        text = file.read_text()
+        assert old in text, f"{old!r} not in {file}"
+        file.write_text(text.replace(old, new))
+
+    def take_down(self, slug: str) -> None:
+        (self.root / "sites" / slug / "_site.json").write_text('{"status": 503}')
+
+    def bring_up(self, slug: str) -> None:
+        (self.root / "sites" / slug / "_site.json").unlink()
+
+    def remove_from_every_source(self, slug: str) -> None:
+        listings = EXPECTED[slug]["listings"]
+        api = self.root / "api"
+        npi = [r for r in json.loads((api / "npi_results.json").read_text()) if r["number"] not in listings["npi"]]
+        (api / "npi_results.json").write_text(json.dumps(npi))
+        osm = [e for e in json.loads((api / "overpass_elements.json").read_text())
+               if f"{e['type']}/{e['id']}" not in listings["osm"]]
+        (api / "overpass_elements.json").write_text(json.dumps(osm))
+        seeds = (api / "seed_urls.txt").read_text().splitlines()
+        (api / "seed_urls.txt").write_text("\n".join(line for line in seeds if f"site:{slug}" not in line))
+
+
+@pytest.fixture
+def web(tmp_path):
+    root = tmp_path / "sample_web"
+    shutil.copytree(DEFAULT_ROOT, root, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    with RunningSampleWeb(root) as running:
+        yield EditableWeb(root), running
+
+
+def crawl(running, db_path, *args, wait=True):
+    env = {**os.environ, "CLINICS_SAMPLE_WEB": running.api_base}
+    command = [CLINICS, "crawl", "--region", "Orange County, CA", "--db", str(db_path), *args]
+    if not wait:
+        return subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.run(command, env=env, capture_output=True, text=True, timeout=300, check=False)
+
+
+def query(db_path, sql, params=()):
+    db = sqlite3.connect(db_path)
+    db.row_factory = sqlite3.Row
+    try:
+        return [dict(r) for r in db.execute(sql, params)]
+    finally:
+        db.close()
+
+
+def clinic_of(db_path, slug):
+    rows = query(db_path, "select * from clinics where website like ?", (f"%//{HOSTS[slug]}:%",))
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def last_run(db_path):
+    return query(db_path, "select * from crawl_runs order by id desc limit 1")[0]
+
+
+def test_unchanged_recrawl_parses_and_writes_nothing_again(web, tmp_path):
+    _, running = web
+    db_path = tmp_path / "clinics.db"
+    first = crawl(running, db_path)
+    assert first.returncode == 1, "the sample web has one site that answers 500"
+    run1 = last_run(db_path)
+    second = crawl(running, db_path)
+    run2 = last_run(db_path)
+    assert second.returncode == 1
+    assert run2["pages_changed"] == 0 and run2["changes"] == 0
+    assert run2["pages_not_modified"] == run1["pages_changed"] > 0, "every page answered 304"
+    stats = json.loads(run2["stats"])
+    assert stats["clinic_site/downloader/response_status_count/304"] == run1["pages_changed"]
+    assert run2["bytes_received"] < run1["bytes_received"] / 3
+
+
+def test_price_change_and_an_added_then_dropped_route_are_recorded(web, tmp_path):
+    edit, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    pricing = "pricing/index.html"
+    edit.edit("pacific-ketamine", pricing, "$450 per infusion", "$475 per infusion")
+    edit.edit("pacific-ketamine", pricing, "</main>",
+              "<p>We now also offer IM ketamine injections for $300 per injection.</p></main>")
+    crawl(running, db_path)
+    clinic = clinic_of(db_path, "pacific-ketamine")
+    run2 = last_run(db_path)
+    changes = {c["field"]: c for c in query(db_path, "select * from changes where run_id = ?", (run2["id"],))}
+    assert (changes["price:iv_infusion:per_session"]["old_value"], changes["price:iv_infusion:per_session"]["new_value"]) \
+        == ("450", "475")
+    assert changes["route:im_injection"]["old_value"] is None and changes["route:im_injection"]["new_value"] == "true"
+    assert all(c["clinic_id"] == clinic["id"] for c in changes.values())
+    assert run2["pages_changed"] == 1, "only the edited page is parsed again"
+
+    edit.edit("pacific-ketamine", pricing, "<p>We now also offer IM ketamine injections for $300 per injection.</p>", "")
+    crawl(running, db_path)
+    dropped = query(db_path, "select * from changes where field = 'route:im_injection' and run_id = ?",
+                    (last_run(db_path)["id"],))
+    assert dropped and dropped[0]["old_value"] == "true" and dropped[0]["new_value"] is None
+    history = query(db_path, "select * from price_history where clinic_id = ? and price_key = 'iv_infusion:per_session'",
+                    (clinic["id"],))
+    assert {(h["old_amount_usd"], h["new_amount_usd"]) for h in history} >= {("450", "475")}
+    since = query(db_path, "select * from changes where changed_at >= ?", (run2["started_at"][:10],))
+    assert len(since) >= 3
+
+
+def test_site_down_keeps_its_clinic_then_stale_then_gone_never_deleted(web, tmp_path):
+    edit, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    before = clinic_of(db_path, "pacific-ketamine")
+    facts_before = query(db_path, "select route, value, evidence from clinic_routes where clinic_id = ?", (before["id"],))
+    edit.take_down("pacific-ketamine")
+    thresholds = ("--stale-after-runs", "2", "--gone-after-runs", "3")
+    statuses = []
+    for _ in range(3):
+        done = crawl(running, db_path, *thresholds)
+        assert done.returncode == 1 and "503" in done.stdout
+        clinic = clinic_of(db_path, "pacific-ketamine")
+        statuses.append(clinic["status"])
+        assert clinic["last_confirmed"] == before["last_confirmed"], "not confirmed while down"
+        facts = query(db_path, "select route, value, evidence from clinic_routes where clinic_id = ?", (clinic["id"],))
+        assert facts == facts_before, "an outage loses no fact"
+    assert statuses == ["active", "stale", "gone"]
+    assert "website failed" in clinic["status_reason"]
+    edit.bring_up("pacific-ketamine")
+    crawl(running, db_path, *thresholds)
+    assert clinic_of(db_path, "pacific-ketamine")["status"] == "active"
+    status_changes = query(db_path, "select old_value, new_value from changes where clinic_id = ? and field = 'status'",
+                           (before["id"],))
+    assert [(c["old_value"], c["new_value"]) for c in status_changes][-3:] == [
+        ("active", "stale"), ("stale", "gone"), ("gone", "active")]
+
+
+def test_clinic_removed_from_every_source_is_marked_gone(web, tmp_path):
+    edit, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    assert clinic_of(db_path, "revive-im-ketamine")["status"] == "active"
+    edit.remove_from_every_source("revive-im-ketamine")
+    crawl(running, db_path, "--stale-after-runs", "1", "--gone-after-runs", "2")
+    assert clinic_of(db_path, "revive-im-ketamine")["status"] == "stale"
+    crawl(running, db_path, "--stale-after-runs", "1", "--gone-after-runs", "2")
+    gone = clinic_of(db_path, "revive-im-ketamine")
+    assert gone["status"] == "gone" and "no source lists it" in gone["status_reason"]
+    assert clinic_of(db_path, "pacific-ketamine")["status"] == "active", "others are untouched"
+
+
+def test_crawl_killed_midway_leaves_a_consistent_database_and_the_next_run_completes(web, tmp_path):
+    _, running = web
+    db_path = tmp_path / "clinics.db"
+    process = crawl(running, db_path, wait=False)
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        if db_path.exists() and query(db_path, "select count(*) as n from pages where facts is not null")[0]["n"] >= 5:
+            break
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert query(db_path, "pragma integrity_check")[0]["integrity_check"] == "ok"
+    done = crawl(running, db_path)
+    assert done.returncode == 1, done.stdout + done.stderr[-2000:]
+    runs = query(db_path, "select * from crawl_runs order by id")
+    assert [r["status"] for r in runs] == ["interrupted", "partial"]
+    assert query(db_path, "select count(*) as n from clinics")[0]["n"] >= 12
+
+
+def test_second_concurrent_run_does_not_write_and_says_why(web, tmp_path):
+    _, running = web
+    db_path = tmp_path / "clinics.db"
+    first = crawl(running, db_path, wait=False)
+    lock = Path(f"{db_path}.lock")
+    deadline = time.time() + 30
+    while time.time() < deadline and not (lock.exists() and lock.read_text().strip()):
+        time.sleep(0.05)
+    second = crawl(running, db_path)
+    first.communicate(timeout=300)
+    assert second.returncode == 2
+    assert "another crawl is writing" in second.stderr
+    assert len(query(db_path, "select * from crawl_runs")) == 1, "the second run recorded nothing"
+
+
+def test_quiet_crawl_prints_nothing_on_success_and_logs_to_a_rotating_file(web, tmp_path):
+    edit, running = web
+    (edit.root / "sites" / "bright-horizon-ketamine" / "_site.json").unlink()  # every site healthy
+    db_path = tmp_path / "clinics.db"
+    log = tmp_path / "logs" / "crawl.log"
+    done = crawl(running, db_path, "--quiet", "--log-file", str(log))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "" and done.stderr == ""
+    assert "Spider closed" in log.read_text()
+    edit.take_down("pacific-ketamine")
+    failed = crawl(running, db_path, "--quiet", "--log-file", str(log))
+    assert failed.returncode == 1 and "partial failure" in failed.stdout and "503" in failed.stdout
