@@ -10,7 +10,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -40,7 +40,7 @@ class RunLock:
         self.handle.seek(0)
         self.handle.truncate()
         self.handle.write(json.dumps({"pid": os.getpid(),
-                                      "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}))
+                                      "started": datetime.now(UTC).isoformat(timespec="seconds")}))
         self.handle.flush()
         return self
 

@@ -17,7 +17,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "clinics": ({
         "id": str, "name": str, "website": str, "phone": str, "street": str, "suite": str, "city": str,
         "state": str, "zip": str, "county": str, "region": str, "latitude": float, "longitude": float,
-        "geo_precision": str, "npi": str, "status": str, "status_reason": str, "missed_runs": int, "first_seen": str, "last_seen": str,
+        "geo_precision": str, "npi": str, "status": str, "status_reason": str, "missed_runs": int,
+        "first_seen": str, "last_seen": str,
         "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
         "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
         "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
