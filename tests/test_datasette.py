@@ -64,6 +64,7 @@ async def test_clinic_page_links_to_its_facts_with_evidence(datasette, demo_db):
     "/clinics/clinics_near_zip.json?zip=92618&miles=25",
     "/clinics/lowest_prices.json?",
     "/clinics/clinic_comparison.json?",
+    "/clinics/price_history.json?",
 ])
 async def test_canned_queries_and_views_answer(datasette, path):
     rows = await get_json(datasette, path + "&_shape=array")
