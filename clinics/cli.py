@@ -116,6 +116,38 @@ def _serve(db_path: str, port: int) -> None:
     os.execvp(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(db_path, port)])
 
 
+@cli.command(name="eval")
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False), default="tests/corpus", show_default=True,
+              help="Directory of labelled pages (NNN_name.html or .txt beside NNN_name.json).")
+@click.option("--quiet-misses", is_flag=True, help="Print the figures only, not every miss.")
+def evaluate_command(corpus: str, quiet_misses: bool) -> None:
+    """Precision and recall of the extractor on the labelled corpus, with the misses listed."""
+    from clinics.evaluate import evaluate, format_report
+
+    report = evaluate(Path(corpus))
+    click.echo(format_report(report, show_misses=not quiet_misses))
+    sys.exit(1 if report.failures() else 0)
+
+
+@cli.command()
+@db_option
+@click.option("--region", default=DEFAULT_REGION, show_default=True, help="The region the database holds.")
+def reparse(db_path: str, region: str) -> None:
+    """Re-read every stored page with the current extractor and rebuild clinics (no fetching)."""
+    from clinics.lock import DatabaseLocked
+    from clinics.reparse import reparse as run_reparse
+
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no database at {db_path}")
+    try:
+        result = run_reparse(db_path, _region(region))
+    except DatabaseLocked as error:
+        click.echo(f"reparse not started: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"run {result.run_id}: {result.pages} stored pages read again, {result.pages_changed} gave different "
+               f"facts; {result.clinics} clinics, {result.changes} changes recorded")
+
+
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_state", metavar="STATE", help="List the counties of a state.")

@@ -46,6 +46,7 @@ class RunContext:
     gone_after_runs: int = 6
     stale_after_days: float | None = None
     gone_after_days: float | None = None
+    confirms: bool = True  # False for a reparse: nothing was fetched, so no clinic is confirmed or aged
     now: str = field(default_factory=now_iso)
 
 
@@ -109,7 +110,8 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             _set_status(db, record, run, site_health)
             result.changes += _write_clinic(db, record, run)
             result.facts += _fact_count(record.facts)
-        result.changes += _age_missing(db, set(records), run)
+        if run.confirms:
+            result.changes += _age_missing(db, set(records), run)
         for listing in listings:
             db["sources"].update((listing["source"], listing["source_id"]),
                                  {"clinic_id": listing.get("clinic_id"), "decision": listing["decision"],
@@ -142,7 +144,11 @@ def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext
     old = next(iter(db.query("select status, missed_runs, last_confirmed from clinics where id = ?", [row["id"]])), {})
     if row.get("status") == "gone":  # the clinic's own pages say it stopped
         row.update(status_reason="its website says it no longer offers ketamine care",
-                   missed_runs=0, last_confirmed=run.now)
+                   missed_runs=0, last_confirmed=old.get("last_confirmed") if not run.confirms else run.now)
+        return
+    if not run.confirms:  # a reparse fetched nothing: it cannot confirm or age anyone
+        if old:
+            row.update(status=old["status"], missed_runs=old["missed_runs"], last_confirmed=old["last_confirmed"])
         return
     listed = _listed_now(record, run)
     site_ok = site_health.get(row.get("website"), True) if row.get("website") and run.sites_crawled else True
