@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
-MAX_INPUT_CHARS = 2_000_000  # bound the work on a pathological page
+MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
+MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
+SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b(?![^>]*ld\+json)[^>]*>.*?</\1\s*>", re.I | re.S)
 DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "button", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|site-header|breadcrumbs?|sidebar|cookie)(?:$|[\s_-])",
@@ -64,10 +66,27 @@ def clean(text: str) -> str:
 ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|Ste|No|vs|approx|Inc|Jr|Sr|Prof|Mt|Ave|Blvd|Rd|e\.g|i\.e)|\b[A-Z])\.$")
 
 
+MAX_SENTENCE_CHARS = 1_000  # a longer run without a full stop is read in pieces (bounds the per-sentence work)
+
+
+def _pieces(text: str) -> list[str]:
+    if len(text) <= MAX_SENTENCE_CHARS:
+        return [text]
+    pieces, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + MAX_SENTENCE_CHARS)
+        if end < len(text):
+            cut = text.rfind(" ", start, end)
+            end = cut if cut > start else end
+        pieces.append(text[start:end])
+        start = end
+    return pieces
+
+
 def split_sentences(text: str) -> list[str]:
     """Sentences of a block; "Dr. Okafor" and "e.g. troches" do not end one."""
     sentences: list[str] = []
-    for part in (clean(p) for p in SENTENCE_END.split(text)):
+    for part in (clean(p) for chunk in SENTENCE_END.split(text) for p in _pieces(chunk)):
         if not part:
             continue
         if sentences and ABBREVIATION.search(sentences[-1]):
@@ -81,7 +100,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    soup = BeautifulSoup(html[:MAX_INPUT_CHARS], "lxml")
+    soup = BeautifulSoup(SCRIPT_OR_STYLE.sub(" ", html)[:MAX_INPUT_CHARS], "lxml")
     jsonld = [s.get_text() for s in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)})]
     meta = {}
     for m in soup.find_all("meta"):
@@ -104,7 +123,7 @@ def parse_text(text: str, url: str | None = None) -> Document:
     """Plain text (a .txt page, stdin): lines are blocks; short lines without a full stop are headings."""
     blocks: list[Block] = []
     heading = ""
-    for raw in text[:MAX_INPUT_CHARS].splitlines():
+    for raw in text[:MAX_TEXT_CHARS].splitlines():
         line = clean(raw)
         if not line:
             continue
@@ -155,42 +174,50 @@ def _pull_chrome(body: Tag) -> tuple[list[str], list[str]]:
     return menu, chrome_text
 
 
+@dataclass
+class _EndOfBlock:
+    previous_kind: str
+
+
 class _Walker:
-    """Walks the main content in document order, emitting blocks and tracking the heading above each."""
+    """Walks the main content in document order, emitting blocks and tracking the heading above each.
+
+    Iterative, with an explicit stack: a page nested thousands of levels deep must not exhaust recursion.
+    """
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
+        self.chars = 0
         self.heading = ""
         self.buffer: list[str] = []
         self.buffer_kind = "paragraph"
 
     def walk(self, root: Tag) -> list[Block]:
-        self._visit(root)
+        stack: list = list(reversed(list(root.children)))
+        while stack and self.chars < MAX_TEXT_CHARS:
+            node = stack.pop()
+            if isinstance(node, _EndOfBlock):
+                self._flush()
+                self.buffer_kind = node.previous_kind
+            elif isinstance(node, NavigableString):
+                self.buffer.append(str(node))
+            elif isinstance(node, Tag):
+                stack.extend(self._visit_tag(node))
         self._flush()
         return self.blocks
 
-    def _visit(self, node: Tag) -> None:
-        for child in node.children:
-            if isinstance(child, NavigableString):
-                self.buffer.append(str(child))
-            elif isinstance(child, Tag):
-                self._visit_tag(child)
-
-    def _visit_tag(self, tag: Tag) -> None:
+    def _visit_tag(self, tag: Tag) -> list:
+        """Handle one tag; return what to push on the stack (its children, last first, and an end marker)."""
         name = tag.name
         if name not in BLOCK_TAGS:
-            self._visit(tag)
-            return
+            return list(reversed(list(tag.children)))
         self._flush()
         if name in HEADINGS:
             text = clean(tag.get_text(" "))
             if text:
                 self.heading = text
                 self.blocks.append(Block(text, "heading", text, level=int(name[1])))
-        elif name == "tr" and tag.find(LAYOUT_INSIDE_ROW) is not None:
-            self._visit(tag)  # a layout table: its cells hold paragraphs and headings, not a data row
-            self._flush()
-        elif name == "tr":
+        elif name == "tr" and tag.find(LAYOUT_INSIDE_ROW) is None:
             cells = [clean(c.get_text(" ")) for c in tag.find_all(["td", "th"])]
             text = " | ".join(c for c in cells if c)
             if text:
@@ -201,14 +228,11 @@ class _Walker:
             text = clean(tag.get_text(" "))
             if text:
                 self.blocks.append(Block(text, "question", self.heading))
-        elif name == "br":
-            pass
-        else:
-            kind = "item" if name in ("li", "dd", "dt") else "paragraph"
-            previous_kind, self.buffer_kind = self.buffer_kind, kind
-            self._visit(tag)
-            self._flush()
-            self.buffer_kind = previous_kind
+        elif name != "br":
+            previous_kind = self.buffer_kind
+            self.buffer_kind = "item" if name in ("li", "dd", "dt") else "paragraph"
+            return [_EndOfBlock(previous_kind), *reversed(list(tag.children))]
+        return []
 
     def _definition_list(self, tag: Tag) -> None:
         """A term and its definition are one row: "Sub-Q ketamine course of eight sessions | $1,960"."""
@@ -225,6 +249,7 @@ class _Walker:
         self.buffer = []
         if not text:
             return
+        self.chars += len(text)
         kind = self.buffer_kind
         if kind == "paragraph" and text.endswith("?") and len(text) < 160:
             kind = "question"

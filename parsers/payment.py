@@ -47,6 +47,10 @@ FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:pay
                r"\bpay over time\b", r"\binstal?lments?\b")
 
 
+PAYER_PATTERNS = {name: rx(*patterns) for name, patterns in PAYERS.items()}
+PROVIDER_PATTERNS = {name: rx(*patterns) for name, patterns in FINANCING_PROVIDERS.items()}
+
+
 def extract_payment(sentences: Iterable[Sentence]) -> Payment:
     payment = Payment()
     for sentence in sentences:
@@ -98,7 +102,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str) -> None:
         _set(payment, "superbill", not negated, evidence)
     if HSA_FSA.search(clause):
         _set(payment, "hsa_fsa", not negated, evidence)
-    providers = [name for name, pats in FINANCING_PROVIDERS.items() if rx(*pats).search(clause)]
+    providers = [name for name, pattern in PROVIDER_PATTERNS.items() if pattern.search(clause)]
     if FINANCING.search(clause) or providers:
         _set(payment, "financing", not negated, evidence)
         if not negated:
@@ -119,7 +123,7 @@ def _read_payers(payment: Payment, sentence: Sentence) -> None:
     for clause in _split(text):
         if is_negated(clause):
             continue
-        for name, patterns in PAYERS.items():
-            if rx(*patterns).search(clause) and name not in payment.payers:
+        for name, pattern in PAYER_PATTERNS.items():
+            if pattern.search(clause) and name not in payment.payers:
                 payment.payers.append(name)
                 payment.evidence.setdefault("payers", sentence.text)

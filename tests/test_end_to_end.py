@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import sqlite3
 import subprocess
@@ -84,3 +85,25 @@ def test_second_crawl_gives_the_same_clinics_not_duplicates(demo_db, tmp_path):
     runs = rows(copy, "select * from crawl_runs order by id")
     assert len(runs) == 2 and runs[1]["changes"] == 0
     assert runs[1]["stats"] and '"clinic_site/pages/unchanged"' in runs[1]["stats"], "unchanged pages not re-parsed"
+
+
+def test_reparse_rederives_facts_from_stored_pages_without_fetching(demo_db, tmp_path):
+    copy = tmp_path / "clinics.db"
+    shutil.copy(demo_db, copy)
+    db = sqlite3.connect(copy)
+    url, facts = db.execute("select url, facts from pages where facts like '%\"iv_infusion\"%' limit 1").fetchone()
+    stale = json.loads(facts)
+    stale["routes"] = [r for r in stale["routes"] if r["key"] != "iv_infusion"]  # as an older extractor left it
+    stale["prices"] = []
+    db.execute("update pages set facts = ? where url = ?", (json.dumps(stale), url))
+    db.commit()
+    done = subprocess.run([CLINICS, "reparse", "--db", str(copy)], capture_output=True, text=True, timeout=300,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert "1 gave different facts" in done.stdout
+    restored = json.loads(db.execute("select facts from pages where url = ?", (url,)).fetchone()[0])
+    assert any(r["key"] == "iv_infusion" for r in restored["routes"])
+    run = rows(copy, "select * from crawl_runs order by id desc limit 1")[0]
+    assert run["profile"] == "reparse" and run["pages_changed"] == 1
+    assert rows(copy, "select count(*) as n from clinics where status = 'active'")[0]["n"] == \
+        rows(demo_db, "select count(*) as n from clinics where status = 'active'")[0]["n"], "a reparse ages no one"
