@@ -97,6 +97,8 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
         record = _match(listing, records)
         if record:
             record.listings.append(listing)
+            if not record.row.get("website") and listing["website"]:
+                record.row["website"] = _site_root(listing["website"])
         elif KETAMINE_NAME.search(listing["name"] or "") and (listing["zip"] or "")[:5] in region_zips:
             rec = _record_from_listing(listing)
             records.setdefault(rec.row["id"], rec).listings.append(listing)
@@ -130,11 +132,11 @@ def _site_pages(db: sqlite_utils.Database) -> dict[str, list[StoredPage]]:
 
 
 def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, bool]:
-    """Site -> True when this run fetched it (200 or 304), False when every fetch this run failed."""
+    """Site host -> True when this run fetched it (200 or 304), False when every fetch this run failed."""
     health: dict[str, bool] = {}
     for row in db.query("select site, max(status in (200, 304) and error is null) as ok from pages "
                         "where run_id = ? group by site", [run_id]):
-        health[row["site"]] = bool(row["ok"])
+        health[host_of(row["site"])] = bool(row["ok"])
     return health
 
 
@@ -151,7 +153,7 @@ def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext
             row.update(status=old["status"], missed_runs=old["missed_runs"], last_confirmed=old["last_confirmed"])
         return
     listed = _listed_now(record, run)
-    site_ok = site_health.get(row.get("website"), True) if row.get("website") and run.sites_crawled else True
+    site_ok = site_health.get(host_of(row.get("website")), True) if run.sites_crawled else True
     if listed and site_ok:
         row.update(status="active", status_reason=None, missed_runs=0, last_confirmed=run.now)
         return
@@ -203,6 +205,11 @@ def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) ->
 def _site_fetched(db: sqlite_utils.Database, website: str) -> bool:
     host = host_of(website)
     return any(host_of(r["site"]) == host for r in db.query("select distinct site from pages where facts is not null"))
+
+
+def _site_root(url: str) -> str:
+    parsed = urlparse(url if "//" in url else f"https://{url}")
+    return f"{parsed.scheme}://{parsed.netloc}/"
 
 
 def _drop(listing: dict, reason: str, result: BuildResult) -> None:

@@ -45,6 +45,9 @@ OFFER = rx(
     r"\bwe(?:['’]ll| will)\b",
     r"\bus\b",
 )
+# The plainest way a page says it offers something: preferred as evidence when several sentences agree.
+EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",
+                    r"\bour (?:\w+ ){0,2}(?:infusions?|injections?|treatments?|programs?|services?)\b")
 GENERAL = rx(
     r"\b(?:can|could|may|might) be (?:given|administered|delivered|taken|used|prescribed|offered)",
     r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\btrials?\b", r"\bevidence\b",

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
-SCRIPT_OR_STYLE = re.compile(r"<(script|style)\b(?![^>]*ld\+json)[^>]*>.*?</\1\s*>", re.I | re.S)
+SCRIPT_OR_STYLE_OPEN = re.compile(r"<(script|style)\b([^>]*)>", re.I)
 DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "button", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|site-header|breadcrumbs?|sidebar|cookie)(?:$|[\s_-])",
@@ -100,7 +100,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    soup = BeautifulSoup(SCRIPT_OR_STYLE.sub(" ", html)[:MAX_INPUT_CHARS], "lxml")
+    soup = BeautifulSoup(_without_scripts(html)[:MAX_INPUT_CHARS], "lxml")
     jsonld = [s.get_text() for s in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)})]
     meta = {}
     for m in soup.find_all("meta"):
@@ -117,6 +117,20 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     main = body.find("main") or body.find(attrs={"role": "main"}) or body
     blocks = _Walker().walk(main)
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
+
+
+def _without_scripts(html: str) -> str:
+    """Cut scripts and styles (not JSON-LD) before parsing, as a browser reads them: a script's content ends
+    only at its own closing tag, whatever "<script>" text it holds."""
+    out, position, lowered = [], 0, html.lower()
+    while (match := SCRIPT_OR_STYLE_OPEN.search(html, position)) is not None:
+        close = lowered.find(f"</{match.group(1).lower()}", match.end())
+        end = len(html) if close < 0 else html.find(">", close) + 1 or len(html)
+        keep = "ld+json" in match.group(2).lower()
+        out.append(html[position:end] if keep else html[position:match.start()] + " ")
+        position = end
+    out.append(html[position:])
+    return "".join(out)
 
 
 def parse_text(text: str, url: str | None = None) -> Document:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import cache
 
+from parsers.cues import EXPLICIT_OFFER
 from parsers.facts import Fact
 from parsers.vocab import Term
 
@@ -44,7 +45,8 @@ def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> 
 
 
 def settle(candidates: list[Fact]) -> list[Fact]:
-    """One fact per key: the strongest statement wins; at equal strength a stated "no" wins; shortest evidence."""
+    """One fact per key: the strongest statement wins; at equal strength a stated "no" wins; then the plainest
+    and shortest evidence ("We offer IV infusions" over "Boosters are billed at our single-infusion rate")."""
     best: dict[str, Fact] = {}
     for fact in candidates:
         current = best.get(fact.key)
@@ -53,5 +55,6 @@ def settle(candidates: list[Fact]) -> list[Fact]:
     return sorted(best.values(), key=lambda f: f.key)
 
 
-def _rank(fact: Fact) -> tuple[int, int, int]:
-    return (fact.strength, 0 if fact.value else 1, -len(fact.evidence))
+def _rank(fact: Fact) -> tuple[int, int, int, int]:
+    return (fact.strength, 0 if fact.value else 1, 1 if EXPLICIT_OFFER.search(fact.evidence) else 0,
+            -len(fact.evidence))

@@ -46,6 +46,8 @@ def compare(db_path: str) -> dict:
                 report["fp"]["clinic"].append(slug)
             continue
         report["tp"]["clinic"] += 1
+        if label.get("unreachable"):
+            continue  # its site never answered: the clinic is known from listings, its facts cannot be
         clinic = ids[0]
         hidden = label.get("facts_only_on_disallowed_pages") or {}
         for kind, table, col in (("routes", "clinic_routes", "route"), ("conditions", "clinic_conditions", "condition"),

@@ -81,7 +81,7 @@ async def test_route_for_condition_query_returns_only_matching_clinics(datasette
 @pytest.mark.asyncio
 async def test_near_zip_is_sorted_and_bounded(datasette):
     rows = await get_json(datasette, "/clinics/clinics_near_zip.json?zip=92660&miles=10&_shape=array")
-    miles = [r["miles"] for r in rows]
+    miles = [r["miles_away"] for r in rows]
     assert miles == sorted(miles) and all(m <= 10 for m in miles)
 
 

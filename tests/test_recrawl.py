@@ -182,8 +182,11 @@ def test_crawl_killed_midway_leaves_a_consistent_database_and_the_next_run_compl
     process = crawl(running, db_path, wait=False)
     deadline = time.time() + 60
     while time.time() < deadline:
-        if db_path.exists() and query(db_path, "select count(*) as n from pages where facts is not null")[0]["n"] >= 5:
-            break
+        try:
+            if query(db_path, "select count(*) as n from pages where facts is not null")[0]["n"] >= 5:
+                break
+        except sqlite3.OperationalError:  # the crawl has not created its tables yet
+            pass
         time.sleep(0.05)
     process.send_signal(signal.SIGKILL)
     process.wait()

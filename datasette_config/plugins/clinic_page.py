@@ -14,7 +14,8 @@ FACT_QUERIES = {
               "left join route_types t on t.key = r.route where r.clinic_id = :id order by r.value desc, t.label",
     "services": "select s.service as key, t.label, s.value, s.evidence, s.source_url, s.seen_at from clinic_services s "
                 "left join service_types t on t.key = s.service where s.clinic_id = :id order by s.value desc",
-    "conditions": "select k.condition as key, t.label, k.value, k.evidence, k.source_url, k.seen_at "
+    "conditions": "select k.condition as key, t.label, k.condition_family as family, k.value, k.evidence, "
+                  "k.source_url, k.seen_at "
                   "from clinic_conditions k left join condition_types t on t.key = k.condition "
                   "where k.clinic_id = :id order by k.condition_family, t.label",
     "payment": "select p.key, coalesce(nullif(p.detail, ''), l.label, p.key) as label, p.value, p.evidence, "
@@ -25,8 +26,8 @@ FACT_QUERIES = {
 }
 
 
-@hookimpl
-def extra_template_vars(view_name, table, database, request, datasette):
+@hookimpl(specname="extra_template_vars")
+def clinic_row_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table != "clinics" or request is None:
         return {}
 
@@ -36,6 +37,82 @@ def extra_template_vars(view_name, table, database, request, datasette):
         facts = {}
         for name, sql in FACT_QUERIES.items():
             facts[name] = [dict(r) for r in (await db.execute(sql, {"id": clinic_id})).rows]
+        clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
+        facts["clinic"] = dict(clinic) if clinic else {}
         return {"clinic_facts": facts}
 
     return clinic_facts
+
+
+HOME_SQL = {
+    "last_run": "select id, finished_at, status from crawl_runs where profile != 'reparse' and finished_at is not null "
+                "order by id desc limit 1",
+    "counts": "select count(*) as clinics, sum(status = 'active') as active, count(distinct city) as cities, "
+              "(select count(*) from prices) as prices from clinics",
+}
+COMPARE_ROUTES = ("iv_infusion", "im_injection", "intranasal_esketamine", "intranasal_ketamine", "oral_sublingual",
+                  "subcutaneous")
+MAX_COMPARED = 5
+
+
+async def _home(datasette) -> dict:
+    """What the home page says about the data: how many clinics, when last crawled."""
+    if "clinics" not in datasette.databases:
+        return {}
+    db = datasette.get_database("clinics")
+    if not await db.table_exists("crawl_runs"):
+        return {}
+    last = (await db.execute(HOME_SQL["last_run"])).first()
+    counts = (await db.execute(HOME_SQL["counts"])).first()
+    return {"directory": {"last_run": dict(last) if last else None, "counts": dict(counts) if counts else {}}}
+
+
+async def _compare(datasette, request) -> dict:
+    """Two to five clinics side by side: each value with the evidence and page it came from."""
+    db = datasette.get_database("clinics")
+    ids = [i for value in request.args.getlist("id") for i in value.split(",") if i][:MAX_COMPARED]
+    query = (request.args.get("q") or "").strip()
+    candidates = []
+    if query:
+        candidates = [dict(r) for r in (await db.execute(
+            "select id, name, city from clinics where rowid in (select rowid from clinics_fts "
+            "where clinics_fts match :q) order by name limit 50", {"q": _fts_query(query)})).rows]
+    clinics = []
+    for clinic_id in ids:
+        row = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
+        if row is None:
+            continue
+        facts = {name: [dict(r) for r in (await db.execute(sql, {"id": clinic_id})).rows]
+                 for name, sql in FACT_QUERIES.items()}
+        lowest = {r["route"]: dict(r) for r in (await db.execute(
+            "select route, min(per_session_usd) as usd, evidence, source_url, seen_at from prices "
+            "where clinic_id = :id and per_session_usd is not null and route is not null group by route",
+            {"id": clinic_id})).rows}
+        families: dict[str, dict] = {}
+        for fact in facts["conditions"]:  # a family is treated when any condition in it is
+            current = families.get(fact["family"])
+            if current is None or (fact["value"] and not current["value"]):
+                families[fact["family"]] = fact
+        clinics.append({"row": dict(row), "facts": {k: {f["key"]: f for f in v} for k, v in facts.items()
+                                                    if k != "prices"}, "families": families, "lowest": lowest})
+    routes = (await db.execute("select key, label from route_types")).rows
+    families = (await db.execute("select key, label from condition_types where parent is null")).rows
+    payment = (await db.execute("select key, label from payment_keys")).rows
+    return {"compare": {"ids": ids, "q": query, "candidates": candidates, "clinics": clinics,
+                        "routes": [dict(r) for r in routes], "families": [dict(r) for r in families],
+                        "payment": [dict(r) for r in payment], "max": MAX_COMPARED}}
+
+
+def _fts_query(text: str) -> str:
+    """User words as an FTS5 query of quoted prefix terms (no operators from user input)."""
+    words = [w.replace('"', "") for w in text.split() if w.replace('"', "")]
+    return " ".join(f'"{w}"*' for w in words) or '""'
+
+
+@hookimpl(specname="extra_template_vars")
+def directory_template_vars(view_name, request, datasette):
+    if view_name == "index":
+        return lambda: _home(datasette)
+    if view_name == "page" and request is not None and request.path.rstrip("/") == "/compare":
+        return lambda: _compare(datasette, request)
+    return {}

@@ -1,0 +1,169 @@
+"""What a person sees in a real browser: headless Chromium (Debian's) driven by Playwright, against Datasette
+serving the demo database. Screenshots are saved under test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from clinics.publish import datasette_args
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parent.parent / "test-artifacts" / "screenshots"
+
+if not Path(CHROMIUM).exists():
+    message = "browser tests need Debian's Chromium: apt-get install chromium (then run make test again)"
+    if os.environ.get("CI", "").lower() == "true":
+        raise RuntimeError(f"CI=true and {message}")
+    pytest.skip(message, allow_module_level=True)
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def site(demo_db):
+    port = _free_port()
+    process = subprocess.Popen([sys.executable, "-m", "datasette", *datasette_args(str(demo_db), port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield base
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_sync.sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                     args=["--disable-gpu", "--no-first-run", "--disable-background-networking"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A page that may only talk to loopback (map tiles and anything else are blocked), and fails on any dialog."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    blocked: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            blocked.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", guard)
+    dialogs: list[str] = []
+    tab.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    tab.blocked, tab.dialogs = blocked, dialogs
+    yield tab
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(SCREENSHOTS / f"{request.node.name}.png"), full_page=True)
+    assert not dialogs, f"a script ran: {dialogs}"
+    context.close()
+
+
+def test_home_page_says_what_the_data_is_and_that_it_is_not_medical_advice(site, page):
+    page.goto(site + "/")
+    about = page.locator(".directory-about")
+    assert "About this directory" in about.inner_text()
+    assert "Last crawled" in about.inner_text()
+    text = page.inner_text("body")
+    assert "not medical advice" in text.lower() and "988" in text
+
+
+def test_search_for_ptsd_lists_clinics_that_treat_it(site, page):
+    page.goto(site + "/clinics/clinics")
+    page.fill("input#_search", "PTSD")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**_search=PTSD**")
+    names = page.locator("table.rows-and-columns td.col-name").all_inner_texts()
+    assert names and any("Pacific Ketamine" in n for n in names)
+    conditions = page.locator("table.rows-and-columns td.col-conditions").all_inner_texts()
+    assert all("ptsd" in c for c in conditions)
+
+
+def test_route_facet_filters_the_table(site, page):
+    page.goto(site + "/clinics/clinics")
+    page.locator(".facet-info[data-column='routes'] a", has_text="intranasal_esketamine").first.click()
+    page.wait_for_url("**routes__arraycontains=intranasal_esketamine**")
+    routes = page.locator("table.rows-and-columns td.col-routes").all_inner_texts()
+    assert routes and all("intranasal_esketamine" in r for r in routes)
+
+
+def test_zip_search_lists_nearby_clinics_nearest_first(site, page):
+    page.goto(site + "/clinics/clinics_near_zip")
+    page.fill("input[name='zip']", "92660")
+    page.fill("input[name='miles']", "15")
+    page.fill("input[name='route']", "iv_infusion")
+    page.locator("form.sql input[type='submit']").click()
+    page.wait_for_url("**zip=92660**")
+    miles = [float(m) for m in page.locator("table.rows-and-columns td.col-miles_away").all_inner_texts()]
+    assert miles and miles == sorted(miles) and max(miles) <= 15
+    routes = page.locator("table.rows-and-columns td.col-routes").all_inner_texts()
+    assert all("iv_infusion" in r for r in routes)
+
+
+def test_compare_two_clinics_side_by_side_with_evidence_links(site, page):
+    page.goto(site + "/compare?q=ketamine")
+    boxes = page.locator("form.compare-pick input[type='checkbox']")
+    assert boxes.count() >= 2
+    boxes.nth(0).check()
+    boxes.nth(1).check()
+    page.locator("form.compare-pick button").click()
+    page.wait_for_selector("table.compare")
+    assert page.locator("table.compare thead th[scope='col']").count() == 2
+    evidence = page.locator("table.compare td a[title]").first
+    assert evidence.get_attribute("href").startswith("http://127.0.0.") and evidence.get_attribute("title")
+    assert "Last confirmed" in page.inner_text("table.compare")
+
+
+def test_clinic_page_shows_every_fact_with_snippet_and_source(site, page):
+    page.goto(site + "/clinics/clinics?_search=Pacific")
+    page.locator("table.rows-and-columns td.col-id a").first.click()
+    page.wait_for_selector("section.clinic-evidence")
+    section = page.inner_text("section.clinic-evidence")
+    for heading in ("Routes of administration", "Conditions treated", "Insurance and payment", "Prices"):
+        assert heading in section
+    assert page.locator("section.clinic-evidence q").count() >= 5
+    assert page.locator("section.clinic-evidence small a[href^='http://127.0.0.']").count() >= 5
+
+
+def test_scraped_script_in_a_clinic_name_is_shown_as_text(site, page):
+    page.goto(site + "/clinics/clinics?_search=Sunrise")
+    page.locator("table.rows-and-columns td.col-id a").first.click()
+    page.wait_for_selector("section.clinic-evidence")
+    assert '<script>alert("x")</script>' in page.inner_text("h2.clinic-name")
+    assert '<script>alert("x")</script>' in page.inner_text("table.rows-and-columns")
+    assert not page.dialogs
+
+
+def test_map_renders_without_leaving_loopback(site, page):
+    page.goto(site + "/clinics/clinics")
+    page.wait_for_selector(".leaflet-container", timeout=15000)
+    assert page.locator(".leaflet-marker-icon, .marker-cluster").count() >= 1
+    assert all("127.0.0.1" not in url for url in page.blocked), "only off-loopback requests are blocked"
