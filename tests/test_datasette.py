@@ -65,6 +65,7 @@ async def test_clinic_page_links_to_its_facts_with_evidence(datasette, demo_db):
     "/clinics/lowest_prices.json?",
     "/clinics/clinic_comparison.json?",
     "/clinics/price_history.json?",
+    "/clinics/search_clinics.json?q=ptsd",
 ])
 async def test_canned_queries_and_views_answer(datasette, path):
     rows = await get_json(datasette, path + "&_shape=array")
@@ -112,3 +113,30 @@ async def test_scraped_markup_is_shown_as_text_on_every_page(datasette, demo_db)
         assert "<script>alert" not in html and "<img src=x onerror" not in html, path
     row_page = (await datasette.client.get(f"/clinics/clinics/{clinic_id}")).text
     assert "&lt;script&gt;alert" in row_page
+
+
+CANNED_AND_VIEWS = ["clinics_for_route_and_condition?route=iv_infusion&condition=ptsd", "lowest_price_per_route?",
+                    "price_per_infusion_by_city?", "spravato_coverage_share?", "changes_since?since=2020-01-01",
+                    "clinics_near_zip?zip=92618&miles=25&route=&condition=", "search_clinics?q=spravato",
+                    "lowest_prices?", "clinic_comparison?", "price_history?"]
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("path", CANNED_AND_VIEWS)
+async def test_every_canned_query_and_view_exports_json_and_csv(datasette, path):
+    name, _, query = path.partition("?")
+    as_json = await datasette.client.get(f"/clinics/{name}.json?{query}&_shape=array")
+    as_csv = await datasette.client.get(f"/clinics/{name}.csv?{query}")
+    assert as_json.status_code == 200 and as_csv.status_code == 200
+    rows = as_json.json()
+    lines = [line for line in as_csv.text.splitlines() if line]
+    assert rows and len(lines) >= 2, f"{name} exports rows"
+    assert lines[0].split(",")[0] == list(rows[0])[0], "CSV header is the query's columns"
+
+
+@pytest.mark.asyncio
+async def test_published_site_is_read_only(datasette):
+    response = await datasette.client.post("/clinics/-/query", data={"sql": "delete from clinics"})
+    assert response.status_code in (403, 404, 405)
+    denied = await datasette.client.get("/clinics.json?sql=delete+from+clinics")
+    assert denied.status_code in (400, 403) or "error" in denied.text.lower()
