@@ -7,6 +7,7 @@ mention; a contraindication ("not a candidate if you have active psychosis") is 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from parsers.cues import (
@@ -20,7 +21,7 @@ from parsers.cues import (
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
-from parsers.terms import find_terms, settle
+from parsers.terms import compiled, find_terms, settle
 from parsers.vocab import CONDITIONS
 
 TREATING_SECTION = rx(
@@ -29,12 +30,17 @@ TREATING_SECTION = rx(
         r"\bwe (?:can )?(?:help|treat)\b",
     r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
     r"\bindications?\b", r"\bwe help\b", r"\bhelp with\b",
+    r"\bwho(?:['’]s| is)? (?:it|this|ketamine|kap|treatment|our program) (?:is )?for\b", r"\bright for you\b",
+    r"\beligib", r"\bgood (?:fit|candidate)\b", r"\bwho can\b",
 )
 TREAT_STATEMENT = rx(
     r"\bwe (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
     r"\bour (?:\w+ ){0,3}(?:patients|clients|program|protocols?|treatments?|infusions?|services?)\b",
     r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
     r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",
+    r"\bwe (?:\w+ ){0,3}(?:offer|provide|administer|prescribe)\b", r"\b(?:offering|providing|prescribing)\b",
+    r"\bto (?:adults|people|patients|clients|veterans)(?: \w+)? (?:with|living with|struggling with)\b",
+    r"\b(?:ketamine|infusions?|spravato|esketamine|injections?|shots?|KAP|lozenges|troches)\b[^.;]{0,40}\bfor\b",
     r"\bat (?:our|the) (?:clinic|center|centre|practice)\b",
     r"\b(?:may be|you are|you(?:['’]re)?|is) (?:a )?(?:good |strong )?candidates?\b",
         r"\bcandidates? (?:for|if|include)\b",
@@ -48,6 +54,15 @@ NOT_TREATED = rx(
     r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ )?(?:treat|see|accept|work with|offer|provide|take)\b",
     r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",
 )
+OUR_DOCTOR = rx(r"^(?:Dr\.?|Doctor) [A-Z][a-z]+")
+THIRD_PERSON_TREATS = rx(r"\b(?:offers|provides|treats|helps|serves|sees|specializes in|works with|cares for|"
+                         r"prescribes|connects)\b")
+# "Adults with depression, PTSD and OCD." under a who-it-is-for heading, or as a line of its own.
+PATIENT_LIST = rx(r"^(?:adults|people|patients|clients|teens|adolescents|veterans|individuals|those|anyone)\b"
+                  r"(?: \w+){0,3} (?:with|living with|struggling with|experiencing|who|diagnosed|facing|dealing with|"
+                  r"suffering from)\b")
+PRICE = rx(r"\$\s?\d")
+PRICED_SERVICE_NOTE = rx(r"(?:infusion|injection|ketamine|spravato|session|treatment|shot)s?\s*\([^)]{0,60}$")
 CONTINUATION = rx(r"^(?:including|such as|especially|as well as)\b")
 TREAT_QUESTION = rx(r"\b(?:treat|help|see|work with|accept patients)\b")
 # A service line without a verb: "IV ketamine infusions for depression, anxiety, PTSD and OCD".
@@ -69,16 +84,41 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, CONDITIONS):
             clause = clause_around(sentence.text, match.start(), match.end())
-            verdict = _judge(sentence, clause, weak_page, page_type)
+            if PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) and PRICE.search(sentence.text):
+                verdict = (True, STRENGTH_HEADING)  # "IV Ketamine Infusion (depression, anxiety) $450"
+            else:
+                verdict = _judge(sentence, clause, weak_page, page_type)
             if isinstance(verdict, str):
                 mentions.append(Mention(term.key, sentence.text, verdict))
             else:
                 value, strength = verdict
                 candidates.append(Fact(term.key, value, sentence.text, strength))
     for item in menu:
+        if len(item.split()) > 6 or "?" in item or ":" in item:
+            continue  # a post title in a sidebar, not the site's own list
         for term, _ in find_terms(item, CONDITIONS):
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     return settle(candidates), mentions
+
+
+LIST_FILLER = re.compile(r"[\s•·|,/;:&+()\-–—]+|\band\b|\bor\b|\bdisorders?\b|\bsyndromes?\b|\bsevere\b|"
+                         r"\bchronic\b|\bmajor\b|\bother\b|\bs\b", re.I)
+
+
+def _only_conditions(text: str) -> bool:
+    """True for a line that names two or more conditions and nothing else."""
+    found = find_terms(text, CONDITIONS)
+    if len(found) < 2 or len(text.split()) > 20:
+        return False
+    rest = text
+    for term, _ in found:
+        rest = compiled(term).sub(" ", rest)
+    return len(LIST_FILLER.sub("", rest)) <= 3
+
+
+def _outline(sentence: Sentence) -> list[str]:
+    """The headings above a sentence, nearest first ("Mood", then "Conditions we treat")."""
+    return list(reversed(sentence.section.split(" > "))) if sentence.section else [sentence.heading]
 
 
 def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
@@ -88,20 +128,32 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return "contraindication"
     if RESEARCH.search(text):
         return "research or education framing"
-    if TREAT_STATEMENT.search(clause) and (FIRST_PERSON.search(text) or CANDIDATE.search(text)):
+    if (TREAT_STATEMENT.search(clause) and (FIRST_PERSON.search(text) or CANDIDATE.search(text)
+                                              or sentence.self_ref)) \
+            or ((sentence.self_ref or OUR_DOCTOR.search(text)) and THIRD_PERSON_TREATS.search(clause)):
         if NOT_TREATED.search(clause):
             return False, STRENGTH_STATEMENT
         return True, STRENGTH_STATEMENT
     if weak_page:
         return "general text on a blog or landing page"
-    if sentence.kind in ("item", "row") and len(text.split()) <= 24:
-        heading = sentence.heading
-        own_list = FIRST_PERSON.search(heading) or len(heading.split()) <= 4
-        if TREATING_SECTION.search(heading) and own_list and not EDUCATION_HEADING.search(heading):
-            return True, STRENGTH_HEADING
+    list_like = sentence.kind in ("item", "row") or (
+        sentence.kind == "paragraph" and len(text.split()) <= 8 and not text.rstrip().endswith((".", "!", "?")))
+    if list_like and len(text.split()) <= 24:
+        if page_type == "conditions" and not EDUCATION_HEADING.search(sentence.heading):
+            return True, STRENGTH_HEADING  # a list on the clinic's own conditions page
+        for heading in _outline(sentence):
+            own_list = FIRST_PERSON.search(heading) or len(heading.split()) <= 4
+            if TREATING_SECTION.search(heading) and own_list and not EDUCATION_HEADING.search(sentence.heading):
+                return True, STRENGTH_HEADING
     if sentence.kind == "heading" and len(text.split()) <= 8 and not EDUCATION_HEADING.search(text) \
             and not text.endswith("?") and (SERVICE_HEADING.search(text) or page_type == "conditions"):
         return True, STRENGTH_HEADING
+    if not weak_page and PATIENT_LIST.search(text):
+        return True, STRENGTH_HEADING
+    if _only_conditions(text):
+        return True, STRENGTH_HEADING  # a verbless list line: "Depression • PTSD • Anxiety • Chronic pain"
+    if sentence.kind == "row" and PRICE.search(text):
+        return True, STRENGTH_HEADING  # a priced row for it: "Mood infusion | for depression or PTSD | $450"
     if page_type == "conditions" and sentence.kind != "heading" and CONTINUATION.search(text) \
             and len(text.split()) <= 14:
         return True, STRENGTH_HEADING  # "Including major depressive disorder and TRD." under a condition heading

@@ -44,6 +44,7 @@ OFFER = rx(
     r"\bpatients (?:receive|will|can (?:choose|expect|receive))",
     r"\bwe(?:['’]ll| will)\b",
     r"\bus\b",
+    r"\b(?:this|the) (?:clinic|practice|center|centre|office)\b",
 )
 # The plainest way a page says it offers something: preferred as evidence when several sentences agree.
 EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",
@@ -120,6 +121,8 @@ class Sentence:
     kind: str  # heading, paragraph, item, row, question, answer, menu
     heading: str = ""
     question: str = ""
+    section: str = ""  # all headings above it, outermost first
+    self_ref: bool = False  # the sentence names the clinic itself ("Alamo Ketamine is an IV-only clinic")
 
     @property
     def framed(self) -> str:
@@ -127,21 +130,27 @@ class Sentence:
         return f"{self.question} {self.text}" if self.question else self.text
 
 
-def sentences_of(doc: Document) -> Iterator[Sentence]:
-    """Every sentence of the main content, with FAQ answers tied to their questions."""
+def sentences_of(doc: Document, self_names: re.Pattern | None = None) -> Iterator[Sentence]:
+    """Every sentence of the main content, with FAQ answers tied to their questions.
+
+    ``self_names`` matches the clinic's own name, so "Alamo Ketamine offers..." reads like "we offer...".
+    """
     question = ""
+    names = self_names.search if self_names else (lambda _: None)
     for block in doc.blocks:
         if block.kind == "question":
             question = block.text
-            yield Sentence(block.text, "question", block.heading)
+            yield Sentence(block.text, "question", block.heading, section=block.section)
             continue
         if block.kind == "heading":
             question = block.text if block.text.endswith("?") else ""
-            yield Sentence(block.text, "heading", _parent_heading(doc, block))
+            yield Sentence(block.text, "heading", _parent_heading(doc, block), section=block.section,
+                           self_ref=bool(names(block.text)))
             continue
         for i, text in enumerate(split_sentences(block.text) if block.kind != "row" else [block.text]):
             frame = question if (question and i == 0) else ""
-            yield Sentence(text, block.kind if not frame else "answer", block.heading, frame)
+            yield Sentence(text, block.kind if not frame else "answer", block.heading, frame, section=block.section,
+                           self_ref=bool(names(text)))
         question = ""
 
 

@@ -38,6 +38,7 @@ class Block:
     kind: str  # heading, paragraph, item, row, question
     heading: str = ""  # the nearest heading above it ("" at the top)
     level: int = 0  # heading level for headings
+    section: str = ""  # every heading above it, outermost first ("Conditions we treat > Mood")
 
     @property
     def sentences(self) -> list[str]:
@@ -102,6 +103,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
         html = html.decode("utf-8", errors="replace")
     soup = BeautifulSoup(_without_scripts(html)[:MAX_INPUT_CHARS], "lxml")
     jsonld = [s.get_text() for s in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)})]
+    blobs = [s.get_text() for s in soup.find_all("script") if _is_data_blob(s)]
     meta = {}
     for m in soup.find_all("meta"):
         key = m.get("property") or m.get("name")
@@ -116,7 +118,47 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     menu, footer = _pull_chrome(body)
     main = body.find("main") or body.find(attrs={"role": "main"}) or body
     blocks = _Walker().walk(main)
+    blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
+
+
+def _is_data_blob(script: Tag) -> bool:
+    kind = (script.get("type") or "").lower()
+    return "ld+json" not in kind and ("json" in kind or script.get("id") == "__NEXT_DATA__")
+
+
+def _blob_blocks(blobs: list[str], page_text: str) -> list[Block]:
+    """Text that sites built with Next.js, Squarespace or Webflow keep in JSON blobs, as paragraphs and items."""
+    import json
+
+    blocks: list[Block] = []
+    for raw in blobs:
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            continue
+        for text in _strings(data):
+            if "<" in text and ">" in text:
+                text = BeautifulSoup(text, "lxml").get_text(" ")
+            text = clean(text)
+            words = len(text.split())
+            if words >= 2 and text not in page_text and not text.startswith(("http", "/")):
+                blocks.append(Block(text, "paragraph" if words > 8 or text.endswith(".") else "item", "",
+                                    section="page data"))
+    return blocks[:2000]
+
+
+def _strings(data):
+    """Every string value of a JSON document (iteratively deep enough for page data)."""
+    stack = [data]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(reversed(list(item.values())))
+        elif isinstance(item, list):
+            stack.extend(reversed(item))
 
 
 def _without_scripts(html: str) -> str:
@@ -126,7 +168,8 @@ def _without_scripts(html: str) -> str:
     while (match := SCRIPT_OR_STYLE_OPEN.search(html, position)) is not None:
         close = lowered.find(f"</{match.group(1).lower()}", match.end())
         end = len(html) if close < 0 else html.find(">", close) + 1 or len(html)
-        keep = "ld+json" in match.group(2).lower()
+        attributes = match.group(2).lower()
+        keep = "ld+json" in attributes or "application/json" in attributes or "__next_data__" in attributes
         out.append(html[position:end] if keep else html[position:match.start()] + " ")
         position = end
     out.append(html[position:])
@@ -137,17 +180,25 @@ def parse_text(text: str, url: str | None = None) -> Document:
     """Plain text (a .txt page, stdin): lines are blocks; short lines without a full stop are headings."""
     blocks: list[Block] = []
     heading = ""
+    after_blank = True
     for raw in text[:MAX_TEXT_CHARS].splitlines():
         line = clean(raw)
         if not line:
+            after_blank = True
             continue
         is_item = bool(BULLET.match(line))
         line = BULLET.sub("", line) if is_item else line
-        if not is_item and _looks_like_heading(line):
+        # A short line after a blank line opens a section; short lines right under it are a list without
+        # bullets ("CONDITIONS" then "DEPRESSION", "ANXIETY", ...).
+        in_list = not after_blank and blocks and blocks[-1].kind in ("heading", "item") \
+            and len(line.split()) <= 6 and not line.endswith(":")
+        if not is_item and not in_list and _looks_like_heading(line):
             heading = line
-            blocks.append(Block(line, "heading", heading, level=2))
+            blocks.append(Block(line, "heading", heading, level=2, section=heading))
         else:
-            blocks.append(Block(line, "item" if is_item else "paragraph", heading))
+            kind = "item" if is_item or (in_list and _looks_like_heading(line)) else "paragraph"
+            blocks.append(Block(line, kind, heading, section=heading))
+        after_blank = False
     title = blocks[0].text if blocks and blocks[0].kind == "heading" else ""
     return Document(url=url, title=title, blocks=blocks)
 
@@ -203,6 +254,7 @@ class _Walker:
         self.blocks: list[Block] = []
         self.chars = 0
         self.heading = ""
+        self.outline: list[tuple[int, str]] = []  # the headings above the current point, by level
         self.buffer: list[str] = []
         self.buffer_kind = "paragraph"
 
@@ -229,24 +281,31 @@ class _Walker:
         if name in HEADINGS:
             text = clean(tag.get_text(" "))
             if text:
+                level = int(name[1])
+                self.outline = [(lv, t) for lv, t in self.outline if lv < level]
+                self.blocks.append(Block(text, "heading", text, level=level, section=self.section))
+                self.outline.append((level, text))
                 self.heading = text
-                self.blocks.append(Block(text, "heading", text, level=int(name[1])))
         elif name == "tr" and tag.find(LAYOUT_INSIDE_ROW) is None:
             cells = [clean(c.get_text(" ")) for c in tag.find_all(["td", "th"])]
             text = " | ".join(c for c in cells if c)
             if text:
-                self.blocks.append(Block(text, "row", self.heading))
+                self.blocks.append(Block(text, "row", self.heading, section=self.section))
         elif name == "dl":
             self._definition_list(tag)
         elif name == "summary":
             text = clean(tag.get_text(" "))
             if text:
-                self.blocks.append(Block(text, "question", self.heading))
+                self.blocks.append(Block(text, "question", self.heading, section=self.section))
         elif name != "br":
             previous_kind = self.buffer_kind
             self.buffer_kind = "item" if name in ("li", "dd", "dt") else "paragraph"
             return [_EndOfBlock(previous_kind), *reversed(list(tag.children))]
         return []
+
+    @property
+    def section(self) -> str:
+        return " > ".join(text for _, text in self.outline)
 
     def _definition_list(self, tag: Tag) -> None:
         """A term and its definition are one row: "Sub-Q ketamine course of eight sessions | $1,960"."""
@@ -256,7 +315,8 @@ class _Walker:
             if child.name == "dt":
                 term = text
             elif text:
-                self.blocks.append(Block(f"{term} | {text}" if term else text, "row", self.heading))
+                self.blocks.append(Block(f"{term} | {text}" if term else text, "row", self.heading,
+                                         section=self.section))
 
     def _flush(self) -> None:
         text = clean("".join(self.buffer))
@@ -267,4 +327,4 @@ class _Walker:
         kind = self.buffer_kind
         if kind == "paragraph" and text.endswith("?") and len(text) < 160:
             kind = "question"
-        self.blocks.append(Block(text, kind, self.heading))
+        self.blocks.append(Block(text, kind, self.heading, section=self.section))

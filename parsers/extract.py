@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import re
 
+from bs4 import BeautifulSoup
+
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
 from parsers.conditions import extract_conditions
 from parsers.cues import sentences_of
-from parsers.document import Document, parse_html, parse_text
+from parsers.document import Block, Document, clean, parse_html, parse_text
 from parsers.facts import ClinicInfo, PageFacts
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
 from parsers.prices import extract_prices
 from parsers.routes import KETAMINE, extract_routes, extract_services
-from parsers.structured import clinics_from_jsonld
+from parsers.structured import clinics_from_jsonld, faq_from_jsonld
 
 LOOKS_LIKE_HTML = re.compile(r"<\s*(?:html|body|div|p|head|!doctype|h[1-6]|section|main|article)\b", re.I)
 
@@ -27,13 +29,14 @@ def extract_page(content: str | bytes, url: str | None = None, seen_at: str | No
 
 
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
+    _add_jsonld_faq(doc)
     kind = page_type(doc.url, doc.title)
-    sentences = list(sentences_of(doc))
+    locations = _locations(doc)
+    sentences = list(sentences_of(doc, _self_names(doc, locations)))
     about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
     routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
     conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)
-    locations = _locations(doc)
     return PageFacts(
         clinic=locations[0] if locations else ClinicInfo(name=_name_from_page(doc)),
         locations=locations,
@@ -47,6 +50,56 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         url=doc.url,
         seen_at=seen_at,
     )
+
+
+GENERIC_NAME_WORDS = {
+    "ketamine", "infusion", "infusions", "therapy", "therapies", "clinic", "clinics", "center", "centers", "centre",
+    "wellness", "treatment", "treatments", "iv", "spravato", "esketamine", "depression", "pricing", "services",
+    "service", "home", "faq", "about", "us", "contact", "the", "and", "&", "of", "in", "for", "a", "health",
+    "medical", "mental", "care", "institute", "group", "llc", "inc", "pc", "md", "psychiatry", "pain", "anxiety",
+    "ptsd", "insurance", "cost", "costs", "blog", "news", "our", "team", "near", "me", "at-home", "kap", "program",
+}
+
+
+def _add_jsonld_faq(doc: Document) -> None:
+    """FAQ answers that a page keeps only in FAQPage JSON-LD become question and answer blocks."""
+    page_text = doc.text
+    for question, answer in faq_from_jsonld(doc.jsonld):
+        answer_text = clean(BeautifulSoup(answer, "lxml").get_text(" ")) if "<" in answer else clean(answer)
+        if answer_text and answer_text[:60] not in page_text:
+            doc.blocks.append(Block(question, "question", "FAQ", section="FAQ"))
+            doc.blocks.append(Block(answer_text, "paragraph", "FAQ", section="FAQ"))
+
+
+def _self_names(doc: Document, locations: list[ClinicInfo]) -> re.Pattern | None:
+    """The clinic's own names as a pattern: JSON-LD names, og:site_name, and distinctive parts of the title."""
+    names = {info.name for info in locations if info.name}
+    names.add(doc.meta.get("og:site_name") or "")
+    names.update(re.split(r"\s+[|–—-]\s+", doc.title))
+    kept = set()
+    for name in names:
+        name = re.sub(r",?\s+(?:LLC|Inc\.?|PC|P\.C\.|PLLC|APC)$", "", name.strip())
+        words = [w.strip(",.").lower() for w in name.split()]
+        if len(words) >= 2 and not name.endswith("?") and not re.search(r",\s*[A-Z]{2}$", name) \
+                and any(w not in GENERIC_NAME_WORDS for w in words):
+            kept.add(name)
+    if not kept:
+        return None
+    aliases = {_leading_name(n) for n in kept} - {None}
+    patterns = [f"(?i:{re.escape(n)})" for n in sorted(kept, key=len, reverse=True)]
+    patterns += [rf"\b{re.escape(a)}\b" for a in sorted(aliases, key=len, reverse=True)]  # case kept: a proper noun
+    return re.compile("|".join(patterns))
+
+
+def _leading_name(name: str) -> str | None:
+    """The distinctive words a clinic is called by in its own text: "Northstar" of "Northstar Ketamine Clinic"."""
+    lead = []
+    for word in name.split():
+        if word.strip(",.").lower() in GENERIC_NAME_WORDS:
+            break
+        lead.append(word)
+    alias = " ".join(lead)
+    return alias if len(alias) >= 4 and alias[:1].isupper() and alias != name else None
 
 
 def _locations(doc: Document) -> list[ClinicInfo]:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import (
+    EDUCATION_HEADING,
     EXCLUSIVE,
     GENERAL,
     OFFER,
@@ -31,6 +32,9 @@ KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
+# Offered once, not now: "Between 2017 and 2024 our team provided IV infusions", "we used to offer IM".
+PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b",
+                r"\bformerly\b", r"\bused to (?:offer|provide|administer)\b", r"\bpreviously (?:offered|provided)\b")
 OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
 
@@ -70,7 +74,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
     for item in menu:
-        if NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item):
+        if (NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item)) or not _menu_label(item):
             continue
         for term, _ in find_terms(item, terms):
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
@@ -83,17 +87,32 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
 def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
     general = bool(GENERAL.search(clause))
-    if _availability(clause) and not general:
+    if (_availability(clause) or PAST_OFFER.search(clause)) and not general:
         return False, STRENGTH_STATEMENT
-    if OFFER.search(clause) and not general:
+    if (OFFER.search(clause) or sentence.self_ref) and not general:
         return True, STRENGTH_STATEMENT
+    if PRICE.search(clause) and not general and sentence.kind != "heading":
+        return True, STRENGTH_STATEMENT  # "Each IV ketamine infusion is $395": a price is an offer
     if weak_page:
         return None
     if is_heading_offer(sentence):
         return True, STRENGTH_HEADING
     if sentence.kind == "row" and PRICE.search(sentence.text):
         return True, STRENGTH_STATEMENT
+    if sentence.kind == "row" and _names_a_service(sentence):
+        return True, STRENGTH_HEADING
     return None
+
+
+def _menu_label(item: str) -> bool:
+    """A menu entry that names a service ("IV Ketamine Infusions"), not a post title in a sidebar or breadcrumb."""
+    return len(item.split()) <= 6 and "?" not in item and ":" not in item
+
+
+def _names_a_service(sentence: Sentence) -> bool:
+    """A services table or list row whose first cell names the route: "IV Ketamine Infusion | A low dose..."."""
+    first = sentence.text.split(" | ", 1)[0]
+    return len(first.split()) <= 6 and not first.endswith("?") and not EDUCATION_HEADING.search(sentence.section)
 
 
 AVAILABILITY = rx(r"\bnot (?:currently |yet )?(?:available|offered|provided|something we offer)\b",

@@ -128,3 +128,23 @@ def _float(value) -> float | None:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def faq_from_jsonld(scripts: list[str]) -> list[tuple[str, str]]:
+    """(question, answer) pairs of FAQPage JSON-LD: some sites carry their FAQ answers only there."""
+    pairs = []
+    for raw in scripts:
+        data = loads_lenient(raw)
+        for node in nodes(data) if data is not None else []:
+            if "faqpage" not in types_of(node):
+                continue
+            for question in _as_list(_get(node, "mainEntity")):
+                if not isinstance(question, dict):
+                    continue
+                answer = _get(question, "acceptedAnswer")
+                answer = answer[0] if isinstance(answer, list) and answer else answer
+                text = _get(answer, "text") if isinstance(answer, dict) else None
+                name = _text(_get(question, "name"))
+                if name and text:
+                    pairs.append((name, str(text)))
+    return pairs
