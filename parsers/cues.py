@@ -45,6 +45,10 @@ OFFER = rx(
     r"\bwe(?:['’]ll| will)\b",
     r"\bus\b",
     r"\b(?:this|the) (?:clinic|practice|center|centre|office)\b",
+    r"\byour (?:psychiatrist|clinician|provider|prescriber|doctor|physician|nurse|therapist|prescription|care team)\b",
+    r"\byou(?:['’]ll| will)? (?:take|receive|get|start)\b",
+    r"^(?:the|our) (?:[A-Z][\w-]*\s){1,5}(?:provides|offers|administers|prescribes)\b",
+    r"^(?:Dr\.?|Doctor) [A-Z][a-z]+ (?:\w+ ){0,2}(?:provides|offers|administers|prescribes|gives|uses|may prescribe)\b",
 )
 # The plainest way a page says it offers something: preferred as evidence when several sentences agree.
 EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",

@@ -58,6 +58,9 @@ GENERIC_NAME_WORDS = {
     "service", "home", "faq", "about", "us", "contact", "the", "and", "&", "of", "in", "for", "a", "health",
     "medical", "mental", "care", "institute", "group", "llc", "inc", "pc", "md", "psychiatry", "pain", "anxiety",
     "ptsd", "insurance", "cost", "costs", "blog", "news", "our", "team", "near", "me", "at-home", "kap", "program",
+    "by", "with", "your", "to", "on", "from", "at", "is", "how", "what", "why", "telehealth", "online", "virtual",
+    "psychotherapy", "assisted", "ketamine-assisted", "home", "new", "patients", "patient", "welcome", "pricing",
+    "conditions", "faq", "faqs", "fees", "locations", "location", "book", "appointment", "consultation",
 }
 
 
@@ -80,7 +83,7 @@ def _self_names(doc: Document, locations: list[ClinicInfo]) -> re.Pattern | None
     for name in names:
         name = re.sub(r",?\s+(?:LLC|Inc\.?|PC|P\.C\.|PLLC|APC)$", "", name.strip())
         words = [w.strip(",.").lower() for w in name.split()]
-        if len(words) >= 2 and not name.endswith("?") and not re.search(r",\s*[A-Z]{2}$", name) \
+        if 2 <= len(words) <= 5 and "?" not in name and ":" not in name and not re.search(r",\s*[A-Z]{2}$", name) \
                 and any(w not in GENERIC_NAME_WORDS for w in words):
             kept.add(name)
     if not kept:

@@ -26,7 +26,7 @@ NOT_A_PRICE = rx(
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
 )
 OTHER_SERVICE = rx(
-    r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
+    r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication management\b", r"\bpeptides?\b", r"\biron\b",

@@ -23,9 +23,9 @@ from parsers.cues import (
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
 from parsers.terms import find_terms, settle
-from parsers.vocab import ROUTES, SERVICES, Term
+from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
-NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
+NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
                      r"\bdrips?\b", r"\bwellness drips?\b", r"\bsupplements?\b", r"\bsemaglutide\b",
                      r"\bIV (?:drip|therapy) (?:bar|lounge)\b", r"\biron\b", r"\bantibiotics?\b", r"\bB-?12\b")
 KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
@@ -34,7 +34,8 @@ WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
 # Offered once, not now: "Between 2017 and 2024 our team provided IV infusions", "we used to offer IM".
 PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b",
-                r"\bformerly\b", r"\bused to (?:offer|provide|administer)\b", r"\bpreviously (?:offered|provided)\b")
+                r"\bformerly (?:offered|provided)\b", r"\bused to (?:offer|provide|administer)\b",
+                r"\bpreviously (?:offered|provided)\b")
 OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
 
@@ -65,7 +66,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             if not about_ketamine or (NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
-            stance = _stance(sentence, clause, weak_page)
+            stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause))
             if stance is None:
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
@@ -84,10 +85,25 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     return facts, mentions
 
 
-def _stance(sentence: Sentence, clause: str, weak_page: bool) -> tuple[bool, int] | None:
+def _negates(clause: str, term_at: int) -> bool:
+    """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it."""
+    for match in ACTIVE_NEGATION.finditer(clause):
+        if match.start() < term_at and not _scoped_to_condition(clause[match.end():]):
+            return True
+    if any(m.start() > term_at for m in PASSIVE_NEGATION.finditer(clause)):
+        return True
+    return bool(PAST_OFFER.search(clause))
+
+
+def _scoped_to_condition(rest: str) -> bool:
+    """ "we don't offer infusions for chronic pain": a condition that is not treated, not a route not offered."""
+    return bool(re.search(r"\bfor\b", rest)) and bool(find_terms(rest, CONDITIONS))
+
+
+def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0) -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
     general = bool(GENERAL.search(clause))
-    if (_availability(clause) or PAST_OFFER.search(clause)) and not general:
+    if _negates(clause, term_at) and not general and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
         return True, STRENGTH_STATEMENT
@@ -115,17 +131,17 @@ def _names_a_service(sentence: Sentence) -> bool:
     return len(first.split()) <= 6 and not first.endswith("?") and not EDUCATION_HEADING.search(sentence.section)
 
 
-AVAILABILITY = rx(r"\bnot (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
-                  r"\bno longer (?:offer|provide|administer|available|do)", r"\bno longer\b.*\b(?:offer|provide)",
-                  r"\b(?:do|does|will) not (?:currently )?(?:offer|provide|administer|carry|do|prescribe|use|give|"
-                  r"dispense|perform|have)\b",
-                  r"\b(?:don['’]t|doesn['’]t|won['’]t) (?:currently )?(?:offer|provide|administer|carry|do|prescribe|use|"
-                  r"give|dispense|perform|have)\b",
-                  r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b")
-
-
-def _availability(clause: str) -> bool:
-    return bool(AVAILABILITY.search(clause))
+ACTIVE_NEGATION = rx(
+    r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
+    r"use|give|dispense|perform|have)\b", r"\bno longer (?:offer|provide|administer|prescribe|do)\b",
+    r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
+    r"prescribe|use|give|dispense|perform|have)\b", r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
+    r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
+)
+PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
+                      r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
+# Said of one location of a group, not of the clinic as a whole.
+ELSEWHERE = rx(r"\bthis location\b", r"\b(?:at )?(?:our|the) \w+ (?:location|office)\b")
 
 
 def _apply_exclusive(facts: list[Fact], mentions: list[Mention], evidence: str) -> list[Fact]:
