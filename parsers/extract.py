@@ -43,7 +43,7 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         routes=routes,
         services=services,
         conditions=conditions,
-        payment=extract_payment(sentences),
+        payment=extract_payment(sentences, kind),
         prices=extract_prices(sentences),
         mentions=route_mentions + service_mentions + condition_mentions,
         page_type=kind,
@@ -59,8 +59,8 @@ GENERIC_NAME_WORDS = {
     "medical", "mental", "care", "institute", "group", "llc", "inc", "pc", "md", "psychiatry", "pain", "anxiety",
     "ptsd", "insurance", "cost", "costs", "blog", "news", "our", "team", "near", "me", "at-home", "kap", "program",
     "by", "with", "your", "to", "on", "from", "at", "is", "how", "what", "why", "telehealth", "online", "virtual",
-    "psychotherapy", "assisted", "ketamine-assisted", "home", "new", "patients", "patient", "welcome", "pricing",
-    "conditions", "faq", "faqs", "fees", "locations", "location", "book", "appointment", "consultation",
+    "psychotherapy", "assisted", "ketamine-assisted", "new", "patients", "patient", "welcome",
+    "conditions", "faqs", "fees", "locations", "location", "book", "appointment", "consultation",
 }
 
 

@@ -8,16 +8,24 @@ spravato_covered True and says nothing about the rest. FAQ answers are read with
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
-from parsers.cues import CLAUSE_BREAK, Sentence, answer_value, is_negated, rx
+from parsers.cues import CLAUSE_BREAK, FIRST_PERSON, Sentence, answer_value, is_negated, rx
 from parsers.facts import Payment
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
-INSURANCE = rx(r"\binsurance\b", r"\binsurers?\b", r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b",
-               r"\bhealth plans?\b", r"\bcarriers?\b", r"\b(?:most|many|some|your|commercial) plans?\b",
-                   r"\bmedicare\b",
-               r"\bmedi-?cal\b", r"\btricare\b", r"\bpayers?\b")
+INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
+               r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
+               r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
+               r"\bpayers?\b")
+COVERAGE_NEGATION = rx(r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
+                       r"\b(?:doesn['’]t|don['’]t|do not|does not|won['’]t|will not|rarely|seldom|never|isn['’]t|aren['’]t)"
+                       r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered)", r"\bno (?:insurance )?coverage\b",
+                       r"\b(?:is|are) (?:\w+ )?self[- ]pay\b", r"\bcoverage (?:\w+ ){0,3}is rare\b")
+ROUTE_SELF_PAY = rx(r"\b(?:is|are) (?:\w+ )?(?:self[- ]pay|cash[- ]pay|private[- ]pay|out[- ]of[- ]pocket)\b")
+PRONOUN = rx(r"\b(?:it|they|them|this treatment)\b")
+NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend")
 ACCEPT_INSURANCE = rx(
@@ -26,6 +34,8 @@ ACCEPT_INSURANCE = rx(
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
     r"\bbill(?:ed)? (?:directly )?to (?:your )?insurance\b",
+    r"\b(?:insurance|plans?|medicare|medicaid|medi-cal|tricare|carriers)\b (?:\w+ ){0,2}(?:is |are )?accepted\b",
+    r"\bwe (?:\w+ )?(?:accept|bill|take)\b",  # with a payer named in the clause (checked by the caller)
 )
 NO_INSURANCE = rx(
     r"\b(?:we are|we['’]re|is an?|are an?|remain) (?:an )?out[- ]of[- ]network\b",
@@ -34,7 +44,7 @@ NO_INSURANCE = rx(
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
 )
-COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b",
+COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill(?:s|ed|ing)?\b",
              r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
@@ -51,14 +61,18 @@ PAYER_PATTERNS = {name: rx(*patterns) for name, patterns in PAYERS.items()}
 PROVIDER_PATTERNS = {name: rx(*patterns) for name, patterns in FINANCING_PROVIDERS.items()}
 
 
-def extract_payment(sentences: Iterable[Sentence]) -> Payment:
+def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
+    weak_page = page_type in ("blog", "landing")
     for sentence in sentences:
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
+        if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
+            continue  # a blog post on insurance in general says nothing about this clinic
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
+        route = None
         for clause in _clauses(sentence):
-            _read_clause(payment, clause, evidence)
+            route = _read_clause(payment, clause, evidence, route)
         _read_payers(payment, sentence)
     return payment
 
@@ -84,26 +98,36 @@ def _set(payment: Payment, key: str, value: bool, evidence: str) -> None:
         payment.evidence[key] = evidence
 
 
-def _read_clause(payment: Payment, clause: str, evidence: str) -> None:
+def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None = None) -> str | None:
+    """Read one clause; returns the route it spoke of, so "it" in the next clause can refer to it."""
     negated = is_negated(clause)
+    route = "spravato" if SPRAVATO.search(clause) else "iv" if IV.search(clause) else (
+        route if PRONOUN.search(clause) else None)
     coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
-    if SPRAVATO.search(clause) and coverage:
-        _set(payment, "spravato_covered", not negated, evidence)
-    elif IV.search(clause) and coverage:
-        _set(payment, "iv_covered", not negated, evidence)
-    if ACCEPT_INSURANCE.search(clause) and not SPRAVATO.search(clause) and not IV.search(clause):
+    if route and coverage:
+        no_coverage = bool(COVERAGE_NEGATION.search(clause))
+        _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
+    elif route == "iv" and ROUTE_SELF_PAY.search(clause):
+        _set(payment, "iv_covered", False, evidence)
+    accepting = ACCEPT_INSURANCE.search(clause) and (INSURANCE.search(clause) or _names_payer(clause))
+    if accepting and not HYPOTHETICAL.search(clause):
         if NO_INSURANCE.search(clause) and not negated:
             _set(payment, "accepts_insurance", False, evidence)
-        else:
-            _set(payment, "accepts_insurance", not negated, evidence)
+        elif not negated:
+            _set(payment, "accepts_insurance", True, evidence)  # even if only for one route: it bills insurance
+        elif not (SPRAVATO.search(clause) or IV.search(clause)):
+            _set(payment, "accepts_insurance", False, evidence)  # "we do not accept insurance" (not route-specific)
     elif NO_INSURANCE.search(clause) and not negated:
         _set(payment, "accepts_insurance", False, evidence)
-    if SUPERBILL.search(clause):
-        _set(payment, "superbill", not negated, evidence)
-    if HSA_FSA.search(clause):
-        _set(payment, "hsa_fsa", not negated, evidence)
+    for key, pattern in (("superbill", SUPERBILL), ("hsa_fsa", HSA_FSA)):
+        match = pattern.search(clause)
+        if match:
+            _set(payment, key, not _negated_near(clause, match), evidence)
     providers = [name for name, pattern in PROVIDER_PATTERNS.items() if pattern.search(clause)]
-    if FINANCING.search(clause) or providers:
+    financing = FINANCING.search(clause) or next((p.search(clause) for p in PROVIDER_PATTERNS.values()
+                                                  if p.search(clause)), None)
+    if financing:
+        negated = _negated_near(clause, financing)
         _set(payment, "financing", not negated, evidence)
         if not negated:
             for name in providers:
@@ -111,6 +135,18 @@ def _read_clause(payment: Payment, clause: str, evidence: str) -> None:
                     payment.financing_providers.append(name)
             if providers and "financing_providers" not in payment.evidence:
                 payment.evidence["financing_providers"] = evidence
+    return route
+
+
+def _negated_near(clause: str, match: re.Match) -> bool:
+    """A negation right before the term ("we do not provide superbills") or right after ("... are not accepted")."""
+    before = clause[max(0, match.start() - 30):match.start()]
+    after = clause[match.end():match.end() + 35]
+    return is_negated(before) or bool(NOT_AFTER.search(after)) or bool(re.match(r"^\s*:?\s*no\b", after, re.I))
+
+
+def _names_payer(clause: str) -> bool:
+    return any(pattern.search(clause) for pattern in PAYER_PATTERNS.values())
 
 
 def _read_payers(payment: Payment, sentence: Sentence) -> None:
