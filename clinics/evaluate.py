@@ -90,12 +90,22 @@ def evaluate(root: Path) -> Report:
     report = Report()
     for page, label_file in corpus_cases(root):
         label = json.loads(label_file.read_text())
-        result = extract_page(page.read_text(encoding="utf-8"), url=f"https://clinic.example/{page.stem}")
+        result = extract_page(page.read_text(encoding="utf-8"), url=_url_for(page.stem, label.get("page_type")))
         report.cases += 1
         _score_facts(report, page.stem, label, result)
         _score_payment(report, page.stem, label, result.payment)
         _score_prices(report, page.stem, label.get("prices", []), result.prices)
     return report
+
+
+URL_PATHS = {"home": "", "landing": "ketamine-clinic-near-me/", "other": "page/"}
+
+
+def _url_for(stem: str, page_type: str | None) -> str:
+    """A URL of the kind the page would have on a real site (crawled pages always have one; the corpus keeps
+    the page's kind in its labels): /pricing/..., /blog/..., or the home page."""
+    path = URL_PATHS.get(page_type or "other", f"{page_type}/")
+    return f"https://clinic.example/{path}{'' if page_type == 'home' else stem}"
 
 
 def _score_facts(report: Report, case: str, label: dict, result) -> None:

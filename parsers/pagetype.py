@@ -11,6 +11,7 @@ from urllib.parse import urlparse
 
 # Most specific first; the first pattern that matches the path (or else the title) names the type.
 PAGE_TYPES: tuple[tuple[str, str], ...] = (
+    ("blog", r"/blog/|/news/|/articles?/|/posts?/|/\d{4}/\d{2}/|^/?blog"),
     ("pricing", r"pric|cost|fees?\b|rates|payment"),
     ("insurance", r"insurance|coverage|billing|financ"),
     ("faq", r"faq|questions"),
@@ -18,7 +19,7 @@ PAGE_TYPES: tuple[tuple[str, str], ...] = (
     ("services", r"service|treatment|therap|infusion|spravato|esketamine|ketamine|kap|program|injection"),
     ("locations", r"location|contact|directions|offices?\b|find-us"),
     ("about", r"about|team|staff|providers?|doctor|our-"),
-    ("blog", r"blog|news|article|post|/\d{4}/\d{2}/|resources"),
+    ("blog", r"blog|news|article|post|resources"),
     ("landing", r"near-me|-ca\b|huntington|irvine|newport|anaheim|santa-ana|costa-mesa|laguna|orange-county"),
 )
 # How much a page type's statements weigh when a clinic's pages disagree (higher wins).

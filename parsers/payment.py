@@ -19,7 +19,8 @@ INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
                r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
                r"\bpayers?\b")
-COVERAGE_NEGATION = rx(r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
+COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bpays?\b")
+COVERAGE_NEGATION = rx(r"^no\b", r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
                        r"\b(?:doesn['’]t|don['’]t|do not|does not|won['’]t|will not|rarely|seldom|never|isn['’]t|aren['’]t)"
                        r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered)", r"\bno (?:insurance )?coverage\b",
                        r"\b(?:is|are) (?:\w+ )?self[- ]pay\b", r"\bcoverage (?:\w+ ){0,3}is rare\b")
@@ -106,7 +107,9 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
     coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
     if route and coverage:
         no_coverage = bool(COVERAGE_NEGATION.search(clause))
-        _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
+        only_billing = not COVERED_NOT_BILLED.search(clause)
+        if not (no_coverage and only_billing):  # "we do not bill insurance for X" says nothing of coverage
+            _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
     elif route == "iv" and ROUTE_SELF_PAY.search(clause):
         _set(payment, "iv_covered", False, evidence)
     accepting = ACCEPT_INSURANCE.search(clause) and (INSURANCE.search(clause) or _names_payer(clause))
