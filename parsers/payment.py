@@ -26,6 +26,9 @@ COVERAGE_NEGATION = rx(r"^no\b", r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|i
                        r"\b(?:is|are) (?:\w+ )?self[- ]pay\b", r"\bcoverage (?:\w+ ){0,3}is rare\b")
 ROUTE_SELF_PAY = rx(r"\b(?:is|are) (?:\w+ )?(?:self[- ]pay|cash[- ]pay|private[- ]pay|out[- ]of[- ]pocket)\b")
 PRONOUN = rx(r"\b(?:it|they|them|this treatment)\b")
+# "we do not offer loans or third-party financing", "no superbills", "cannot accept HSA": the refusal governs the term.
+REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ ){0,2}(?:offer|provide|give|issue|accept|take|"
+                    r"have|supply|do)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$")
 NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend")
@@ -83,7 +86,7 @@ def _clauses(sentence: Sentence) -> list[str]:
     answer = answer_value(sentence)
     if answer is not None:
         question = sentence.question.rstrip("?")
-        restated = question if answer else f"No, {question}"
+        restated = question if answer else f"No, not {question}"
         return [restated, *_split(sentence.text)]
     return _split(sentence.text)
 
@@ -143,9 +146,10 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
 
 def _negated_near(clause: str, match: re.Match) -> bool:
     """A negation right before the term ("we do not provide superbills") or right after ("... are not accepted")."""
-    before = clause[max(0, match.start() - 30):match.start()]
+    before = clause[max(0, match.start() - 60):match.start()]
     after = clause[match.end():match.end() + 35]
-    return is_negated(before) or bool(NOT_AFTER.search(after)) or bool(re.match(r"^\s*:?\s*no\b", after, re.I))
+    return bool(REFUSAL_BEFORE.search(before)) or bool(NOT_AFTER.search(after)) \
+        or bool(re.match(r"^\s*:?\s*no\b", after, re.I))
 
 
 def _names_payer(clause: str) -> bool:
