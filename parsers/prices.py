@@ -18,8 +18,14 @@ from parsers.vocab import ROUTES, SERVICES
 AMOUNT = r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?"
 RANGE = re.compile(AMOUNT + r"\s*(?:-|–|—|to)\s*" + AMOUNT, re.I)
 SINGLE = re.compile(AMOUNT)
+# Instalments and financing terms (a monthly membership fee, by contrast, is a price: see MEMBERSHIP).
+INSTALMENT = rx(r"\bas low as\b", r"\baffirm\b", r"\bklarna\b", r"\bcare ?credit\b", r"\bcherry\b", r"\bsunbit\b",
+                r"\bfinanc", r"\bpayments? of\b", r"\binstal+ments?\b", r"\bpayment plan\b", r"\badvance care\b")
+PER_MONTH = rx(r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b")
+MARKET_PRICE = rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range)",
+                  r"\busually cost", r"\bacross the (?:valley|country|region|nation|state|county)\b",
+                  r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b")
 NOT_A_PRICE = rx(
-    r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b", r"\bas low as\b",
     r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
@@ -29,12 +35,14 @@ OTHER_SERVICE = rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
-    r"\bmedication management\b", r"\bpeptides?\b", r"\biron\b",
+    r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
+    r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b",
 )
 KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
                    r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
-                   r"\bboosters?\b", r"\bmaintenance\b", r"\bdos(?:e|ing)\b", r"\bpsychotherapy\b")
+                   r"\bboosters?\b", r"\bmaintenance\b", r"\bdos(?:e|ing)\b", r"\bpsychotherapy\b",
+                   r"\bseries\b", r"\bpackages?\b", r"\bIM\b", r"\bIV\b", r"\bmembership\b", r"\bprogram\b")
 CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
                   r"\bscreening\b", r"\bfirst visit\b", r"\binitial visit\b")
 PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b",
@@ -44,7 +52,7 @@ PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot
 EXPLICIT_PER = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"/\s?(?:session|infusion)")
 PER_HOUR = rx(r"\bper hour\b", r"/\s?h(?:ou)?r\b", r"\bhourly\b", r"\ban hour\b")
 MEMBERSHIP = rx(r"\bmembership\b", r"\bsubscription\b")
-STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b", r"\bas little as\b")
+STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b")
 FROM = rx(r"\bfrom \$")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
@@ -90,6 +98,7 @@ def _segments(text: str) -> list[str]:
     pieces = re.split(r"(?<=\S)\s*(?:;|"
                       r",(?=\s+(?:and\s+)?(?:a|an|the|or|with|which|saving|\d|\$|our|each|single|package|series))|"
                       r"\band\b(?=[^$]*\$)|\|(?=[^|]*\$[^|]*$))\s*", text)
+    pieces = [part for piece in pieces for part in _one_amount_each(piece)]
     merged: list[str] = []
     for piece in pieces:
         if merged and "$" not in merged[-1]:
@@ -101,6 +110,23 @@ def _segments(text: str) -> list[str]:
     return merged or [text]
 
 
+AMOUNT_WITH_UNIT = re.compile(AMOUNT + r"(?:\s*(?:-|–|—|to)\s*" + AMOUNT + r")?"
+                              r"(?:\s*(?:per|/|each|an?)\s*[a-z]+)?", re.I)
+
+
+def _one_amount_each(text: str) -> list[str]:
+    """A flattened table ("Consultation $175 Notes... IV Infusion $425 ...") cut after each amount and its unit."""
+    matches = list(AMOUNT_WITH_UNIT.finditer(text))
+    if len(matches) < 2:
+        return [text]
+    parts, start = [], 0
+    for match in matches[:-1]:
+        parts.append(text[start:match.end()])
+        start = match.end()
+    parts.append(text[start:])
+    return [p for p in parts if p.strip()]
+
+
 def _amount(whole: str, cents: str | None) -> float:
     value = float(whole.replace(",", ""))
     return value + (float(cents) / 100 if cents else 0.0)
@@ -108,7 +134,9 @@ def _amount(whole: str, cents: str | None) -> float:
 
 def _read_segment(segment: str, sentence: Sentence) -> Price | None:
     context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") else segment
-    if NOT_A_PRICE.search(segment):
+    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(segment):
+        return None
+    if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not MEMBERSHIP.search(context)):
         return None
     tied = KETAMINE_CARE.search(segment) or (sentence.kind in ("row", "item") and KETAMINE_CARE.search(context))
     names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
