@@ -19,7 +19,7 @@ INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
                r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
                r"\bpayers?\b")
-COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bpays?\b")
+COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bpays?\b")  # network status is not coverage
 COVERAGE_NEGATION = rx(r"^no\b", r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
                        r"\b(?:doesn['’]t|don['’]t|do not|does not|won['’]t|will not|rarely|seldom|never|isn['’]t|aren['’]t)"
                        r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered)", r"\bno (?:insurance )?coverage\b",
@@ -31,9 +31,13 @@ REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ 
                     r"have|supply|do)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$")
 NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
-HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend")
+# Refusing one payer or one kind of plan is not refusing insurance: "Texas Medicaid is not accepted".
+PARTIAL_REFUSAL = rx(r"\bcommercial\b", r"\bmedicaid\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
+                     r"\bkaiser\b", r"\bhmo\b", r"\bsome\b", r"\bcertain\b")
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend", r"\bwhose\b",
+                  r"\bCPT\b", r"\bcodes?\b")
 ACCEPT_INSURANCE = rx(
-    r"\b(?:accept|take|bill|work with|participate with|contract with|file|submit (?:claims )?to)s? (?:\w+ ){0,4}"
+    r"\b(?:accept|take|bill|work with|participate with|contract with|file claims with)s? (?:\w+ ){0,4}"
     r"(?:insurance|plans|carriers|insurers)",
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
@@ -48,7 +52,7 @@ NO_INSURANCE = rx(
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
 )
-COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill(?:s|ed|ing)?\b",
+COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill (?:\w+ ){0,6}for\b",
              r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
@@ -83,12 +87,15 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
 
 def _clauses(sentence: Sentence) -> list[str]:
     """A sentence's clauses; an FAQ answer that opens with yes/no becomes the question restated."""
-    answer = answer_value(sentence)
+    answer = answer_value(sentence) if EXPLICIT_ANSWER.search(sentence.text) else None
     if answer is not None:
         question = sentence.question.rstrip("?")
         restated = question if answer else f"No, not {question}"
         return [restated, *_split(sentence.text)]
     return _split(sentence.text)
+
+
+EXPLICIT_ANSWER = re.compile(r"^\s*(?:yes|no|absolutely|not)\b", re.I)
 
 
 def _split(text: str) -> list[str]:
@@ -121,7 +128,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
             _set(payment, "accepts_insurance", False, evidence)
         elif not negated:
             _set(payment, "accepts_insurance", True, evidence)  # even if only for one route: it bills insurance
-        elif not (SPRAVATO.search(clause) or IV.search(clause)):
+        elif not (SPRAVATO.search(clause) or IV.search(clause) or PARTIAL_REFUSAL.search(clause)):
             _set(payment, "accepts_insurance", False, evidence)  # "we do not accept insurance" (not route-specific)
     elif NO_INSURANCE.search(clause) and not negated:
         _set(payment, "accepts_insurance", False, evidence)
