@@ -18,13 +18,15 @@ from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
                r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
-               r"\bpayers?\b")
-COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bpays?\b")  # network status is not coverage
+               r"\bpayers?\b", r"\bVA\b", r"\bcommunity care\b")
+# Words of coverage proper (billing and network status are not coverage).
+COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bpays?\b", r"\bpay nothing\b")
 COVERAGE_NEGATION = rx(r"^no\b", r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
                        r"\b(?:doesn['’]t|don['’]t|do not|does not|won['’]t|will not|rarely|seldom|never|isn['’]t|aren['’]t)"
                        r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered)", r"\bno (?:insurance )?coverage\b",
                        r"\b(?:is|are) (?:\w+ )?self[- ]pay\b", r"\bcoverage (?:\w+ ){0,3}is rare\b")
 ROUTE_SELF_PAY = rx(r"\b(?:is|are) (?:\w+ )?(?:self[- ]pay|cash[- ]pay|private[- ]pay|out[- ]of[- ]pocket)\b")
+KETAMINE_CARE = rx(r"\bketamine (?:treatment|therapy|care|sessions?)\b")
 PRONOUN = rx(r"\b(?:it|they|them|this treatment)\b")
 # "we do not offer loans or third-party financing", "no superbills", "cannot accept HSA": the refusal governs the term.
 REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ ){0,2}(?:offer|provide|give|issue|accept|take|"
@@ -34,10 +36,13 @@ NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|o
 # Refusing one payer or one kind of plan is not refusing insurance: "Texas Medicaid is not accepted".
 PARTIAL_REFUSAL = rx(r"\bcommercial\b", r"\bmedicaid\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
                      r"\bkaiser\b", r"\bhmo\b", r"\bsome\b", r"\bcertain\b")
+GENERIC_REFUSAL = rx(r"\b(?:accept|take|bill)s? (?:health )?insurance\b", r"\bany (?:insurance|health plans?)\b",
+                     r"\ball insurance\b", r"\bno insurance\b")
+OUT_OF_NETWORK = rx(r"\bout[- ]of[- ]network with all\b", r"\bnot in[- ]network with any\b")
 HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend", r"\bwhose\b",
                   r"\bCPT\b", r"\bcodes?\b")
 ACCEPT_INSURANCE = rx(
-    r"\b(?:accept|take|bill|work with|participate with|contract with|file claims with)s? (?:\w+ ){0,4}"
+    r"\b(?:accept|take|bill|work with|participate with|contract with|file claims with)s? (?:[\w,()'-]+ ){0,8}?"
     r"(?:insurance|plans|carriers|insurers)",
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
@@ -52,7 +57,8 @@ NO_INSURANCE = rx(
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
 )
-COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bbill (?:\w+ ){0,6}for\b",
+COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bpay nothing\b",
+             r"\b(?:bill|accept)s? (?:[\w,()'-]+ ){0,10}?for\b",
              r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
@@ -114,6 +120,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
     negated = is_negated(clause)
     route = "spravato" if SPRAVATO.search(clause) else "iv" if IV.search(clause) else (
         route if PRONOUN.search(clause) else None)
+    if route is None and KETAMINE_CARE.search(clause) and COVERAGE_NEGATION.search(clause):
+        route = "iv"  # "the ketamine treatment itself is not covered": the clinic's own (non-Spravato) ketamine
     coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
     if route and coverage:
         no_coverage = bool(COVERAGE_NEGATION.search(clause))
@@ -123,15 +131,19 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
     elif route == "iv" and ROUTE_SELF_PAY.search(clause):
         _set(payment, "iv_covered", False, evidence)
     accepting = ACCEPT_INSURANCE.search(clause) and (INSURANCE.search(clause) or _names_payer(clause))
-    if accepting and not HYPOTHETICAL.search(clause):
+    route_scoped = SPRAVATO.search(clause) or IV.search(clause)
+    if NO_INSURANCE.search(clause) and not HYPOTHETICAL.search(clause) and not route_scoped \
+            and (not negated or OUT_OF_NETWORK.search(clause)):
+        _set(payment, "accepts_insurance", False, evidence)
+    elif accepting and not HYPOTHETICAL.search(clause):
         if NO_INSURANCE.search(clause) and not negated:
             _set(payment, "accepts_insurance", False, evidence)
         elif not negated:
             _set(payment, "accepts_insurance", True, evidence)  # even if only for one route: it bills insurance
-        elif not (SPRAVATO.search(clause) or IV.search(clause) or PARTIAL_REFUSAL.search(clause)):
+        elif not (SPRAVATO.search(clause) or IV.search(clause)) and (
+                GENERIC_REFUSAL.search(clause) or not PARTIAL_REFUSAL.search(clause)):
             _set(payment, "accepts_insurance", False, evidence)  # "we do not accept insurance" (not route-specific)
-    elif NO_INSURANCE.search(clause) and not negated:
-        _set(payment, "accepts_insurance", False, evidence)
+
     for key, pattern in (("superbill", SUPERBILL), ("hsa_fsa", HSA_FSA)):
         match = pattern.search(clause)
         if match:
