@@ -87,10 +87,11 @@ def _merge_payment(site: SiteFacts, payment: dict, where: dict) -> None:
         if payment.get(key) is not None:
             _keep_best(site.payment, key, {"value": payment[key], "evidence": evidence.get(key, ""), **where})
     for name in payment.get("payers", []):
-        _keep_best(site.payers, name, {"value": True, "evidence": evidence.get("payers", ""), **where})
+        said = evidence.get(f"payer:{name}") or evidence.get("payers", "")
+        _keep_best(site.payers, name, {"value": True, "evidence": said, **where})
     for name in payment.get("financing_providers", []):
-        _keep_best(site.financing_providers, name,
-                   {"value": True, "evidence": evidence.get("financing_providers", ""), **where})
+        said = evidence.get(f"provider:{name}") or evidence.get("financing_providers", "")
+        _keep_best(site.financing_providers, name, {"value": True, "evidence": said, **where})
 
 
 def _merge_price(site: SiteFacts, price: dict) -> None:

@@ -17,7 +17,8 @@ from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
-               r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
+               r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",
+               r"\btricare\b",
                r"\bpayers?\b", r"\bVA\b", r"\bcommunity care\b")
 # Words of coverage proper (billing and network status are not coverage).
 COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bpays?\b", r"\bpay nothing\b")
@@ -34,11 +35,17 @@ REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ 
 NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 # Refusing one payer or one kind of plan is not refusing insurance: "Texas Medicaid is not accepted".
-PARTIAL_REFUSAL = rx(r"\bcommercial\b", r"\bmedicaid\b", r"\bmedicare\b", r"\bmedi-?cal\b", r"\btricare\b",
+PARTIAL_REFUSAL = rx(r"\bcommercial\b", r"\bmedicaid\b", r"\bmedicare\b", r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",
+                     r"\btricare\b",
                      r"\bkaiser\b", r"\bhmo\b", r"\bsome\b", r"\bcertain\b")
 GENERIC_REFUSAL = rx(r"\b(?:accept|take|bill)s? (?:health )?insurance\b", r"\bany (?:insurance|health plans?)\b",
                      r"\ball insurance\b", r"\bno insurance\b")
 OUT_OF_NETWORK = rx(r"\bout[- ]of[- ]network with all\b", r"\bnot in[- ]network with any\b")
+INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- ]network\b", r"\bcoverage\b",
+                       r"\bbilling\b", r"\bwe accept\b")
+ACCEPTANCE = rx(r"\baccept", r"\bin[- ]network\b", r"\bbill", r"\btake\b", r"\bwork with\b", r"\bparticipat",
+                r"\bcovered by\b", r"\bcontracted\b", r"\bprovider (?:for|with|in)\b", r"\bapproved\b.*\bprovider\b",
+                r"\bcredentialed\b", r"\bpanels?\b")
 HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend", r"\bwhose\b",
                   r"\bCPT\b", r"\bcodes?\b")
 ACCEPT_INSURANCE = rx(
@@ -158,6 +165,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
             for name in providers:
                 if name not in payment.financing_providers:
                     payment.financing_providers.append(name)
+            for name in providers:
+                payment.evidence.setdefault(f"provider:{name}", evidence)
             if providers and "financing_providers" not in payment.evidence:
                 payment.evidence["financing_providers"] = evidence
     return route
@@ -176,16 +185,15 @@ def _names_payer(clause: str) -> bool:
 
 
 def _read_payers(payment: Payment, sentence: Sentence) -> None:
-    """Payers named where the clinic says it accepts or is in network with them."""
+    """Payers named where the clinic says it accepts, bills or is in network with them (each with its sentence)."""
     text = sentence.framed
-    if not (ACCEPT_INSURANCE.search(text) or INSURANCE.search(text) or sentence.kind in ("item", "row")):
-        return
-    if sentence.kind in ("item", "row") and not (INSURANCE.search(sentence.heading) or INSURANCE.search(text)):
-        return
+    listed = sentence.kind in ("item", "row") and (INSURANCE_SECTION.search(sentence.section or sentence.heading)
+                                                   or ACCEPTANCE.search(text))
     for clause in _split(text):
-        if is_negated(clause):
+        if is_negated(clause) or HYPOTHETICAL.search(clause) or not (listed or ACCEPTANCE.search(clause)):
             continue
         for name, pattern in PAYER_PATTERNS.items():
             if pattern.search(clause) and name not in payment.payers:
                 payment.payers.append(name)
+                payment.evidence[f"payer:{name}"] = sentence.text
                 payment.evidence.setdefault("payers", sentence.text)

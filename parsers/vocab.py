@@ -203,9 +203,9 @@ PAYERS: dict[str, tuple[str, ...]] = {
     "CalOptima": (r"\bcaloptima\b",),
     "Medicare": (r"\bmedicare\b",),
     "Medicaid": (r"\bmedicaid\b",),
-    "Medi-Cal": (r"\bmedi-?cal\b",),
+    "Medi-Cal": (r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",),
     "TRICARE": (r"\btricare\b",),
-    "VA Community Care": (r"\bVA\b", r"\bveterans affairs\b", r"\bcommunity care network\b"),
+    "VA Community Care": (r"(?-i:\bVA\b)(?! care team)", r"\bveterans affairs\b", r"\bcommunity care\b"),
     "Workers' compensation": (r"\bworkers'? ?comp(?:ensation)?\b",),
     "Beacon Health Options": (r"\bbeacon\b",),
 }

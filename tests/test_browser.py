@@ -165,5 +165,6 @@ def test_scraped_script_in_a_clinic_name_is_shown_as_text(site, page):
 def test_map_renders_without_leaving_loopback(site, page):
     page.goto(site + "/clinics/clinics")
     page.wait_for_selector(".leaflet-container", timeout=15000)
+    page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=15000)  # drawn after its data loads
     assert page.locator(".leaflet-marker-icon, .marker-cluster").count() >= 1
     assert all("127.0.0.1" not in url for url in page.blocked), "only off-loopback requests are blocked"
