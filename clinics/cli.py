@@ -34,7 +34,9 @@ def _region(name: str):
 
 
 @cli.command()
-@click.option("--region", default=DEFAULT_REGION, show_default=True, help='A US county, e.g. "Travis County, TX".')
+@click.option("--region", default=DEFAULT_REGION, show_default=True,
+              help='A county ("Travis County, TX"), a state ("TX"), counties separated by ";", ZIP codes '
+                   '("92618, 92660") or a ZIP and a radius ("92618 + 25 mi").')
 @db_option
 @click.option("--profile", type=click.Choice(["default", "sample"]), default="default", show_default=True,
               help="Setting profile: polite real-web defaults, or the loopback sample web.")

@@ -80,7 +80,74 @@ def _display(records: list[dict]) -> str:
     return max(set(names), key=names.count)
 
 
+ZIP_LIST = re.compile(r"^\s*\d{5}(?:\s*[,;\s]\s*\d{5})*\s*$")
+ZIP_RADIUS = re.compile(r"^\s*(\d{5})\s*(?:\+|within|radius|r=?)\s*(\d+(?:\.\d+)?)\s*(?:mi|miles?)?\s*$", re.I)
+MAX_RADIUS_MILES = 250
+
+
 def resolve(text: str) -> Region:
+    """A region, in any of the forms a user writes one, offline.
+
+    - a county: "Orange County, CA" (or "Orange County, California");
+    - a state: "TX" or "Texas";
+    - several of those: "Orange County, CA; Los Angeles County, CA";
+    - ZIP codes: "92618, 92660";
+    - a ZIP code and a radius: "92618 + 25 mi" (or "92618 within 25 miles").
+    Unknown or ambiguous names raise RegionError listing close matches.
+    """
+    if ";" in text:
+        return _union([resolve(part) for part in text.split(";") if part.strip()], text)
+    if ZIP_LIST.match(text):
+        return _from_zips(re.findall(r"\d{5}", text), name=", ".join(re.findall(r"\d{5}", text)))
+    radius = ZIP_RADIUS.match(text)
+    if radius:
+        return _around_zip(radius.group(1), float(radius.group(2)))
+    state = STATE_NAMES.get(text.strip().lower()) or (text.strip().upper() if text.strip().upper() in
+                                                       set(STATE_NAMES.values()) else None)
+    if state:
+        records = [r for (_, st), recs in _counties().items() if st == state for r in recs]
+        return _build(records, state, name=state)
+    return _county(text)
+
+
+def _from_zips(zips: list[str], name: str, query_all: bool = True) -> Region:
+    records = []
+    for zip_code in dict.fromkeys(zips):
+        found = zipcodes.matching(zip_code)
+        if not found:
+            raise RegionError(f"ZIP code {zip_code} is not in the gazetteer (a typo, or a retired ZIP)")
+        records.append(found[0])
+    states = sorted({r["state"] for r in records})
+    return _build(records, "/".join(states), name=name, query_all=query_all)
+
+
+def _around_zip(zip_code: str, miles: float) -> Region:
+    if not 0 < miles <= MAX_RADIUS_MILES:
+        raise RegionError(f"radius {miles:g} miles is out of range (1 to {MAX_RADIUS_MILES})")
+    center = zip_centroid(zip_code)
+    if center is None:
+        raise RegionError(f"ZIP code {zip_code} is not in the gazetteer")
+    records = zipcodes.filter_by_coordinates(center[0], center[1], radius_in_miles=miles)
+    return _from_zips([r["zip_code"] for r in records] or [zip_code], name=f"{zip_code} + {miles:g} mi",
+                      query_all=False)
+
+
+def _union(regions: list[Region], text: str) -> Region:
+    zips = [z for region in regions for z in region.zips]
+    query = sorted({z for region in regions for z in region.query_zips})
+    lats = [v for region in regions for v in (region.bbox[0], region.bbox[2])]
+    lons = [v for region in regions for v in (region.bbox[1], region.bbox[3])]
+    return Region(
+        name="; ".join(region.name for region in regions), county="; ".join(r.county for r in regions),
+        state="/".join(sorted({r.state for r in regions})), zips=tuple(sorted(set(zips))), query_zips=tuple(query),
+        cities=tuple(sorted({c for region in regions for c in region.cities})),
+        centroid=(round(sum(r.centroid[0] for r in regions) / len(regions), 4),
+                  round(sum(r.centroid[1] for r in regions) / len(regions), 4)),
+        bbox=(min(lats), min(lons), max(lats), max(lons)),
+    )
+
+
+def _county(text: str) -> Region:
     """'Orange County, CA' (or 'Orange County, California') -> Region; RegionError lists close matches."""
     county_part, _, state_part = text.rpartition(",")
     if not county_part.strip() or not state_part.strip():
@@ -103,13 +170,14 @@ def _suggest(county: str, state: str) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; try 'clinics regions --list STATE'"
 
 
-def _build(records: list[dict], state: str) -> Region:
+def _build(records: list[dict], state: str, name: str | None = None, query_all: bool = False) -> Region:
     lats = [float(r["lat"]) for r in records]
     lons = [float(r["long"]) for r in records]
-    query = sorted(r["zip_code"] for r in records if r.get("active") and r.get("zip_code_type") == "STANDARD")
-    county = _display(records)
+    query = sorted(r["zip_code"] for r in records
+                   if query_all or (r.get("active") and r.get("zip_code_type") == "STANDARD"))
+    county = _display(records) if records and records[0].get("county") else ""
     return Region(
-        name=f"{county}, {state}", county=county, state=state,
+        name=name or f"{county}, {state}", county=county if not name else "", state=state,
         zips=tuple(sorted(r["zip_code"] for r in records)), query_zips=tuple(query),
         cities=tuple(sorted({r["city"] for r in records})),
         centroid=(round(sum(lats) / len(lats), 4), round(sum(lons) / len(lons), 4)),
