@@ -13,6 +13,7 @@ PROFILES: dict[str, dict] = {
         "DOWNLOAD_TIMEOUT": 10,
         "RETRY_TIMES": 1,
         "LOG_LEVEL": "WARNING",
+        "ALLOW_LOOPBACK_SITES": True,  # the sample web lives on 127.0.0.x; private ranges stay refused
     },
 }
 

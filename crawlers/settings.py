@@ -55,5 +55,6 @@ OVERPASS_API_URL = "https://overpass-api.de/api/interpreter"
 SEED_LIST = None  # a file (or URL) of clinic websites no source lists, one per line
 CLINIC_SITE_MAX_PAGES = 12  # pages read per clinic website
 CLINIC_SITE_MAX_DEPTH = 2
+ALLOW_LOOPBACK_SITES = False  # listed websites on private, loopback or link-local addresses are refused
 
 LOG_LEVEL = "INFO"

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+import phonenumbers
+
 from parsers.facts import ClinicInfo
 
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-](\d{4})(?!\d)")
@@ -29,11 +31,20 @@ ADDRESS = re.compile(
 
 
 def normalise_phone(text: str | None) -> str | None:
-    """(949) 555-0100 -> 949-555-0100; None when there is no US number."""
+    """The first US phone number in the text, in E.164: "(949) 555-0100" -> "+19495550100"; None if there is none.
+
+    The number is found by pattern (pages write them in many ways), then formatted by `phonenumbers`.
+    """
     if not text:
         return None
     m = PHONE.search(text)
-    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}" if m else None
+    if not m:
+        return None
+    try:
+        number = phonenumbers.parse(f"{m.group(1)}{m.group(2)}{m.group(3)}", "US")
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def split_suite(street: str | None, suite: str | None = None) -> tuple[str | None, str | None]:

@@ -41,7 +41,7 @@ def test_jsonld_graph_with_trailing_comma_gives_clinic_location(page):
     clinic = extract_page(page("iv_clinic_pricing.html")).clinic
     assert (clinic.name, clinic.street, clinic.suite, clinic.city, clinic.zip) == (
         "Harbor Ketamine Center", "2100 Harbor Blvd", "210", "Costa Mesa", "92627")
-    assert clinic.phone == "949-555-0142" and clinic.latitude == 33.6512
+    assert clinic.phone == "+19495550142" and clinic.latitude == 33.6512
 
 
 def test_every_fact_keeps_its_evidence_snippet(page):
@@ -99,3 +99,13 @@ def test_conditions_we_treat_list_counts_and_contraindication_does_not():
     conditions = facts(extract_page(html), "conditions")
     assert conditions == {"treatment_resistant_depression": True, "ptsd": True, "gad": True,
                           "chronic_pain": True, "crps": True}
+
+
+def test_phones_are_normalised_to_e164_and_suites_kept_apart():
+    from parsers.address import normalise_phone, split_suite
+
+    assert {normalise_phone(p) for p in ("(949) 555-0142", "949.555.0142", "+1 949 555 0142", "949-555-0142")} == {
+        "+19495550142"}
+    assert normalise_phone("call us today") is None
+    assert split_suite("100 Example Pkwy, Suite 200") == ("100 Example Pkwy", "200")
+    assert split_suite("2870 Harbor Gate Blvd Unit B") == ("2870 Harbor Gate Blvd", "B")

@@ -70,7 +70,8 @@ def test_osm_lists_clinics_inside_the_region_only(sample_web, tmp_path):
 
 def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_path):
     seeds = tmp_path / "seeds.txt"
-    seeds.write_text("\n".join(f"{url}/" for url in sample_web.manifest["sites"].values()))
+    seeds.write_text("\n".join([*(f"{url}/" for url in sample_web.manifest["sites"].values()),
+                                 "http://10.1.2.3/", "http://169.254.169.254/"]))
     done, db = crawl(sample_web, tmp_path, "clinic_site", settings={"SEED_LIST": str(seeds),
                                                                    "CLINIC_SITE_MAX_PAGES": 5})
     pages = list(db["pages"].rows)
@@ -82,3 +83,5 @@ def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_p
     assert max(per_site.values()) <= 5
     parsed = [p for p in pages if p["facts"]]
     assert parsed and all(p["etag"] and p["content_hash"] for p in parsed)
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    assert stats["clinic_site/sites/refused_non_public_address"] == 2, "private and link-local sites refused"

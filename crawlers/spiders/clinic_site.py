@@ -16,6 +16,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 
 from crawlers.items import ListingItem, PageItem
+from crawlers.safety import refusal
 from db.queries import candidate_websites
 from db.schema import open_db
 from db.store import now_iso
@@ -46,7 +47,13 @@ class ClinicSiteSpider(scrapy.Spider):
         websites = self.only_sites or await self._websites()
         for listing in self.seed_listings:
             yield listing
+        allow_loopback = self.settings.getbool("ALLOW_LOOPBACK_SITES")
         for root in sorted({site_root(w) for w in websites}):
+            why = refusal(root, allow_loopback)
+            if why:
+                self.logger.warning("not fetching %s: %s", root, why)
+                self.crawler.stats.inc_value("sites/refused_non_public_address")
+                continue
             self.pages_per_site[root] += 1
             yield self._request(root, root, depth=0)
 
