@@ -82,14 +82,16 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
         if listing["decision"] != "dropped" and host_of(listing["website"]):
             by_host[host_of(listing["website"])].append(listing)
     records: dict[str, ClinicRecord] = {}
-    for site, pages in _site_pages(db).items():
+    site_pages = _site_pages(db)
+    fetched_hosts = {host_of(site) for site in site_pages}
+    for site, pages in site_pages.items():
         merged = merge_pages(pages)
         site_listings = by_host.get(host_of(site), [])
         if not (merged.offers_ketamine or merged.stopped_ketamine):
             for listing in site_listings:
                 _drop(listing, "website shows no ketamine care", result)
             continue
-        for record in _records_for_site(site, merged, site_listings, pages, region_zips):
+        for record in _records_for_site(site, merged, site_listings, region_zips):
             records.setdefault(record.row["id"], record)
     for listing in listings:
         if listing["decision"] == "dropped" or _attached(listing, records):
@@ -102,7 +104,7 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
         elif KETAMINE_NAME.search(listing["name"] or "") and (listing["zip"] or "")[:5] in region_zips:
             rec = _record_from_listing(listing)
             records.setdefault(rec.row["id"], rec).listings.append(listing)
-        elif host_of(listing["website"]) and not _site_fetched(db, listing["website"]):
+        elif host_of(listing["website"]) and host_of(listing["website"]) not in fetched_hosts:
             listing["reason"] = "website not fetched yet"
         else:
             _drop(listing, "no ketamine care found on its pages or in its name", result)
@@ -202,11 +204,6 @@ def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) ->
     return changes
 
 
-def _site_fetched(db: sqlite_utils.Database, website: str) -> bool:
-    host = host_of(website)
-    return any(host_of(r["site"]) == host for r in db.query("select distinct site from pages where facts is not null"))
-
-
 def _site_root(url: str) -> str:
     parsed = urlparse(url if "//" in url else f"https://{url}")
     return f"{parsed.scheme}://{parsed.netloc}/"
@@ -232,7 +229,7 @@ def _match(listing: dict, records: dict[str, ClinicRecord]) -> ClinicRecord | No
     return by_phone[0] if len(by_phone) == 1 else None
 
 
-def _records_for_site(site, merged: SiteFacts, site_listings, pages, region_zips) -> list[ClinicRecord]:
+def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> list[ClinicRecord]:
     locations = merged.locations or [
         {k: listing[k] for k in ("name", "phone", "street", "suite", "city", "state", "zip", "latitude", "longitude")}
         | {"source": listing["source"]} for listing in site_listings if listing["street"]]

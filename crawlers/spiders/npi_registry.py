@@ -7,21 +7,17 @@ from urllib.parse import urlencode
 
 import scrapy
 
-from clinics.regions import resolve
 from crawlers.items import ListingItem
+from crawlers.spiders.region import RegionSpider
 from db.store import now_iso
 from parsers.listings import SourceError, check_npi_response, classify_npi, npi_listing
 
 
-class NpiRegistrySpider(scrapy.Spider):
+class NpiRegistrySpider(RegionSpider):
     name = "npi_registry"
 
-    def __init__(self, region: str | None = None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.region_name = region
-
     async def start(self):
-        self.region = resolve(self.region_name or self.settings.get("REGION"))
+        self.resolve_region()
         for zip_code in self.region.query_zips:
             yield self._request(zip_code, skip=0)
 

@@ -10,8 +10,8 @@ import json
 
 import scrapy
 
-from clinics.regions import resolve
 from crawlers.items import ListingItem
+from crawlers.spiders.region import RegionSpider
 from db.store import now_iso
 from parsers.listings import SourceError, check_overpass_response, classify_osm, osm_listing
 
@@ -25,15 +25,11 @@ QUERY = """[out:json][timeout:90];
 out center tags;"""
 
 
-class OsmSpider(scrapy.Spider):
+class OsmSpider(RegionSpider):
     name = "osm"
 
-    def __init__(self, region: str | None = None, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.region_name = region
-
     async def start(self):
-        self.region = resolve(self.region_name or self.settings.get("REGION"))
+        self.resolve_region()
         bbox = ",".join(f"{v:.4f}" for v in self.region.bbox)
         yield scrapy.FormRequest(self.settings.get("OVERPASS_API_URL"), formdata={"data": QUERY.format(bbox=bbox)},
                                  callback=self.parse, errback=self.failed)
