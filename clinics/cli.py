@@ -9,8 +9,11 @@ from pathlib import Path
 
 import click
 
+from clinics.crawl import ALL_SPIDERS
+
 DEFAULT_DB = "data/clinics.db"
 DEFAULT_REGION = "Orange County, CA"
+DEMO_REGIONS = ("Orange County, CA", "Travis County, TX")  # the sample web's two regions
 SAMPLE_WEB_PORT = 8470  # fixed, so the sample sites keep their URLs from one demo run to the next
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
@@ -40,7 +43,7 @@ def _region(name: str):
 @db_option
 @click.option("--profile", type=click.Choice(["default", "sample"]), default="default", show_default=True,
               help="Setting profile: polite real-web defaults, or the loopback sample web.")
-@click.option("--spider", "spiders", multiple=True, type=click.Choice(["npi_registry", "osm", "clinic_site"]),
+@click.option("--spider", "spiders", multiple=True, type=click.Choice(list(ALL_SPIDERS)),
               help="Run only these spiders (repeatable); default all, in order.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
 @click.option("--stale-after-runs", default=3, show_default=True,
@@ -83,19 +86,24 @@ def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_aft
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Datasette's port on 127.0.0.1.")
 @click.option("--no-serve", is_flag=True, help="Build the database and exit (for scripts).")
-def demo(db_path: str, port: int, no_serve: bool) -> None:
-    """Start the sample web on loopback, crawl Orange County from it, build the database, serve it."""
-    from clinics.crawl import ALL_SPIDERS, run_crawl
-    from crawlers.profiles import sample_web_settings
+@click.option("--region", "regions_", multiple=True, default=DEMO_REGIONS, show_default=True,
+              help="Sample regions to crawl, each as its own run (repeatable).")
+def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...]) -> None:
+    """Start the sample web on loopback, crawl its regions from it one run each, build the database, serve it."""
+    import subprocess
+
     from sample_web.server import RunningSampleWeb
 
-    region = _region(DEFAULT_REGION)
+    for name in regions_:
+        _region(name)
     with RunningSampleWeb(port=SAMPLE_WEB_PORT) as web:
-        click.echo(f"sample web: {len(web.manifest['sites'])} clinic sites and the API stand-ins at {web.api_base}")
-        result = run_crawl(region, db_path, "sample", sample_web_settings(web.api_base), ALL_SPIDERS)
-    click.echo(result.summary())
-    if result.exit_code == 2:
-        sys.exit(2)
+        click.echo(f"sample web: {len(web.manifest['sites'])} sites and the API stand-ins at {web.api_base}")
+        for name in regions_:
+            # Each region is a run of its own, in its own process, exactly as `clinics crawl` runs from cron.
+            done = subprocess.run([sys.executable, "-m", "clinics.cli", "crawl", "--region", name, "--db", db_path],
+                                  env={**os.environ, "CLINICS_SAMPLE_WEB": web.api_base}, check=False)
+            if done.returncode == 2:
+                sys.exit(2)
     click.echo(f"database: {db_path}")
     if not no_serve:
         _serve(db_path, port)
@@ -151,6 +159,53 @@ def reparse(db_path: str, region: str) -> None:
 
 
 @cli.command()
+@db_option
+def duplicates(db_path: str) -> None:
+    """List pairs of clinics that may be one clinic, for a person to decide with 'clinics decide'."""
+    from clinics.decisions import possible_duplicates
+
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no database at {db_path}")
+    pairs = possible_duplicates(db_path)
+    for pair in pairs:
+        click.echo(f"{pair['clinic_id']} {pair['clinic_name']!r} ({pair['clinic_street'] or 'no street'})\n"
+                   f"{pair['other_id']} {pair['other_name']!r} ({pair['other_street'] or 'no street'})\n"
+                   f"  score {pair['score']}: {pair['reasons']}\n")
+    click.echo(f"{len(pairs)} possible duplicate pair(s)")
+
+
+@cli.command()
+@db_option
+@click.argument("clinic_id")
+@click.argument("other_id")
+@click.option("--same", "decision", flag_value="same", help="They are one clinic: OTHER_ID is merged into CLINIC_ID.")
+@click.option("--not-same", "decision", flag_value="not_same", help="They are different clinics: keep them apart.")
+@click.option("--note", help="Why (kept with the decision).")
+@click.option("--by", "decided_by", help="Who decided (an email address or a name).")
+def decide(db_path: str, clinic_id: str, other_id: str, decision: str | None, note: str | None,
+           decided_by: str | None) -> None:
+    """Record a person's decision about two clinics; every later crawl respects it."""
+    from clinics.decisions import DecisionError
+    from clinics.decisions import decide as record
+    from clinics.lock import DatabaseLocked
+
+    if decision is None:
+        raise click.UsageError("say --same or --not-same")
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no database at {db_path}")
+    try:
+        result = record(db_path, clinic_id, other_id, decision, note, decided_by)
+    except DecisionError as error:
+        raise click.UsageError(str(error)) from error
+    except DatabaseLocked as error:
+        click.echo(f"not recorded: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"recorded: {other_id} {'is the same clinic as' if decision == 'same' else 'is not'} {clinic_id}; "
+               f"rebuilt {result.clinics} clinics, {result.changes} changes, "
+               f"{result.possible_duplicates} possible duplicate pair(s) left")
+
+
+@cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_state", metavar="STATE", help="List the counties of a state.")
 @click.option("--json", "as_json", is_flag=True, help="Print the resolution as JSON.")
@@ -169,6 +224,9 @@ def regions(names, list_state: str | None, as_json: bool) -> None:
         click.echo(f"{region.name}: {len(region.zips)} ZIP codes ({len(region.query_zips)} active standard ZIPs "
                    f"queried at the NPI Registry), {len(region.cities)} cities")
         click.echo(f"  centroid {region.centroid[0]}, {region.centroid[1]}; bounding box (S,W,N,E) {region.bbox}")
+        click.echo(f"  counties: {'; '.join(region.counties)} ({len(region.boxes)} OpenStreetMap area queries, "
+                   f"one directory listing per county per directory)")
+        click.echo(f"  seed list: {', '.join(f'seeds/{slug}.txt' for slug in region.slugs)}")
         click.echo(f"  cities: {', '.join(region.cities)}")
 
 
@@ -186,3 +244,7 @@ def extract(source, url: str | None, explain: bool) -> None:
     result = extract_page(content, url=url)
     json.dump(result.to_json(explain=explain), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    cli()

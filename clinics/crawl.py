@@ -20,10 +20,10 @@ from db.build import BuildResult, RunContext, build_clinics
 from db.schema import open_db
 from db.store import finish_run, start_run
 
-DISCOVERY_SPIDERS = ("npi_registry", "osm")
+DISCOVERY_SPIDERS = ("npi_registry", "osm", "directory", "seed_list")
 ALL_SPIDERS = (*DISCOVERY_SPIDERS, "clinic_site")
 EXIT_OK, EXIT_PARTIAL, EXIT_NOT_STARTED = 0, 1, 2
-LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm|seed_list)/(candidate|dropped)$")
+LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm|directory|seed_list)/(candidate|dropped)$")
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _locked_run(region, db_path, profile, overrides, spiders, thresholds: Thresh
     exit_code = EXIT_PARTIAL if errors else EXIT_OK
     finish_run(db, run_id, status="ok" if exit_code == 0 else "partial", exit_code=exit_code, clinics=built.clinics,
                facts=built.facts, changes=built.changes, errors=errors,
-               stats={**crawl_stats, "build/dropped": built.dropped}, **figures)
+               stats={**crawl_stats, **built.stats()}, **figures)
     return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors)
 
 
@@ -167,9 +167,6 @@ def _complete_sources(stats: dict, spiders: tuple[str, ...]) -> set[str]:
         if name in spiders and stats.get(f"{name}/finish_reason") == "finished" \
                 and not stats.get(f"{name}/source/{name}/failed_queries") and stats.get(f"{name}/source/{name}/ok_queries"):
             complete.add(name)
-    if "clinic_site" in spiders and stats.get("clinic_site/source/seed_list/ok_queries") \
-            and not stats.get("clinic_site/source/seed_list/failed_queries"):
-        complete.add("seed_list")
     return complete
 
 

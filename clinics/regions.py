@@ -31,6 +31,11 @@ STATE_NAMES = {
 BBOX_PAD = 0.05  # degrees, about 3.5 miles
 
 
+def slug_of(name: str) -> str:
+    """"Travis County, TX" -> "travis-county-tx" (seed list file names)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
 class RegionError(ValueError):
     """A region name that names no county, or more than one."""
 
@@ -40,21 +45,30 @@ class Region:
     name: str  # canonical, e.g. "Orange County, CA"
     county: str
     state: str
+    counties: tuple[str, ...]  # every county the region touches, "Travis County, TX" (directories are per county)
     zips: tuple[str, ...]  # every ZIP of the county, PO boxes included (listings use them)
     query_zips: tuple[str, ...]  # active standard ZIPs: what a directory query needs
     cities: tuple[str, ...]
     centroid: tuple[float, float]
     bbox: tuple[float, float, float, float]  # south, west, north, east
+    boxes: tuple[tuple[float, float, float, float], ...] = ()  # one per county: what an area query asks for
+    parts: tuple[str, ...] = ()  # the regions a ";" union was made of (each has its own seed list)
 
     @property
     def slug(self) -> str:
-        return re.sub(r"[^a-z0-9]+", "-", self.name.lower()).strip("-")
+        return slug_of(self.name)
+
+    @property
+    def slugs(self) -> tuple[str, ...]:
+        """The slug of each part: a union of counties reads each county's seed list."""
+        return tuple(slug_of(part) for part in self.parts or (self.name,))
 
     def contains_zip(self, value: str | None) -> bool:
         return bool(value) and value[:5] in self.zips
 
     def to_json(self) -> dict:
-        return {"name": self.name, "county": self.county, "state": self.state, "zip_count": len(self.zips),
+        return {"name": self.name, "county": self.county, "state": self.state, "counties": list(self.counties),
+                "zip_count": len(self.zips),
                 "query_zip_count": len(self.query_zips), "zips": list(self.zips), "cities": list(self.cities),
                 "centroid": list(self.centroid), "bbox": list(self.bbox)}
 
@@ -139,11 +153,15 @@ def _union(regions: list[Region], text: str) -> Region:
     lons = [v for region in regions for v in (region.bbox[1], region.bbox[3])]
     return Region(
         name="; ".join(region.name for region in regions), county="; ".join(r.county for r in regions),
-        state="/".join(sorted({r.state for r in regions})), zips=tuple(sorted(set(zips))), query_zips=tuple(query),
+        state="/".join(sorted({r.state for r in regions})),
+        counties=tuple(sorted({c for region in regions for c in region.counties})),
+        zips=tuple(sorted(set(zips))), query_zips=tuple(query),
         cities=tuple(sorted({c for region in regions for c in region.cities})),
         centroid=(round(sum(r.centroid[0] for r in regions) / len(regions), 4),
                   round(sum(r.centroid[1] for r in regions) / len(regions), 4)),
         bbox=(min(lats), min(lons), max(lats), max(lons)),
+        boxes=tuple(dict.fromkeys(box for region in regions for box in region.boxes)),
+        parts=tuple(part for region in regions for part in region.parts or (region.name,)),
     )
 
 
@@ -178,12 +196,29 @@ def _build(records: list[dict], state: str, name: str | None = None, query_all: 
     county = _display(records) if records and records[0].get("county") else ""
     return Region(
         name=name or f"{county}, {state}", county=county if not name else "", state=state,
+        counties=tuple(sorted({f"{r['county']}, {r['state']}" for r in records if r.get("county")})),
         zips=tuple(sorted(r["zip_code"] for r in records)), query_zips=tuple(query),
         cities=tuple(sorted({r["city"] for r in records})),
         centroid=(round(sum(lats) / len(lats), 4), round(sum(lons) / len(lons), 4)),
-        # ZIP centroids sit inside their areas: pad the box so addresses near the county line are inside it.
-        bbox=(min(lats) - BBOX_PAD, min(lons) - BBOX_PAD, max(lats) + BBOX_PAD, max(lons) + BBOX_PAD),
+        bbox=_padded_box(records),
+        boxes=tuple(_padded_box(group) for group in _by_county(records)),
     )
+
+
+def _padded_box(records: list[dict]) -> tuple[float, float, float, float]:
+    """ZIP centroids sit inside their areas: pad the box so addresses near the county line are inside it."""
+    lats = [float(r["lat"]) for r in records]
+    lons = [float(r["long"]) for r in records]
+    return (round(min(lats) - BBOX_PAD, 4), round(min(lons) - BBOX_PAD, 4),
+            round(max(lats) + BBOX_PAD, 4), round(max(lons) + BBOX_PAD, 4))
+
+
+def _by_county(records: list[dict]) -> list[list[dict]]:
+    """Records grouped by county, so a state or a spread of ZIPs is queried as several small areas."""
+    groups: dict[tuple, list[dict]] = {}
+    for record in records:
+        groups.setdefault((record.get("county"), record["state"]), []).append(record)
+    return list(groups.values())
 
 
 def counties_in(state: str) -> list[str]:

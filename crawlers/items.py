@@ -24,6 +24,8 @@ class ListingItem:
     longitude: float | None = None
     website: str | None = None
     category: str | None = None
+    npi: str | None = None  # an NPI the source gives for it (several locations may share one)
+    legal_name: str | None = None
     source_url: str | None = None
     published_at: str | None = None
     fetched_at: str | None = None

@@ -20,6 +20,7 @@ class StorePipeline:
         self.stats = crawler.stats
         self.db_path = crawler.settings.get("DB_PATH")
         self.run_id = crawler.settings.getint("RUN_ID") or None
+        self.region = crawler.settings.get("REGION")
         self.db = None
 
     @classmethod
@@ -41,7 +42,7 @@ class StorePipeline:
         return item
 
     def _listing(self, item: ListingItem) -> None:
-        save_listing(self.db, asdict(item), self.run_id)
+        save_listing(self.db, {**asdict(item), "region": self.region}, self.run_id)
         self.stats.inc_value(f"listings/{item.source}/{item.decision}")
         if item.decision == "dropped":
             self.stats.inc_value(f"listings/dropped/{item.reason}")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlparse
+
 PROFILES: dict[str, dict] = {
     "default": {},
     "sample": {
@@ -18,10 +20,16 @@ PROFILES: dict[str, dict] = {
 }
 
 
+SAMPLE_DIRECTORY_HOST = "127.0.0.30"  # the sample web's clinic directory (sample_web/sites.json)
+
+
 def sample_web_settings(api_base: str) -> dict:
-    """Source URLs pointing at a running sample web (see sample_web/server.py)."""
+    """Source URLs pointing at a running sample web (see sample_web/server.py); every host shares its port."""
+    port = urlparse(api_base).port
+    directory_base = f"http://{SAMPLE_DIRECTORY_HOST}:{port}" if port else None
     return {
         "NPI_API_URL": f"{api_base}/npi/api/",
         "OVERPASS_API_URL": f"{api_base}/overpass/api/interpreter",
-        "SEED_LIST": f"{api_base}/seed_urls.txt",
+        "SEED_LIST": f"{api_base}/seeds/{{region}}.txt",
+        "DIRECTORY_BASE_URLS": {"ketamine_clinic_finder": directory_base} if directory_base else {},
     }

@@ -52,7 +52,15 @@ NPI_API_URL = "https://npiregistry.cms.hhs.gov/api/"
 NPI_PAGE_LIMIT = 200  # the API's maximum per request
 NPI_MAX_SKIP = 1000  # the API refuses larger skips: at most 1,200 records per query
 OVERPASS_API_URL = "https://overpass-api.de/api/interpreter"
-SEED_LIST = None  # a file (or URL) of clinic websites no source lists, one per line
+OVERPASS_TIMEOUT = 90  # seconds the server may spend on one county's query ([timeout:N] in the query)
+# Directories of clinics publishing schema.org listing pages (crawlers/directories.yml), and base URLs
+# that override the file's per directory (the sample profile points them at loopback).
+DIRECTORIES_FILE = None  # None: crawlers/directories.yml
+DIRECTORY_BASE_URLS: dict = {}
+# The region's seed list: clinic websites no source lists, one per line. {region} is the region's slug
+# ("travis-county-tx"); a relative path is read from the working directory, else from the project.
+SEED_LIST = "seeds/{region}.txt"
+CLINIC_SITE_USE_SITEMAPS = True  # a site's sitemap, when robots.txt or /sitemap.xml gives one, finds pages
 CLINIC_SITE_MAX_PAGES = 12  # pages read per clinic website
 CLINIC_SITE_MAX_DEPTH = 2
 ALLOW_LOOPBACK_SITES = False  # listed websites on private, loopback or link-local addresses are refused

@@ -12,14 +12,15 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from urllib.parse import urlparse
 
 import sqlite_utils
 
 from clinics.regions import county_of_zip, zip_centroid
+from db.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from db.store import now_iso
-from parsers.address import normalise_phone, zip5
+from parsers.address import normalise_phone, usps_street, zip5
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
+from parsers.urls import host_of, site_root
 from parsers.vocab import CONDITION_BY_KEY, PAYMENT_LABELS, ROUTE_BY_KEY, SERVICE_BY_KEY, condition_family
 
 KETAMINE_NAME = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion (?:center|clinic|therapy)", re.I)
@@ -31,6 +32,14 @@ class ClinicRecord:
     row: dict
     facts: SiteFacts
     listings: list[dict] = field(default_factory=list)
+
+    def identity(self) -> Identity:
+        return identity_of(self.row, self.row["id"], npis=[li["npi"] for li in self.listings if li.get("npi")],
+                           hosts=[host_of(li["website"]) for li in self.listings if li.get("website")])
+
+    def attach(self, listing: dict, reasons: list[str]) -> None:
+        listing["match_reasons"] = json.dumps(reasons)
+        self.listings.append(listing)
 
 
 @dataclass
@@ -56,14 +65,13 @@ class BuildResult:
     facts: int = 0
     changes: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
+    merged_by_identity: int = 0  # listings attached to a clinic by the identity rules (not by website)
+    possible_duplicates: int = 0
+    merged_by_people: int = 0
 
-
-def host_of(url: str | None) -> str | None:
-    if not url:
-        return None
-    parsed = urlparse(url if "//" in url else f"http://{url}")
-    host = (parsed.hostname or "").lower().removeprefix("www.")
-    return f"{host}:{parsed.port}" if parsed.port else host or None
+    def stats(self) -> dict:
+        return {"build/dropped": self.dropped, "build/merged_by_identity": self.merged_by_identity,
+                "build/possible_duplicates": self.possible_duplicates, "build/merged_by_people": self.merged_by_people}
 
 
 def clinic_id(location: dict, site: str | None) -> str:
@@ -74,17 +82,25 @@ def clinic_id(location: dict, site: str | None) -> str:
 
 
 def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
+    """Every clinic of the run's region rebuilt from its site's pages and its listings; other regions untouched."""
     region_zips = run.region_zips
     result = BuildResult()
-    listings = [dict(r) for r in db["sources"].rows]
+    in_region = lambda row: (row["zip"] or "")[:5] in region_zips or row["region"] == run.region_name  # noqa: E731
+    listings = [dict(r) for r in db["sources"].rows if in_region(r)]
+    decisions = Decisions.from_rows(db["identity_decisions"].rows)
     by_host: dict[str, list[dict]] = defaultdict(list)
     for listing in listings:
+        listing["match_reasons"] = None
         if listing["decision"] != "dropped" and host_of(listing["website"]):
             by_host[host_of(listing["website"])].append(listing)
+    known_hosts = {host_of(r["website"]) for r in db.query("select website, zip, region from clinics where "
+                                                           "website is not null") if in_region(r)}
     records: dict[str, ClinicRecord] = {}
     site_pages = _site_pages(db)
     fetched_hosts = {host_of(site) for site in site_pages}
     for site, pages in site_pages.items():
+        if host_of(site) not in by_host and host_of(site) not in known_hosts:
+            continue  # a site of another region
         merged = merge_pages(pages)
         site_listings = by_host.get(host_of(site), [])
         if not (merged.offers_ketamine or merged.stopped_ketamine):
@@ -93,35 +109,111 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             continue
         for record in _records_for_site(site, merged, site_listings, region_zips):
             records.setdefault(record.row["id"], record)
+    pairs: dict[tuple[str, str], Candidate] = {}
     for listing in listings:
         if listing["decision"] == "dropped" or _attached(listing, records):
             continue
-        record = _match(listing, records)
-        if record:
-            record.listings.append(listing)
-            if not record.row.get("website") and listing["website"]:
-                record.row["website"] = _site_root(listing["website"])
-        elif KETAMINE_NAME.search(listing["name"] or "") and (listing["zip"] or "")[:5] in region_zips:
-            rec = _record_from_listing(listing)
-            records.setdefault(rec.row["id"], rec).listings.append(listing)
-        elif host_of(listing["website"]) and host_of(listing["website"]) not in fetched_hosts:
-            listing["reason"] = "website not fetched yet"
-        else:
-            _drop(listing, "no ketamine care found on its pages or in its name", result)
+        _place(listing, records, decisions, fetched_hosts, pairs, result)
+    result.merged_by_people = _apply_same_decisions(records, decisions)
     site_health = _site_health(db, run.run_id)
     with db.atomic():
         for record in records.values():
             _set_status(db, record, run, site_health)
             result.changes += _write_clinic(db, record, run)
             result.facts += _fact_count(record.facts)
+        result.changes += _mark_merged(db, decisions, run)
         if run.confirms:
             result.changes += _age_missing(db, set(records), run)
+        result.possible_duplicates = _write_duplicate_candidates(db, pairs, records, decisions, run)
         for listing in listings:
             db["sources"].update((listing["source"], listing["source_id"]),
                                  {"clinic_id": listing.get("clinic_id"), "decision": listing["decision"],
-                                  "reason": listing.get("reason")})
+                                  "reason": listing.get("reason"), "match_reasons": listing.get("match_reasons")})
     result.clinics = len(records)
     return result
+
+
+def _place(listing: dict, records: dict[str, ClinicRecord], decisions: Decisions, fetched_hosts: set,
+           pairs: dict, result: BuildResult) -> None:
+    """A listing without a fetched site of its own: one confident match, else its own clinic when its name says
+    ketamine (with its near misses kept as possible duplicates), else waiting for its site, else dropped."""
+    own_id = clinic_id(listing, host_of(listing["website"])) if listing["street"] else None
+    me = identity_of(listing, own_id)
+    found = candidates(me, [r.identity() for r in records.values()], decisions)
+    match = best_match(found)
+    if match:
+        record = records[match.clinic_id]
+        record.attach(listing, match.reasons)
+        result.merged_by_identity += 1
+        if not record.row.get("website") and listing["website"]:
+            record.row["website"] = site_root(listing["website"])
+        return
+    if KETAMINE_NAME.search(listing["name"] or "") and own_id:
+        record = records.setdefault(own_id, _record_from_listing(listing))
+        record.attach(listing, ["its own listing"])
+        for candidate in found:
+            if candidate.ruled_out is None and candidate.score >= WORTH_ASKING and candidate.clinic_id != own_id:
+                pairs[tuple(sorted((own_id, candidate.clinic_id)))] = candidate
+        return
+    if host_of(listing["website"]) and host_of(listing["website"]) not in fetched_hosts:
+        listing["reason"] = "website not fetched yet"
+    else:
+        _drop(listing, "no ketamine care found on its pages or in its name", result)
+
+
+def _apply_same_decisions(records: dict[str, ClinicRecord], decisions: Decisions) -> int:
+    """People said two clinics are one: the merged one's listings (and its site's facts, when the survivor has
+    none) move to the survivor."""
+    merged = 0
+    for gone_id in list(records):
+        survivor_id = decisions.survivor(gone_id)
+        if survivor_id == gone_id or survivor_id not in records:
+            continue
+        gone, survivor = records.pop(gone_id), records[survivor_id]
+        for listing in gone.listings:
+            survivor.attach(listing, ["a person decided they are the same"])
+        if not _fact_count(survivor.facts) and _fact_count(gone.facts):
+            survivor.facts = gone.facts
+        survivor.row["website"] = survivor.row.get("website") or gone.row.get("website")
+        merged += 1
+    return merged
+
+
+def _mark_merged(db: sqlite_utils.Database, decisions: Decisions, run: RunContext) -> int:
+    """Clinics a person merged into another are kept for history, marked merged and hidden from the views."""
+    changes = 0
+    for gone_id in decisions.same:
+        survivor = decisions.survivor(gone_id)
+        old = next(iter(db.query("select status, merged_into from clinics where id = ?", [gone_id])), None)
+        if old is None or (old["status"] == "merged" and old["merged_into"] == survivor):
+            continue
+        db["clinics"].update(gone_id, {"status": "merged", "merged_into": survivor,
+                                       "status_reason": f"a person decided it is the same clinic as {survivor}"})
+        _record_changes(db, gone_id, [("status", old["status"], "merged")], run)
+        changes += 1
+    return changes
+
+
+def _write_duplicate_candidates(db: sqlite_utils.Database, pairs: dict, records: dict, decisions: Decisions,
+                                run: RunContext) -> int:
+    """Replace this region's possible duplicates with this build's; pairs people decided are left out."""
+    built = list(records)
+    if built:
+        marks = ",".join("?" * len(built))
+        db.execute(f"delete from duplicate_candidates where clinic_id in ({marks}) or other_id in ({marks})",
+                   built + built)
+    rows = []
+    for (a, b), candidate in sorted(pairs.items()):
+        if a not in records or b not in records or decisions.said_not_same(a, b) or decisions.said_same(a, b):
+            continue
+        old = next(iter(db.query("select first_seen from duplicate_candidates where clinic_id = ? and other_id = ?",
+                                 [a, b])), {})
+        rows.append({"clinic_id": a, "other_id": b, "score": candidate.score,
+                     "reasons": "; ".join(candidate.reasons), "first_seen": old.get("first_seen") or run.now,
+                     "last_seen": run.now, "run_id": run.run_id})
+    if rows:
+        db["duplicate_candidates"].upsert_all(rows, pk=("clinic_id", "other_id"))
+    return len(rows)
 
 
 def _site_pages(db: sqlite_utils.Database) -> dict[str, list[StoredPage]]:
@@ -192,8 +284,8 @@ def _days_between(start: str, end: str) -> float:
 def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) -> int:
     """Clinics this run could not build at all (no source, no site): kept, aged towards stale and gone."""
     changes = 0
-    for old in list(db.query("select * from clinics where status != 'gone'")):
-        if old["id"] in built:
+    for old in list(db.query("select * from clinics where status not in ('gone', 'merged')")):
+        if old["id"] in built or not ((old["zip"] or "")[:5] in run.region_zips or old["region"] == run.region_name):
             continue
         row = {"id": old["id"]}
         _age(row, old, run, "no source lists it any more")
@@ -204,11 +296,6 @@ def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) ->
     return changes
 
 
-def _site_root(url: str) -> str:
-    parsed = urlparse(url if "//" in url else f"https://{url}")
-    return f"{parsed.scheme}://{parsed.netloc}/"
-
-
 def _drop(listing: dict, reason: str, result: BuildResult) -> None:
     listing.update(decision="dropped", reason=reason, clinic_id=None)
     result.dropped[reason] = result.dropped.get(reason, 0) + 1
@@ -216,17 +303,6 @@ def _drop(listing: dict, reason: str, result: BuildResult) -> None:
 
 def _attached(listing: dict, records: dict[str, ClinicRecord]) -> bool:
     return any(listing is other for rec in records.values() for other in rec.listings)
-
-
-def _match(listing: dict, records: dict[str, ClinicRecord]) -> ClinicRecord | None:
-    """The one clinic this listing is: same canonical address, else same phone. None when unsure."""
-    key = location_key(listing)
-    by_address = [r for r in records.values() if key[0] and location_key(r.row) == key]
-    if len(by_address) == 1:
-        return by_address[0]
-    phone = normalise_phone(listing["phone"])
-    by_phone = [r for r in records.values() if phone and r.row.get("phone") == phone]
-    return by_phone[0] if len(by_phone) == 1 else None
 
 
 def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> list[ClinicRecord]:
@@ -243,12 +319,24 @@ def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> li
         # A name from JSON-LD is the clinic's own; one guessed from a page title yields to the site's usual name.
         name = location.get("name") if location.get("source") == "jsonld" else None
         row = _clinic_row({**location, "name": name or fallback_name}, site, fallback_name)
+        # Every location of one website is one organisation: a chain's rows share it.
+        row.update(organization=fallback_name or row["name"], organization_id=f"site:{host_of(site)}")
         if merged.stopped_ketamine:
             row["status"] = "gone"
         records.append(ClinicRecord(row, merged))
     for listing in site_listings:
-        _best_location(listing, records).listings.append(listing)
+        record = _best_location(listing, records)
+        record.attach(listing, ["same website"])
+        _take_coordinates(record.row, listing)
     return records
+
+
+def _take_coordinates(row: dict, listing: dict) -> None:
+    """A listing's geocoded point replaces a ZIP centroid (OSM and directories give rooftop points)."""
+    if row.get("geo_precision") == "zip_centroid" and listing.get("latitude") is not None \
+            and listing.get("longitude") is not None and zip5(listing.get("zip")) == row.get("zip"):
+        row.update(latitude=listing["latitude"], longitude=listing["longitude"], geo_precision="source",
+                   geo_source=listing["source"])
 
 
 def _best_location(listing: dict, records: list[ClinicRecord]) -> ClinicRecord:
@@ -263,26 +351,31 @@ def _best_location(listing: dict, records: list[ClinicRecord]) -> ClinicRecord:
 def _clinic_row(location: dict, site: str | None, fallback_name: str | None) -> dict:
     zip_code = zip5(location.get("zip"))
     lat, lon, precision = location.get("latitude"), location.get("longitude"), "source"
+    geo_source = location.get("source")
     if lat is None or lon is None:
         centroid = zip_centroid(zip_code)
         lat, lon, precision = (*centroid, "zip_centroid") if centroid else (None, None, None)
+        geo_source = "gazetteer" if centroid else None
     county = county_of_zip(zip_code)
     return {
         "id": clinic_id(location, host_of(site)),
         "name": location.get("name") or fallback_name or host_of(site),
         "website": site, "phone": normalise_phone(location.get("phone")),
-        "street": location.get("street"), "suite": location.get("suite"), "city": location.get("city"),
+        "street": usps_street(location.get("street")), "suite": location.get("suite"), "city": location.get("city"),
         "state": location.get("state"), "zip": zip_code, "county": county[0] if county else None,
-        "latitude": lat, "longitude": lon, "geo_precision": precision, "status": "active",
+        "latitude": lat, "longitude": lon, "geo_precision": precision, "geo_source": geo_source,
+        "status": "active",
     }
 
 
 def _record_from_listing(listing: dict) -> ClinicRecord:
     location = {k: listing[k] for k in ("name", "phone", "street", "suite", "city", "state", "zip",
-                                         "latitude", "longitude")}
+                                         "latitude", "longitude")} | {"source": listing["source"]}
     if location["city"]:
         location["city"] = location["city"].title()
     row = _clinic_row(location, listing["website"], listing["name"])
+    row.update(organization=listing.get("legal_name") or listing["name"],
+               organization_id=f"npi:{listing['npi']}" if listing.get("npi") else None)
     return ClinicRecord(row, SiteFacts())
 
 
@@ -317,7 +410,7 @@ def _summary(record: ClinicRecord) -> dict:
         "lowest_price_per_session_usd": min((p["per_session_usd"] for p in per_session), default=None),
         "source_count": len(record.listings) + (1 if record.row.get("website") else 0),
         "search_text": " ".join(w for w in words if w),
-        "npi": next((li["source_id"] for li in record.listings if li["source"] == "npi_registry"), None),
+        "npi": next((li["npi"] for li in record.listings if li.get("npi")), None),
     }
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 import sqlite_utils
 
 
-def candidate_websites(db: sqlite_utils.Database) -> list[str]:
-    """Websites of listings not ruled out, plus those of clinics already known (so a re-crawl re-checks them)."""
+def candidate_websites(db: sqlite_utils.Database, region) -> list[str]:
+    """Websites to visit for a region: its listings not ruled out (in its ZIPs, or in its seed list) and its
+    known clinics (so a re-crawl re-checks them even when no source lists them this run)."""
+    zips = set(region.zips)
     rows = db.query("""
-        select website from sources where website is not null and decision != 'dropped'
-        union select website from clinics where website is not null""")
-    return sorted({r["website"] for r in rows})
+        select website, zip, region from sources where website is not null and decision != 'dropped'
+        union all select website, zip, region from clinics where website is not null and status != 'merged'""")
+    return sorted({r["website"] for r in rows if (r["zip"] or "")[:5] in zips or r["region"] == region.name})

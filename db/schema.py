@@ -17,7 +17,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "clinics": ({
         "id": str, "name": str, "website": str, "phone": str, "street": str, "suite": str, "city": str,
         "state": str, "zip": str, "county": str, "region": str, "latitude": float, "longitude": float,
-        "geo_precision": str, "npi": str, "status": str, "status_reason": str, "missed_runs": int,
+        "geo_precision": str, "geo_source": str, "organization": str, "organization_id": str, "npi": str,
+        "merged_into": str, "status": str, "status_reason": str, "missed_runs": int,
         "first_seen": str, "last_seen": str,
         "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
         "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
@@ -38,9 +39,19 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "sources": ({
         "source": str, "source_id": str, "clinic_id": str, "name": str, "phone": str, "street": str, "suite": str,
         "city": str, "state": str, "zip": str, "latitude": float, "longitude": float, "website": str,
-        "category": str, "decision": str, "reason": str, "source_url": str, "published_at": str,
-        "first_seen": str, "last_seen": str, "run_id": int, "raw": str,
+        "category": str, "npi": str, "legal_name": str, "region": str, "decision": str, "reason": str,
+        "match_reasons": str, "source_url": str, "published_at": str, "first_seen": str, "last_seen": str,
+        "run_id": int, "raw": str,
     }, ("source", "source_id")),
+    # Pairs of clinics that may be one: listed for a person to decide (rewritten by every build).
+    "duplicate_candidates": ({
+        "clinic_id": str, "other_id": str, "score": int, "reasons": str, "first_seen": str, "last_seen": str,
+        "run_id": int,
+    }, ("clinic_id", "other_id")),
+    # People's decisions: "same" merges other_id into clinic_id; "not_same" keeps the pair apart for good.
+    "identity_decisions": ({
+        "clinic_id": str, "other_id": str, "decision": str, "note": str, "decided_by": str, "decided_at": str,
+    }, ("clinic_id", "other_id")),
     "pages": ({
         "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "etag": str,
         "last_modified": str, "content_hash": str, "page_type": str, "title": str, "error": str, "run_id": int,
@@ -69,15 +80,16 @@ FOREIGN_KEYS = {
     "clinic_payment": [("clinic_id", "clinics", "id")],
     "prices": [("clinic_id", "clinics", "id")],
     "changes": [("clinic_id", "clinics", "id"), ("run_id", "crawl_runs", "id")],
+    "duplicate_candidates": [("clinic_id", "clinics", "id"), ("other_id", "clinics", "id")],
 }
 
 INDEXES = {
-    "clinics": [["city"], ["status"], ["zip"], ["latitude", "longitude"]],
+    "clinics": [["city"], ["status"], ["zip"], ["latitude", "longitude"], ["organization_id"], ["phone"]],
     "clinic_routes": [["route", "value"]],
     "clinic_conditions": [["condition", "value"], ["condition_family"]],
     "clinic_payment": [["key", "value"]],
     "prices": [["clinic_id"], ["route", "per_session_usd"]],
-    "sources": [["clinic_id"], ["decision"], ["website"]],
+    "sources": [["clinic_id"], ["decision"], ["website"], ["region"]],
     "pages": [["site"]],
     "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
 }
@@ -99,13 +111,32 @@ select p.clinic_id, c.name, c.city,
        coalesce(p.route, 'unspecified') || ':' || p.unit || coalesce(':' || p.sessions, '') as price_key,
        null, cast(p.amount_usd as text), p.seen_at, null
 from prices p join clinics c on c.id = p.clinic_id""",
+    "source_summary": """
+select source, region, count(*) as listings, sum(decision = 'merged') as merged,
+       sum(decision = 'dropped') as dropped, sum(decision = 'candidate') as waiting,
+       count(distinct clinic_id) as clinics
+from sources group by source, region""",
+    "possible_duplicates": """
+select d.clinic_id, a.name as clinic_name, d.other_id, b.name as other_name, d.score, d.reasons,
+       a.street || coalesce(', Suite ' || a.suite, '') as clinic_street,
+       b.street || coalesce(', Suite ' || b.suite, '') as other_street,
+       a.city, a.zip, a.phone as clinic_phone, b.phone as other_phone, a.website as clinic_website,
+       b.website as other_website, d.first_seen, d.last_seen
+from duplicate_candidates d
+join clinics a on a.id = d.clinic_id
+join clinics b on b.id = d.other_id
+where a.status != 'merged' and b.status != 'merged'
+  and not exists (select 1 from identity_decisions i
+                  where (i.clinic_id = d.clinic_id and i.other_id = d.other_id)
+                     or (i.clinic_id = d.other_id and i.other_id = d.clinic_id))""",
     "clinic_comparison": """
 select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},
 {condition_columns},
   c.accepts_insurance, c.spravato_covered, c.iv_covered, c.superbill, c.hsa_fsa, c.financing,
   c.lowest_iv_price_usd, c.lowest_price_per_session_usd, c.website, c.phone
-from clinics c""",
+from clinics c
+where c.status != 'merged'""",
 }
 
 

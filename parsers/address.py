@@ -13,17 +13,23 @@ import phonenumbers
 from parsers.facts import ClinicInfo
 
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-](\d{4})(?!\d)")
+# USPS Publication 28 abbreviations (street suffixes, directionals, unit designators) for the words clinic
+# addresses use; "Way", "Loop" and "Row" have no abbreviation.
 STREET_WORDS = {
-    "street": "st", "avenue": "ave", "boulevard": "blvd", "parkway": "pkwy", "drive": "dr", "road": "rd",
-    "lane": "ln", "court": "ct", "place": "pl", "circle": "cir", "highway": "hwy", "terrace": "ter",
-    "center": "ctr", "centre": "ctr", "plaza": "plz", "square": "sq", "north": "n", "south": "s", "east": "e",
-    "west": "w", "suite": "ste", "building": "bldg", "floor": "fl", "way": "way", "trail": "trl",
+    "street": "st", "avenue": "ave", "av": "ave", "boulevard": "blvd", "parkway": "pkwy", "drive": "dr",
+    "road": "rd", "lane": "ln", "court": "ct", "place": "pl", "circle": "cir", "highway": "hwy",
+    "terrace": "ter", "center": "ctr", "centre": "ctr", "plaza": "plz", "square": "sq", "expressway": "expy",
+    "freeway": "fwy", "crossing": "xing", "heights": "hts", "point": "pt", "ridge": "rdg", "creek": "crk",
+    "commons": "cmns", "crest": "crst", "park": "park", "trail": "trl", "way": "way", "alley": "aly",
+    "north": "n", "south": "s", "east": "e", "west": "w", "northeast": "ne", "northwest": "nw",
+    "southeast": "se", "southwest": "sw", "suite": "ste", "building": "bldg", "floor": "fl", "room": "rm",
 }
+DIRECTIONALS = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
 SUITE = re.compile(r"[,\s]+(?:suite|ste\.?|unit|#|bldg\.?|building|room|rm\.?)\s*#?\s*([\w-]+)\s*$", re.I)
 STREET_TYPES = (r"St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Pkwy|Parkway|Way|Ln|Lane|Ct|Court|Pl|Place|"
                 r"Cir|Circle|Hwy|Highway|Plaza|Center|Centre|Terrace|Trail|Loop|Row|Walk")
 ADDRESS = re.compile(
-    rf"(?P<street>\d{{2,6}}\s+(?:[A-Z0-9][\w.'-]*\s+){{0,5}}?(?:{STREET_TYPES})\.?)"
+    rf"(?P<street>(?<![\d-])\d{{2,6}}\s+(?:[A-Z0-9][\w.'-]*\s+){{0,5}}?(?:{STREET_TYPES})\.?)"
     r"(?:\s*[,·•]?\s*(?:Suite|Ste\.?|Unit|#|Bldg\.?|Building)\s*#?\s*(?P<suite>[\w-]+))?"
     r"(?:\s*[,·•|–—]\s*|\s+)(?P<city>[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,3}),?\s+(?P<state>CA|California|[A-Z]{2})\.?\s+"
     r"(?P<zip>\d{5})(?:-\d{4})?"
@@ -37,6 +43,9 @@ def normalise_phone(text: str | None) -> str | None:
     """
     if not text:
         return None
+    if re.fullmatch(r"\s*\+?1?\d{10}\s*", text):  # already bare digits or E.164 (as stored)
+        text = re.sub(r"\D", "", text)[-10:]
+        text = f"{text[:3]}-{text[3:6]}-{text[6:]}"
     m = PHONE.search(text)
     if not m:
         return None
@@ -58,12 +67,40 @@ def split_suite(street: str | None, suite: str | None = None) -> tuple[str | Non
 
 
 def canonical_street(street: str | None) -> str:
+    """The comparison form of a street: lower case, no punctuation, USPS abbreviations ("1201 w 6th st")."""
     words = re.sub(r"[^\w\s]", " ", (street or "").lower()).split()
     return " ".join(STREET_WORDS.get(w, w) for w in words)
 
 
+def usps_street(street: str | None) -> str | None:
+    """The display form: USPS abbreviations, no periods ("1201 West 6th Street" -> "1201 W 6th St").
+
+    Only the suffix (the last word, or the one before a trailing directional) and directionals next to the
+    number or at the end are abbreviated, so "Bull Creek Road" keeps "Creek" and "500 North Street" keeps "North".
+    """
+    if not street:
+        return street
+    words = street.replace(".", "").replace(",", " ").split()
+    short = [STREET_WORDS.get(w.lower()) for w in words]
+    is_dir = [s in DIRECTIONALS for s in short]
+    last = len(words) - 1
+    post_dir = last >= 3 and is_dir[last]
+    suffix_at = last - 1 if post_dir else last
+    pre_dir = len(words) >= 4 and is_dir[1] and suffix_at > 2
+    for i in range(1, len(words)):
+        if (i == 1 and pre_dir) or (i == last and post_dir):
+            words[i] = short[i].upper()
+        elif i == suffix_at and i >= 2 and short[i] and not is_dir[i]:
+            words[i] = short[i].capitalize()
+        elif is_dir[i] and len(words[i]) <= 2:
+            words[i] = words[i].upper()
+    return " ".join(words)
+
+
 def canonical_suite(suite: str | None) -> str:
-    return re.sub(r"[^\w]", "", (suite or "").lower()).lstrip("0") or ""
+    """"Suite 300", "STE 300", "#300" and "300" compare equal."""
+    text = re.sub(r"^\s*(?:suite|ste|unit|office|room|rm|no|number)\b\.?|#", "", (suite or "").lower())
+    return re.sub(r"[^\w]", "", text).lstrip("0") or ""
 
 
 def zip5(value: str | None) -> str | None:

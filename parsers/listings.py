@@ -58,26 +58,47 @@ def _epoch(value) -> str | None:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def npi_listing(result: dict) -> dict:
-    """One NPI result -> listing fields; the DBA name (the name on the door) is preferred to the legal name."""
+def npi_listings(result: dict) -> list[dict]:
+    """One NPI result -> one listing per practice location: the primary location keeps the bare NPI as its
+    id, each further practice location gets ``NPI#2``, ``NPI#3``... (a chain shares one NPI).
+
+    The DBA name (the name on the door) is preferred to the legal name, which is kept as ``legal_name``.
+    """
     basic = result.get("basic") or {}
     dba = [o.get("organization_name") for o in result.get("other_names") or []
            if "doing business" in str(o.get("type", "")).lower() and o.get("organization_name")]
     legal = basic.get("organization_name") or " ".join(
         p for p in (basic.get("first_name"), basic.get("last_name"), basic.get("credential")) if p)
-    location = next((a for a in result.get("addresses") or [] if a.get("address_purpose") == "LOCATION"), {})
-    street, suite = split_suite(_join(location.get("address_1"), location.get("address_2")))
+    primary = next((a for a in result.get("addresses") or [] if a.get("address_purpose") == "LOCATION"), {})
     taxonomies = result.get("taxonomies") or []
-    primary = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
-    return {
-        "source": "npi_registry", "source_id": str(result.get("number")),
-        "name": _title(dba[0]) if dba else _title(legal),
-        "phone": normalise_phone(location.get("telephone_number")),
-        "street": _title(street), "suite": suite, "city": _title(location.get("city")),
-        "state": location.get("state"), "zip": zip5(location.get("postal_code")),
-        "category": f"{primary.get('code', '')} {primary.get('desc', '')}".strip(),
+    taxonomy = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
+    shared = {
+        "source": "npi_registry", "name": _title(dba[0]) if dba else _title(legal), "legal_name": _title(legal),
+        "category": f"{taxonomy.get('code', '')} {taxonomy.get('desc', '')}".strip(),
         "published_at": _epoch(result.get("last_updated_epoch")),
-        "practice_zips": [zip5(a.get("postal_code")) for a in [location, *(result.get("practiceLocations") or [])]],
+    }
+    listings = []
+    for n, place in enumerate([primary, *(result.get("practiceLocations") or [])], start=1):
+        street, suite = split_suite(_join(place.get("address_1"), place.get("address_2")))
+        listings.append({**shared, "source_id": str(result.get("number")) + (f"#{n}" if n > 1 else ""),
+                         "npi": str(result.get("number")),
+                         "phone": normalise_phone(place.get("telephone_number")), "street": _title(street),
+                         "suite": suite, "city": _title(place.get("city")), "state": place.get("state"),
+                         "zip": zip5(place.get("postal_code"))})
+    return listings
+
+
+def directory_listing(directory: str, entry, page_url: str) -> dict:
+    """A directory entry (parsers.directory.DirectoryEntry) as a listing; its id is the directory's own page
+    for the clinic, else the clinic's website, else its name and ZIP."""
+    clinic = entry.clinic
+    key = entry.detail_url or clinic.website or f"{(clinic.name or '').lower()}|{zip5(clinic.zip)}"
+    return {
+        "source": "directory", "source_id": f"{directory}:{key}", "name": clinic.name,
+        "phone": normalise_phone(clinic.phone), "street": clinic.street, "suite": clinic.suite,
+        "city": clinic.city, "state": clinic.state, "zip": zip5(clinic.zip), "latitude": clinic.latitude,
+        "longitude": clinic.longitude, "website": clinic.website, "category": directory,
+        "source_url": entry.detail_url or page_url,
     }
 
 

@@ -4,7 +4,8 @@ Sites live in ``sites/<slug>/`` and are listed in ``sites.json`` with their addr
 politeness, robots.txt and "stay on the clinic's host" behave as on the real web. Files are served with
 ETag and Last-Modified and answer conditional requests with 304, as real servers do. The API stand-ins
 answer real query strings: the NPI Registry's ``postal_code``/``enumeration_type``/``limit``/``skip`` and
-an Overpass QL query's bounding box, POSTed as ``data=``.
+an Overpass QL query's bounding box, POSTed as ``data=`` (a ``[timeout:N]`` under 5 seconds gets the
+answer of an overloaded server: HTTP 200, no elements, a "Query timed out" remark).
 
 Run ``python -m sample_web.server [--root DIR] [--port N]``: it prints one JSON line with the base URLs.
 """
@@ -123,9 +124,12 @@ class Handler(BaseHTTPRequestHandler):
             data = parse_qs(body or "").get("data", [None])[-1] if body else query.get("data")
             status, answer = overpass_answer(self.web.root, data)
             return self._json(status, answer)
-        if url.path == "/seed_urls.txt":
-            text = self.web.render((self.web.root / "api" / "seed_urls.txt").read_text())
-            return self._send(200, text.encode(), ".txt")
+        seeds = re.fullmatch(r"/seeds/([a-z0-9-]+)\.txt", url.path)
+        if seeds:  # the region's seed list, as a user keeps it beside the project (seeds/<region slug>.txt)
+            file = self.web.root / "api" / "seeds" / f"{seeds.group(1)}.txt"
+            if not file.is_file():
+                return self._send(404, b"no seed list for this region\n", ".txt")
+            return self._send(200, self.web.render(file.read_text()).encode(), ".txt")
         if url.path == "/robots.txt":
             return self._send(200, b"User-agent: *\nAllow: /\n", ".txt")
         self._send(404, b'{"error": "not found"}', ".json")
@@ -198,15 +202,22 @@ def overpass_answer(root: Path, ql: str | None) -> tuple[int, dict]:
     if not match:
         return 400, {"remark": "runtime error: the sample Overpass needs a (south,west,north,east) bounding box",
                      "elements": []}
+    timeout = re.search(r"\[timeout:(\d+)\]", ql)
+    if timeout and int(timeout.group(1)) < 5:  # what an overloaded Overpass does: HTTP 200, no elements, a remark
+        return 200, {**_overpass_envelope(), "elements": [],
+                     "remark": f'runtime error: Query timed out in "query" at line 3 after {timeout.group(1)} seconds.'}
     south, west, north, east = map(float, match.groups())
     elements = json.loads((root / "api" / "overpass_elements.json").read_text())
     inside = [e for e in elements if south <= _lat(e) <= north and west <= _lon(e) <= east]
-    return 200, {
+    return 200, {**_overpass_envelope(), "elements": inside}
+
+
+def _overpass_envelope() -> dict:
+    return {
         "version": 0.6, "generator": "Overpass API 0.7.62 (sample web)",
         "osm3s": {"timestamp_osm_base": "2026-11-01T00:00:00Z", "timestamp_areas_base": "2026-11-01T00:00:00Z",
                   "copyright": "The data included in this document is from www.openstreetmap.org. "
                                "The data is made available under ODbL."},
-        "elements": inside,
     }
 
 

@@ -25,11 +25,14 @@ def clinics_by_slug(db: sqlite3.Connection) -> dict[str, list[str]]:
     return out
 
 
-def compare(db_path: str) -> dict:
+def compare(db_path: str, region: str = "Orange County, CA") -> dict:
+    """Precision and recall of one region's crawl against the labels of that region's sites."""
     db = sqlite3.connect(db_path)
     found = clinics_by_slug(db)
     report = {"tp": defaultdict(int), "fp": defaultdict(list), "fn": defaultdict(list), "wrong": defaultdict(list)}
     for slug, label in EXPECTED.items():
+        if label.get("region", "Orange County, CA") != region:
+            continue
         ids = found.get(slug, [])
         if label.get("status_note", "").startswith("gone"):
             statuses = {row[0] for row in db.execute(

@@ -87,7 +87,7 @@ def test_listing_without_ketamine_evidence_is_dropped_with_a_reason(db):
 def test_schema_is_complete_on_a_new_file(tmp_path):
     database = open_db(str(tmp_path / "new.db"))
     for table in ("clinics", "clinic_routes", "clinic_conditions", "clinic_payment", "prices", "sources", "pages",
-                  "crawl_runs", "changes"):
+                  "crawl_runs", "changes", "duplicate_candidates", "identity_decisions"):
         assert database[table].exists(), table
     assert "evidence" in database["clinic_conditions"].columns_dict
-    assert {"lowest_prices", "clinic_comparison"} <= set(database.view_names())
+    assert {"lowest_prices", "clinic_comparison", "possible_duplicates"} <= set(database.view_names())

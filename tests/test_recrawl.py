@@ -49,8 +49,19 @@ class EditableWeb:
         osm = [e for e in json.loads((api / "overpass_elements.json").read_text())
                if f"{e['type']}/{e['id']}" not in listings["osm"]]
         (api / "overpass_elements.json").write_text(json.dumps(osm))
-        seeds = (api / "seed_urls.txt").read_text().splitlines()
-        (api / "seed_urls.txt").write_text("\n".join(line for line in seeds if f"site:{slug}" not in line))
+        seeds = (api / "seeds" / "orange-county-ca.txt").read_text().splitlines()
+        (api / "seeds" / "orange-county-ca.txt").write_text("\n".join(line for line in seeds if f"site:{slug}" not in line))
+        self._remove_from_directory(slug, self.page("ketamine-clinic-finder", "us/ca/orange-county/index.html"))
+
+    @staticmethod
+    def _remove_from_directory(slug: str, page: Path) -> None:
+        """Drop the clinic's entry from the directory page's JSON-LD ItemList (what the directory spider reads)."""
+        html = page.read_text()
+        start = html.index(">", html.index('<script type="application/ld+json"')) + 1
+        end = html.index("</script>", start)
+        data = json.loads(html[start:end])
+        data["itemListElement"] = [e for e in data["itemListElement"] if f"site:{slug}" not in json.dumps(e)]
+        page.write_text(html[:start] + json.dumps(data) + html[end:])
 
 
 @pytest.fixture

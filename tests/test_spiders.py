@@ -19,11 +19,12 @@ REGION = resolve("Orange County, CA")
 
 
 def crawl(web, tmp_path, *spiders, settings: dict | None = None):
+    tmp_path.mkdir(parents=True, exist_ok=True)
     db_path = tmp_path / "clinics.db"
     args = [CLINICS, "crawl", "--profile", "sample", "--db", str(db_path)]
     args += [f"--spider={name}" for name in spiders]
     for key, value in {**sample_web_settings(web.api_base), **(settings or {})}.items():
-        args += ["--set", f"{key}={value}"]
+        args += ["--set", f"{key}={json.dumps(value) if isinstance(value, dict) else value}"]
     done = subprocess.run(args, capture_output=True, text=True, timeout=300, check=False)
     return done, sqlite_utils.Database(db_path)
 
@@ -32,20 +33,26 @@ def fixture(name: str):
     return json.loads((DEFAULT_ROOT / "api" / name).read_text())
 
 
-def in_region_npi2(record: dict) -> bool:
+def npi2_listing_ids(record: dict) -> set[str]:
+    """The listing ids an NPI-2 record gives in the region: the NPI for its primary location, NPI#n for the
+    n-th practice location."""
+    if record["enumeration_type"] != "NPI-2":
+        return set()
     places = [a for a in record["addresses"] if a["address_purpose"] == "LOCATION"] + record.get("practiceLocations", [])
-    return record["enumeration_type"] == "NPI-2" and any(REGION.contains_zip(a["postal_code"][:5]) for a in places)
+    return {record["number"] + (f"#{n}" if n > 1 else "") for n, place in enumerate(places, start=1)
+            if REGION.contains_zip(place["postal_code"][:5])}
 
 
 def test_npi_registry_lists_the_regions_organisations_and_drops_non_clinics(sample_web, tmp_path):
     done, db = crawl(sample_web, tmp_path, "npi_registry")
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
-    expected = {r["number"] for r in fixture("npi_results.json") if in_region_npi2(r)}
+    expected = set().union(*(npi2_listing_ids(r) for r in fixture("npi_results.json")))
     rows = {r["source_id"]: r for r in db["sources"].rows_where("source = 'npi_registry'")}
-    assert set(rows) == expected, "every NPI-2 organisation in the county, no individual and nothing outside it"
+    assert set(rows) == expected, "every NPI-2 practice location in the county, no individual, nothing outside it"
+    assert any("#" in source_id for source_id in rows), "a chain's practice locations are listings of their own"
     dropped = [r for r in rows.values() if r["decision"] == "dropped"]
     assert dropped and all(r["reason"] for r in dropped)
-    assert all(json.loads(r["raw"])["number"] == r["source_id"] for r in rows.values()), "raw record kept"
+    assert all(json.loads(r["raw"])["number"] == r["npi"] == r["source_id"].split("#")[0] for r in rows.values())
 
 
 def test_npi_error_answered_with_http_200_is_a_failed_fetch(sample_web, tmp_path):
@@ -72,8 +79,8 @@ def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_p
     seeds = tmp_path / "seeds.txt"
     seeds.write_text("\n".join([*(f"{url}/" for url in sample_web.manifest["sites"].values()),
                                  "http://10.1.2.3/", "http://169.254.169.254/"]))
-    done, db = crawl(sample_web, tmp_path, "clinic_site", settings={"SEED_LIST": str(seeds),
-                                                                   "CLINIC_SITE_MAX_PAGES": 5})
+    done, db = crawl(sample_web, tmp_path, "seed_list", "clinic_site", settings={"SEED_LIST": str(seeds),
+                                                                                "CLINIC_SITE_MAX_PAGES": 5})
     pages = list(db["pages"].rows)
     hosts = {urlparse(u).netloc for u in sample_web.manifest["sites"].values()}
     assert pages and all(urlparse(p["url"]).netloc in hosts for p in pages)
@@ -85,3 +92,30 @@ def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_p
     assert parsed and all(p["etag"] and p["content_hash"] for p in parsed)
     stats = json.loads(next(db["crawl_runs"].rows)["stats"])
     assert stats["clinic_site/sites/refused_non_public_address"] == 2, "private and link-local sites refused"
+
+
+def test_overpass_timeout_answered_with_http_200_is_a_failed_fetch(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "osm", settings={"OVERPASS_TIMEOUT": 1})
+    assert done.returncode == 1, "a remark saying the query timed out is a failure, not zero clinics"
+    assert "osm/source/osm/failed_queries" in done.stdout
+    assert db["sources"].count == 0
+
+
+def test_seed_list_that_cannot_be_read_is_a_failure_and_a_missing_one_is_not(sample_web, tmp_path):
+    unreadable = tmp_path / "seeds.txt"
+    unreadable.write_bytes(b"\xff\xfe not utf-8 \xff")
+    done, _ = crawl(sample_web, tmp_path, "seed_list", settings={"SEED_LIST": str(unreadable)})
+    assert done.returncode == 1 and "seed_list/failed_queries" in done.stdout
+    done, db = crawl(sample_web, tmp_path / "none", "seed_list",
+                     settings={"SEED_LIST": str(tmp_path / "no-such-{region}.txt")})
+    assert done.returncode == 0, "a region without a seed list is not an error"
+    assert json.loads(next(db["crawl_runs"].rows)["stats"])["seed_list/source/seed_list/no_list"] == 1
+
+
+def test_seed_list_gives_each_url_as_a_listing_of_the_region(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "seed_list")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    rows = list(db["sources"].rows_where("source = 'seed_list'"))
+    hosts = {urlparse(r["website"]).hostname for r in rows}
+    assert hosts == {"127.0.0.4", "127.0.0.5"}, "stillwater-kap and revive-im-ketamine, from the Orange County list"
+    assert all(r["region"] == "Orange County, CA" and r["decision"] == "candidate" for r in rows)

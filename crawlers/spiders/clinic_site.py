@@ -1,52 +1,54 @@
 """Each listed clinic's own website: the home page and a bounded number of relevant pages on the same host.
 
-Pages are chosen by link text and path (services, conditions, pricing, insurance, FAQ, locations). The
-spider only fetches and hands pages on; the pipeline parses them.
+Pages come from the site's sitemap when it has one (robots.txt ``Sitemap:`` lines, else ``/sitemap.xml``),
+and from links chosen by text and path (services, conditions, pricing, insurance, FAQ, locations). Blog
+posts and archives are skipped; every site has the same page budget. The spider only fetches and hands
+pages on; the pipeline parses them.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
-from pathlib import Path
+from collections import defaultdict
 from urllib.parse import urljoin, urlparse
 
 import scrapy
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawlers.items import ListingItem, PageItem
+from crawlers.items import PageItem
 from crawlers.safety import refusal
+from crawlers.spiders.region import RegionSpider
 from db.queries import candidate_websites
 from db.schema import open_db
 from db.store import now_iso
+from parsers.urls import site_root
 
 RELEVANT = re.compile(
     r"servic|treat|therap|ketamine|spravato|esketamine|infusion|injection|condition|pric|cost|fee|insurance|"
     r"payment|financ|faq|question|location|contact|about|kap|program|depress|ptsd|anxiety|pain|what-we|"
-    r"new-patient|getting-started|how-it-works|our-", re.I)
+    r"new-patient|getting-started|how-it-works|our-|invest|rates", re.I)
 SKIP = re.compile(r"\.(?:pdf|jpe?g|png|gif|svg|webp|mp4|zip|docx?|css|js|ico)$|/wp-(?:admin|login)|/cart|/login|"
                   r"/tag/|/category/|/author/|/feed/?$|/page/\d+", re.I)
+# Sitemap entries that are posts or archives, not the pages that say what a clinic offers.
+NOT_A_PAGE = re.compile(r"/blog/|/news/|/posts?/|/\d{4}/\d{2}/|/events?/|/press/", re.I)
+SKIPPED_SITEMAPS = re.compile(r"post|blog|categor|tag|author|product|attachment|image|video|news", re.I)
+MAX_SITEMAPS_PER_SITE = 5
 
 
-def site_root(url: str) -> str:
-    parsed = urlparse(url if "//" in url else f"https://{url}")
-    return f"{parsed.scheme}://{parsed.netloc}/"
-
-
-class ClinicSiteSpider(scrapy.Spider):
+class ClinicSiteSpider(RegionSpider):
     name = "clinic_site"
 
     def __init__(self, sites: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.only_sites = [s for s in (sites or "").split(",") if s]
-        self.pages_per_site: Counter[str] = Counter()
+        self.requested: dict[str, set[str]] = defaultdict(set)  # site -> page URLs asked for (the budget)
+        self.sitemaps_read: dict[str, int] = defaultdict(int)
 
     async def start(self):
-        self.seed_listings: list[ListingItem] = []
-        websites = self.only_sites or await self._websites()
-        for listing in self.seed_listings:
-            yield listing
+        websites = self.only_sites or self._websites()
         allow_loopback = self.settings.getbool("ALLOW_LOOPBACK_SITES")
         for root in sorted({site_root(w) for w in websites}):
             why = refusal(root, allow_loopback)
@@ -54,40 +56,77 @@ class ClinicSiteSpider(scrapy.Spider):
                 self.logger.warning("not fetching %s: %s", root, why)
                 self.crawler.stats.inc_value("sites/refused_non_public_address")
                 continue
-            self.pages_per_site[root] += 1
+            self.requested[root].add(root)
             yield self._request(root, root, depth=0)
+            if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
+                yield scrapy.Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.no_sitemap,
+                                     cb_kwargs={"site": root}, meta={"handle_httpstatus_list": [404]}, priority=1)
 
-    async def _websites(self) -> list[str]:
+    def _websites(self) -> list[str]:
+        """Websites of the region's listings and clinics, written to the database by the discovery spiders."""
+        region = self.resolve_region()
         db = open_db(self.settings.get("DB_PATH"))
-        websites = candidate_websites(db)
+        websites = candidate_websites(db, region)
         db.close()
-        seed_list = self.settings.get("SEED_LIST")
-        if seed_list:
-            seeds = await self._read_seed_list(seed_list)
-            websites += seeds
-            self.seed_listings = [ListingItem(source="seed_list", source_id=site_root(url), name=None,
-                                              decision="candidate", reason="in the region's seed list",
-                                              website=site_root(url), source_url=seed_list, fetched_at=now_iso())
-                                  for url in seeds]
         self.crawler.stats.set_value("sites/listed", len({site_root(w) for w in websites}))
         return websites
 
-    async def _read_seed_list(self, location: str) -> list[str]:
-        """The region's seed list (a file, or a URL); a list that cannot be read is a failed source, not empty."""
+    # Sitemaps ------------------------------------------------------------------------------------------
+    def parse_robots(self, response, site: str):
+        sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
+        for url in sitemaps or [urljoin(site, "/sitemap.xml")]:
+            yield from self._sitemap_request(url, site)
+
+    def _sitemap_request(self, url: str, site: str):
+        if urlparse(url).netloc != urlparse(site).netloc or self.sitemaps_read[site] >= MAX_SITEMAPS_PER_SITE:
+            return
+        self.sitemaps_read[site] += 1
+        yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.no_sitemap, cb_kwargs={"site": site},
+                             meta={"handle_httpstatus_list": [404]}, priority=1)
+
+    def parse_sitemap(self, response, site: str):
+        if response.status != 200:
+            return
+        body = response.body
         try:
-            if location.startswith(("http://", "https://")):
-                response = await self.crawler.engine.download_async(scrapy.Request(location, dont_filter=True))
-                if response.status != 200:
-                    raise OSError(f"HTTP {response.status}")
-                text = response.text
-            else:
-                text = Path(location).read_text(encoding="utf-8")
-        except Exception as error:  # noqa: BLE001 - any failure to read it is reported the same way
-            self.logger.error("seed list %s could not be read: %s", location, error)
-            self.crawler.stats.inc_value("source/seed_list/failed_queries")
-            return []
-        self.crawler.stats.inc_value("source/seed_list/ok_queries")
-        return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+            if body[:2] == b"\x1f\x8b":  # sitemap.xml.gz
+                body = gunzip(body, max_size=self.settings.getint("DOWNLOAD_MAXSIZE"))
+            sitemap = Sitemap(body)
+        except Exception:  # noqa: BLE001 - lxml raises several kinds for a body that is not a sitemap
+            self.crawler.stats.inc_value("sites/sitemap_unreadable")
+            return
+        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            for url in locations:
+                if not SKIPPED_SITEMAPS.search(urlparse(url).path):
+                    yield from self._sitemap_request(url, site)
+            return
+        self.crawler.stats.inc_value("sites/sitemaps_read")
+        host = urlparse(site).netloc
+        # A sitemap has no link text: its pages are judged by path alone, shallowest first.
+        pages = [url for url in locations if urlparse(url).netloc == host and not SKIP.search(url)
+                 and not NOT_A_PAGE.search(urlparse(url).path) and not urlparse(url).query
+                 and RELEVANT.search(urlparse(url).path)]
+        pages.sort(key=lambda url: (url.count("/"), url))
+        for url in pages:
+            request = self._claim(url, site, depth=1, why="sitemap")
+            if request:
+                yield request
+
+    def no_sitemap(self, failure):
+        self.crawler.stats.inc_value("sites/sitemap_failed")
+
+    # Pages ---------------------------------------------------------------------------------------------
+    def _claim(self, url: str, site: str, depth: int, why: str) -> scrapy.Request | None:
+        """A request for a page not asked for yet, while the site's page budget lasts."""
+        if url in self.requested[site] or url.rstrip("/") + "/" in self.requested[site]:
+            return None
+        if len(self.requested[site]) >= self.settings.getint("CLINIC_SITE_MAX_PAGES"):
+            self.crawler.stats.inc_value("sites/page_budget_reached")
+            return None
+        self.requested[site].add(url)
+        self.crawler.stats.inc_value(f"pages/found_by_{why}")
+        return self._request(url, site, depth)
 
     def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse, errback=self.failed,
@@ -105,11 +144,9 @@ class ClinicSiteSpider(scrapy.Spider):
         if not hasattr(response, "css"):
             return
         for link in self._relevant_links(response, site):
-            if self.pages_per_site[site] >= self.settings.getint("CLINIC_SITE_MAX_PAGES"):
-                self.crawler.stats.inc_value("sites/page_budget_reached")
-                break
-            self.pages_per_site[site] += 1
-            yield self._request(link, site, depth + 1)
+            request = self._claim(link, site, depth + 1, why="links")
+            if request:
+                yield request
 
     def _relevant_links(self, response, site: str) -> list[str]:
         host = urlparse(site).netloc

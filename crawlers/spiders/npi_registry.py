@@ -10,7 +10,7 @@ import scrapy
 from crawlers.items import ListingItem
 from crawlers.spiders.region import RegionSpider
 from db.store import now_iso
-from parsers.listings import SourceError, check_npi_response, classify_npi, npi_listing
+from parsers.listings import SourceError, check_npi_response, classify_npi, npi_listings
 
 
 class NpiRegistrySpider(RegionSpider):
@@ -37,12 +37,12 @@ class NpiRegistrySpider(RegionSpider):
         self.crawler.stats.inc_value("source/npi_registry/ok_queries")
         fetched_at = now_iso()
         for result in results:
-            listing = npi_listing(result)
-            if not any(self.region.contains_zip(z) for z in listing.pop("practice_zips") if z):
-                continue
-            decision, reason = classify_npi(listing, result)
-            yield ListingItem(**listing, decision=decision, reason=reason, source_url=response.url,
-                              fetched_at=fetched_at, raw=result)
+            for listing in npi_listings(result):
+                if not self.region.contains_zip(listing["zip"]):
+                    continue
+                decision, reason = classify_npi(listing, result)
+                yield ListingItem(**listing, decision=decision, reason=reason, source_url=response.url,
+                                  fetched_at=fetched_at, raw=result)
         page_size = self.settings.getint("NPI_PAGE_LIMIT")
         if len(results) == page_size:
             if skip + page_size <= self.settings.getint("NPI_MAX_SKIP"):

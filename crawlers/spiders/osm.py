@@ -1,7 +1,8 @@
 """OpenStreetMap through the Overpass API: clinics and doctors inside the region's bounding box.
 
-The offline gazetteer has no OSM relation ids, so the query uses the bounding box of the county's ZIP
-codes and results are kept only when their postcode is in the region (or, without one, inside the box).
+The offline gazetteer has no OSM relation ids, so each county of the region is queried by the bounding box
+of its ZIP codes, and results are kept only when their postcode is in the region (or, without one, inside
+a box). An element inside two boxes is listed once.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from crawlers.spiders.region import RegionSpider
 from db.store import now_iso
 from parsers.listings import SourceError, check_overpass_response, classify_osm, osm_listing
 
-QUERY = """[out:json][timeout:90];
+QUERY = """[out:json][timeout:{timeout}];
 (
   nwr["healthcare"~"^(clinic|doctor|psychotherapist|centre|counselling)$"]({bbox});
   nwr["amenity"~"^(clinic|doctors)$"]({bbox});
@@ -30,9 +31,13 @@ class OsmSpider(RegionSpider):
 
     async def start(self):
         self.resolve_region()
-        bbox = ",".join(f"{v:.4f}" for v in self.region.bbox)
-        yield scrapy.FormRequest(self.settings.get("OVERPASS_API_URL"), formdata={"data": QUERY.format(bbox=bbox)},
-                                 callback=self.parse, errback=self.failed)
+        self.seen: set[str] = set()
+        timeout = self.settings.getint("OVERPASS_TIMEOUT")
+        for box in self.region.boxes or (self.region.bbox,):
+            bbox = ",".join(f"{v:.4f}" for v in box)
+            yield scrapy.FormRequest(self.settings.get("OVERPASS_API_URL"),
+                                     formdata={"data": QUERY.format(bbox=bbox, timeout=timeout)}, callback=self.parse,
+                                     errback=self.failed, dont_filter=True)
 
     def parse(self, response):
         try:
@@ -47,6 +52,9 @@ class OsmSpider(RegionSpider):
         fetched_at = now_iso()
         for element in elements:
             listing = osm_listing(element)
+            if listing["source_id"] in self.seen:
+                continue
+            self.seen.add(listing["source_id"])
             if listing["zip"] and not self.region.contains_zip(listing["zip"]):
                 self.crawler.stats.inc_value("source/osm/outside_region")
                 continue

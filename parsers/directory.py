@@ -1,0 +1,154 @@
+"""A directory's listing page read into clinic entries and the next page's URL, whatever the directory.
+
+Public directories publish their listings as schema.org data: a JSON-LD ``ItemList`` of ``ListItem``s
+wrapping ``MedicalClinic`` nodes, bare clinic nodes, or microdata (``itemscope``/``itemprop``). Reading the
+standard rather than each site's HTML is what lets a new directory be a few lines of configuration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+import lxml.html
+
+from parsers.address import split_suite
+from parsers.facts import ClinicInfo
+from parsers.structured import CLINIC_TYPES, _as_list, _get, _info, loads_lenient, nodes, types_of
+
+
+@dataclass
+class DirectoryEntry:
+    clinic: ClinicInfo
+    detail_url: str | None  # the directory's own page for the clinic, when it has one
+    position: int | None = None
+
+
+@dataclass
+class DirectoryPage:
+    entries: list[DirectoryEntry] = field(default_factory=list)
+    next_url: str | None = None
+    formats: list[str] = field(default_factory=list)  # "jsonld", "microdata": what the page carried
+
+
+def read_directory_page(html: str | bytes, url: str) -> DirectoryPage:
+    """Entries from JSON-LD first; microdata only when the page has no JSON-LD clinics (the fallback format)."""
+    try:
+        root = lxml.html.fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return DirectoryPage()
+    page = DirectoryPage(next_url=_next_url(root, url))
+    scripts = [s.text_content() for s in root.xpath("//script[contains(translate(@type, 'LDJSON', 'ldjson'), "
+                                                    "'ld+json')]")]
+    page.entries = _from_jsonld(scripts, url)
+    if page.entries:
+        page.formats.append("jsonld")
+    else:
+        page.entries = _from_microdata(root, url)
+        if page.entries:
+            page.formats.append("microdata")
+    for entry in page.entries:
+        entry.clinic.street, entry.clinic.suite = split_suite(entry.clinic.street, entry.clinic.suite)
+        if entry.clinic.website:
+            entry.clinic.website = urljoin(url, entry.clinic.website)
+    return page
+
+
+def _next_url(root, url: str) -> str | None:
+    hrefs = root.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href") or root.xpath(
+        "//a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href")
+    return urljoin(url, hrefs[0].strip()) if hrefs else None
+
+
+def _from_jsonld(scripts: list[str], url: str) -> list[DirectoryEntry]:
+    entries: list[DirectoryEntry] = []
+    for raw in scripts:
+        data = loads_lenient(raw)
+        for node in nodes(data) if data is not None else []:
+            kinds = types_of(node)
+            if "itemlist" in kinds:
+                entries += [e for e in map(lambda item: _list_item(item, url), _as_list(_get(node, "itemListElement")))
+                            if e]
+            elif CLINIC_TYPES.intersection(kinds) and _get(node, "address"):
+                entries.append(DirectoryEntry(_info(node), None))
+    return entries
+
+
+def _list_item(item, url: str) -> DirectoryEntry | None:
+    """A ListItem holds the clinic in ``item`` and its own ``url`` is the directory's page for the clinic; a
+    clinic node placed straight in the list has its own website as ``url``."""
+    if not isinstance(item, dict):
+        return None
+    inner = _get(item, "item")
+    position = _get(item, "position")
+    position = int(position) if str(position or "").isdigit() else None
+    if isinstance(inner, dict):
+        clinic_node, detail = inner, _get(item, "url")
+    elif CLINIC_TYPES.intersection(types_of(item)):
+        clinic_node, detail = item, None
+    else:  # a bare ListItem: a name and the directory's page, nothing to identify the clinic by
+        return None
+    info = _info(clinic_node)
+    if not (info.name or info.street):
+        return None
+    return DirectoryEntry(info, urljoin(url, detail) if isinstance(detail, str) else None, position)
+
+
+def _from_microdata(root, url: str) -> list[DirectoryEntry]:
+    """Outermost clinic itemscopes; each property read from its nearest scope only (nested scopes stay apart)."""
+    entries = []
+    for scope in root.xpath("//*[@itemscope][@itemtype]"):
+        kind = scope.get("itemtype", "").rsplit("/", 1)[-1].lower()
+        if kind not in CLINIC_TYPES or any(a.get("itemtype", "").rsplit("/", 1)[-1].lower() in CLINIC_TYPES
+                                           for a in scope.iterancestors() if a.get("itemscope") is not None):
+            continue
+        props = _props(scope)
+        address = props.get("address")
+        address = address if isinstance(address, dict) else {}
+        info = ClinicInfo(name=_str(props.get("name")), phone=_str(props.get("telephone")),
+                          website=_str(props.get("url")), street=_str(address.get("streetAddress")),
+                          city=_str(address.get("addressLocality")), state=_str(address.get("addressRegion")),
+                          zip=_str(address.get("postalCode")), source="microdata")
+        geo = props.get("geo") if isinstance(props.get("geo"), dict) else {}
+        info.latitude, info.longitude = _float(geo.get("latitude")), _float(geo.get("longitude"))
+        if not info.street and isinstance(props.get("address"), str):
+            info.address = props["address"]
+        if info.name or info.street:
+            detail = scope.xpath(".//a[@itemprop='mainEntityOfPage' or @rel='bookmark']/@href")
+            entries.append(DirectoryEntry(info, urljoin(url, detail[0]) if detail else None))
+    return entries
+
+
+def _props(scope) -> dict:
+    """itemprop -> value under one itemscope; a nested itemscope becomes a dict of its own properties."""
+    out: dict = {}
+    for element in scope.iterdescendants():
+        if element.get("itemprop") is None or _owner(element) is not scope:
+            continue
+        if element.get("itemscope") is not None:
+            value = _props(element)
+        elif element.tag in ("a", "link"):
+            value = element.get("href")
+        elif element.tag == "meta":
+            value = element.get("content")
+        else:
+            value = element.get("content") or " ".join(element.text_content().split())
+        for name in element.get("itemprop").split():
+            out.setdefault(name, value)
+    return out
+
+
+def _owner(element):
+    """The itemscope an itemprop belongs to: its nearest ancestor with itemscope."""
+    return next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+
+
+def _str(value) -> str | None:
+    return " ".join(str(value).split()) or None if isinstance(value, str) else None
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
