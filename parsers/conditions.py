@@ -25,16 +25,16 @@ from parsers.terms import compiled, find_terms, settle
 from parsers.vocab import CONDITIONS
 
 TREATING_SECTION = rx(
-    r"\bconditions?\b", r"\bwhat we treat\b", r"\bwho we (?:help|treat|serve|work with|see|care for)\b",
+    r"\bconditions?\b", r"\bwhat (?:we|I) treat\b", r"\bwho (?:we|I) (?:help|treat|serve|work with|see|care for)\b",
     r"\b(?:patients|people|clients) we\b", r"\bwe work with\b", r"\bis (?:this|it) for\b",
-        r"\bwe (?:can )?(?:help|treat)\b",
+        r"\b(?:we|I) (?:can )?(?:help|treat)\b",
     r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
     r"\bindications?\b", r"\bwe help\b", r"\bhelp with\b",
     r"\bwho(?:['’]s| is)? (?:it|this|ketamine|kap|treatment|our program) (?:is )?for\b", r"\bright for you\b",
     r"\beligib", r"\bgood (?:fit|candidate)\b", r"\bwho can\b",
 )
 TREAT_STATEMENT = rx(
-    r"\bwe (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
+    r"\b(?:we|I) (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
     r"\bour (?:\w+ ){0,3}(?:patients|clients|program|protocols?|treatments?|infusions?|services?)\b",
     r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
     r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",

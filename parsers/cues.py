@@ -31,7 +31,13 @@ NEGATION = rx(
 NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|not sure|if not|no-show|not everyone)\b",
                             re.I)
 # ", however," inside a clause does not end it; "; however" does (at the semicolon).
-CLAUSE_BREAK = re.compile(r"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b|—| - )\s*", re.I)
+# ", and" starts a new clause only when a subject or a verb follows ("..., and we do not bill insurance");
+# before a last list item (", and anxiety") it does not, so the item keeps the list's verb.
+NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he|she|insurance|most|many|some|all|"
+                        r"no|not|there|ketamine|spravato|esketamine|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
+                        r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
+CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
+                          r"—| - )\s*", re.I)
 OFFER = rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",

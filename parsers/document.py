@@ -239,6 +239,23 @@ def _pull_chrome(body: Tag) -> tuple[list[str], list[str]]:
     return menu, chrome_text
 
 
+AMOUNT_CELL = re.compile(r"^(?:\$\s?\d|free\b|complimentary\b|included\b|call\b|\d[\d,.]*\s*(?:usd|\$))", re.I)
+
+
+def _label_value_row(tag: Tag) -> bool:
+    """A price list built of divs, as page builders make them: two or three short leaf cells, the last an amount
+    ("Depression infusion | $450"). Read as one row, like a table row, so the amount keeps its label."""
+    cells = tag.find_all(True, recursive=False)
+    if not 2 <= len(cells) <= 3 or any(c.find(BLOCK_LEAF_INSIDE) for c in cells):
+        return False
+    texts = [clean(c.get_text(" ")) for c in cells]
+    return all(texts) and all(len(t.split()) <= 14 for t in texts) and bool(AMOUNT_CELL.match(texts[-1])) \
+        and not AMOUNT_CELL.match(texts[0])
+
+
+BLOCK_LEAF_INSIDE = ["div", "p", "ul", "ol", "table", "section", "h1", "h2", "h3", "h4", "h5", "h6"]
+
+
 @dataclass
 class _EndOfBlock:
     previous_kind: str
@@ -293,6 +310,9 @@ class _Walker:
                 self.blocks.append(Block(text, "row", self.heading, section=self.section))
         elif name == "dl":
             self._definition_list(tag)
+        elif name == "div" and _label_value_row(tag):
+            cells = [clean(c.get_text(" ")) for c in tag.find_all(True, recursive=False)]
+            self.blocks.append(Block(" | ".join(c for c in cells if c), "row", self.heading, section=self.section))
         elif name == "summary":
             text = clean(tag.get_text(" "))
             if text:

@@ -31,7 +31,7 @@ KETAMINE_CARE = rx(r"\bketamine (?:treatment|therapy|care|sessions?)\b")
 PRONOUN = rx(r"\b(?:it|they|them|this treatment)\b")
 # "we do not offer loans or third-party financing", "no superbills", "cannot accept HSA": the refusal governs the term.
 REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ ){0,2}(?:offer|provide|give|issue|accept|take|"
-                    r"have|supply|do)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$")
+                    r"have|supply|do|work with|partner with|use)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$")
 NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 # Refusing one payer or one kind of plan is not refusing insurance: "Texas Medicaid is not accepted".
@@ -82,6 +82,10 @@ PAYER_PATTERNS = {name: rx(*patterns) for name, patterns in PAYERS.items()}
 PROVIDER_PATTERNS = {name: rx(*patterns) for name, patterns in FINANCING_PROVIDERS.items()}
 
 
+BARE_TOPIC = re.compile(r"^\W*(?:(?:insurance|financing|payment(?: plans?| options)?|superbills?|hsa|fsa|hsa/fsa|"
+                        r"and|&|,|/|\s)+)\W*$", re.I)
+
+
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
     weak_page = page_type in ("blog", "landing")
@@ -90,6 +94,8 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
             continue  # a question states nothing; its answer is read with it
         if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
             continue  # a blog post on insurance in general says nothing about this clinic
+        if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):
+            continue  # a heading "Financing" or "Insurance" names a topic; the text under it says yes or no
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
         route = None
         for clause in _clauses(sentence):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import Sentence, rx
+from parsers.cues import Sentence, clause_around, rx
 from parsers.facts import Price
 from parsers.terms import find_terms
 from parsers.vocab import ROUTES, SERVICES
@@ -26,7 +26,7 @@ MARKET_PRICE = rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\
                   r"\busually cost", r"\bacross the (?:valley|country|region|nation|state|county)\b",
                   r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b")
 NOT_A_PRICE = rx(
-    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ation\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b",
+    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
@@ -132,9 +132,18 @@ def _amount(whole: str, cents: str | None) -> float:
     return value + (float(cents) / 100 if cents else 0.0)
 
 
+# A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".
+COPAY_CLAUSE = rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
+
+
+def _clause_of(segment: str, sentence: Sentence) -> str:
+    at = sentence.text.find(segment.strip())
+    return clause_around(sentence.text, at, at + len(segment.strip())) if at >= 0 else segment
+
+
 def _read_segment(segment: str, sentence: Sentence) -> Price | None:
     context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") else segment
-    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(segment):
+    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(segment) or COPAY_CLAUSE.search(_clause_of(segment, sentence)):
         return None
     if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not MEMBERSHIP.search(context)):
         return None

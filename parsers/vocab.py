@@ -108,7 +108,8 @@ SERVICES: tuple[Term, ...] = (
         (
             r"\bat[- ]home (?:\w+ )?ketamine\b",
             r"\bat[- ]home (?:program|treatment|therapy|dosing|sessions?|care|option)\b",
-            r"\b(?:used|taken|use) at home\b",
+            r"\b(?:used|taken|use|take) at home\b",
+            r"\bketamine (?:\w+ ){0,2}to (?:take|use) at home\b",
             r"\bketamine (?:therapy |treatment )?at home\b",
             r"\b(?:in|from) the comfort of (?:your|their) (?:own )?home\b",
             r"\bhome[- ]based ketamine\b",

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.editable_web import web  # noqa: F401 - a fixture shared by the re-crawl and region tests
+
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).parent.parent
 
@@ -41,5 +43,5 @@ def sample_web():
     """The bundled sample web on a free port, for spider tests."""
     from sample_web.server import RunningSampleWeb
 
-    with RunningSampleWeb() as web:
-        yield web
+    with RunningSampleWeb() as running:
+        yield running

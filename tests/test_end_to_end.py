@@ -56,7 +56,7 @@ def test_robots_txt_is_obeyed_and_a_failing_site_is_recorded(demo_db):
     assert rows(demo_db, "select url from pages where url like ?", (f"%//{foothill}:%",)), "the rest of the site is read"
     broken = rows(demo_db, "select * from pages where url like ?", (f"%//{HOSTS['bright-horizon-ketamine']}:%",))
     assert broken and all(p["status"] == 500 and p["error"] for p in broken)
-    run, = rows(demo_db, "select * from crawl_runs")
+    run, = rows(demo_db, "select * from crawl_runs where region = 'Orange County, CA'")
     assert run["exit_code"] == 1 and "500" in run["errors"] and run["finished_at"]
 
 
@@ -83,7 +83,7 @@ def test_second_crawl_gives_the_same_clinics_not_duplicates(demo_db, tmp_path):
     after = {t: rows(copy, f"select count(*) as n from {t}")[0]["n"] for t in before}
     assert after == before
     runs = rows(copy, "select * from crawl_runs order by id")
-    assert len(runs) == 2 and runs[1]["changes"] == 0
+    assert len(runs) == 4 and runs[2]["changes"] == runs[3]["changes"] == 0, "both regions, again, unchanged"
     assert runs[1]["stats"] and '"clinic_site/pages/unchanged"' in runs[1]["stats"], "unchanged pages not re-parsed"
 
 

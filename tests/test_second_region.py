@@ -164,3 +164,20 @@ def test_database_is_consistent(travis_db):
     db = sqlite3.connect(travis_db)
     assert db.execute("pragma foreign_key_check").fetchall() == []
     assert db.execute("select count(*) from sources where decision = 'merged' and clinic_id is null").fetchone()[0] == 0
+
+
+def test_a_page_only_the_sitemap_names_is_found_through_the_sitemap(web, tmp_path):
+    """Eastside's fees page is linked from nowhere once its nav link goes; its sitemap still names it."""
+    edit, running = web
+    for page in (edit.root / "sites" / "eastside-ketamine-collective").rglob("*.html"):
+        page.write_text(page.read_text().replace('href="/investment/"', 'href="#"'))
+    spiders = ("--spider", "directory", "--spider", "clinic_site")
+    with_sitemap, without = tmp_path / "with.db", tmp_path / "without.db"
+    assert run_crawl(running, with_sitemap, REGION, *spiders).returncode == 0
+    assert run_crawl(running, without, REGION, *spiders, "--set", "CLINIC_SITE_USE_SITEMAPS=False").returncode == 0
+    fees = "select count(*) as n from pages where url like '%/investment/'"
+    assert query(with_sitemap, fees)[0]["n"] == 1 and query(without, fees)[0]["n"] == 0
+    prices = "select p.amount_usd from prices p join clinics c on c.id = p.clinic_id where c.name like 'Eastside%'"
+    assert {r["amount_usd"] for r in query(with_sitemap, prices)} >= {350.0, 900.0}
+    stats = json.loads(query(with_sitemap, "select stats from crawl_runs")[0]["stats"])
+    assert stats["clinic_site/pages/found_by_sitemap"] >= 1
