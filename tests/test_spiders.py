@@ -18,10 +18,10 @@ CLINICS = str(Path(sys.executable).parent / "clinics")
 REGION = resolve("Orange County, CA")
 
 
-def crawl(web, tmp_path, *spiders, settings: dict | None = None):
+def crawl(web, tmp_path, *spiders, settings: dict | None = None, region: str = REGION.name):
     tmp_path.mkdir(parents=True, exist_ok=True)
     db_path = tmp_path / "clinics.db"
-    args = [CLINICS, "crawl", "--profile", "sample", "--db", str(db_path)]
+    args = [CLINICS, "crawl", "--profile", "sample", "--db", str(db_path), "--region", region]
     args += [f"--spider={name}" for name in spiders]
     for key, value in {**sample_web_settings(web.api_base), **(settings or {})}.items():
         args += ["--set", f"{key}={json.dumps(value) if isinstance(value, dict) else value}"]
@@ -119,3 +119,28 @@ def test_seed_list_gives_each_url_as_a_listing_of_the_region(sample_web, tmp_pat
     hosts = {urlparse(r["website"]).hostname for r in rows}
     assert hosts == {"127.0.0.4", "127.0.0.5"}, "stillwater-kap and revive-im-ketamine, from the Orange County list"
     assert all(r["region"] == "Orange County, CA" and r["decision"] == "candidate" for r in rows)
+
+
+def test_directory_lists_the_countys_clinics_from_its_schema_org_data(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "directory")
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    rows = list(db["sources"].rows_where("source = 'directory'"))
+    assert len(rows) == 4 and all(r["decision"] != "dropped" and REGION.contains_zip(r["zip"]) for r in rows)
+    assert all(r["source_id"].startswith("ketamine_clinic_finder:http") and "/clinic/" in r["source_id"] for r in rows)
+    assert all(r["website"] and r["phone"].startswith("+1") and r["street"] for r in rows)
+
+
+def test_directory_page_without_clinic_data_is_a_failed_fetch(web, tmp_path):
+    """A directory that redesigns its page (or blocks us with a 200) has not stopped listing clinics."""
+    edit, running = web
+    edit.page("ketamine-clinic-finder", "us/ca/orange-county/index.html").write_text(
+        "<html><body><h1>We've moved!</h1><p>Find clinics in our new app.</p></body></html>")
+    done, db = crawl(running, tmp_path, "directory")
+    assert done.returncode == 1 and "directory/source/directory/failed_queries" in done.stdout
+    assert db["sources"].count == 0
+
+
+def test_county_a_directory_does_not_cover_is_not_a_failure(sample_web, tmp_path):
+    done, db = crawl(sample_web, tmp_path, "directory", region="Los Angeles County, CA")
+    assert done.returncode == 0, done.stdout
+    assert json.loads(next(db["crawl_runs"].rows)["stats"])["directory/source/directory/not_covered"] == 1
