@@ -55,6 +55,25 @@ async def test_clinic_page_links_to_its_facts_with_evidence(datasette, demo_db):
 
 
 @pytest.mark.asyncio
+async def test_clinic_page_shows_every_source_and_its_possible_duplicate(datasette, demo_db):
+    """Lone Star (Travis County) is listed by NPI, OSM and the directory, and may be Austin Ketamine Center."""
+    import sqlite3
+
+    db = sqlite3.connect(demo_db)
+    clinic_id, = db.execute("select id from clinics where name like 'Lone Star Ketamine%'").fetchone()
+    other_id, = db.execute("select id from clinics where name = 'Austin Ketamine Center'").fetchone()
+    page = await datasette.client.get(f"/clinics/clinics/{clinic_id}")
+    text = page.text
+    assert page.status_code == 200 and "Where this listing comes from" in text
+    for source in ("npi_registry", "osm", "directory"):
+        assert f"<strong>{source}</strong>" in text, source
+    assert "matched by: same phone" in text or "matched by: same website" in text
+    assert "Might be the same clinic as" in text and f"/clinics/clinics/{other_id}" in text
+    pairs = await get_json(datasette, "/clinics/possible_duplicates.json?_shape=array")
+    assert {(p["clinic_id"], p["other_id"]) for p in pairs} & {(clinic_id, other_id), (other_id, clinic_id)}
+
+
+@pytest.mark.asyncio
 @pytest.mark.parametrize("path", [
     "/clinics/clinics_for_route_and_condition.json?route=iv_infusion&condition=depression",
     "/clinics/lowest_price_per_route.json?",
@@ -118,7 +137,8 @@ async def test_scraped_markup_is_shown_as_text_on_every_page(datasette, demo_db)
 CANNED_AND_VIEWS = ["clinics_for_route_and_condition?route=iv_infusion&condition=ptsd", "lowest_price_per_route?",
                     "price_per_infusion_by_city?", "spravato_coverage_share?", "changes_since?since=2020-01-01",
                     "clinics_near_zip?zip=92618&miles=25&route=&condition=", "search_clinics?q=spravato",
-                    "lowest_prices?", "clinic_comparison?", "price_history?"]
+                    "lowest_prices?", "clinic_comparison?", "price_history?", "possible_duplicates?",
+                    "source_summary?"]
 
 
 @pytest.mark.asyncio

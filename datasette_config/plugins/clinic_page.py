@@ -6,6 +6,8 @@ it (scraped text is data, never markup).
 
 from __future__ import annotations
 
+import json
+
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
@@ -23,6 +25,12 @@ FACT_QUERIES = {
                "where p.clinic_id = :id order by p.key, p.detail",
     "prices": "select amount_usd, amount_max_usd, unit, sessions, per_session_usd, route, qualifier, evidence, "
               "source_url, seen_at from prices where clinic_id = :id order by route, per_session_usd",
+    # Every listing merged into this clinic, and why identity put it here.
+    "sources": "select source, source_id, name, street, suite, city, zip, source_url, match_reasons, last_seen "
+               "from sources where clinic_id = :id order by source, source_id",
+    "possible_duplicates": "select case when clinic_id = :id then other_id else clinic_id end as other_id, "
+                           "case when clinic_id = :id then other_name else clinic_name end as other_name, "
+                           "score, reasons from possible_duplicates where clinic_id = :id or other_id = :id",
 }
 
 
@@ -39,6 +47,8 @@ def clinic_row_template_vars(view_name, table, database, request, datasette):
             facts[name] = [dict(r) for r in (await db.execute(sql, {"id": clinic_id})).rows]
         clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
         facts["clinic"] = dict(clinic) if clinic else {}
+        for source in facts["sources"]:
+            source["match_reasons"] = ", ".join(json.loads(source["match_reasons"] or "[]"))
         return {"clinic_facts": facts}
 
     return clinic_facts
