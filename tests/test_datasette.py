@@ -71,6 +71,8 @@ async def test_clinic_page_shows_every_source_and_its_possible_duplicate(dataset
     assert "Might be the same clinic as" in text and f"/clinics/clinics/{other_id}" in text
     pairs = await get_json(datasette, "/clinics/possible_duplicates.json?_shape=array")
     assert {(p["clinic_id"], p["other_id"]) for p in pairs} & {(clinic_id, other_id), (other_id, clinic_id)}
+    compared = await datasette.client.get(f"/compare?id={clinic_id}&id={other_id}")
+    assert compared.status_code == 200 and "Austin Ketamine Center" in compared.text, "a person compares the pair"
 
 
 @pytest.mark.asyncio

@@ -34,6 +34,9 @@ FACT_QUERIES = {
 }
 
 
+COMPARED_FACTS = ("routes", "services", "conditions", "payment")
+
+
 @hookimpl(specname="extra_template_vars")
 def clinic_row_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table != "clinics" or request is None:
@@ -92,8 +95,8 @@ async def _compare(datasette, request) -> dict:
         row = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
         if row is None:
             continue
-        facts = {name: [dict(r) for r in (await db.execute(sql, {"id": clinic_id})).rows]
-                 for name, sql in FACT_QUERIES.items()}
+        facts = {name: [dict(r) for r in (await db.execute(FACT_QUERIES[name], {"id": clinic_id})).rows]
+                 for name in COMPARED_FACTS}
         lowest = {r["route"]: dict(r) for r in (await db.execute(
             "select route, min(per_session_usd) as usd, evidence, source_url, seen_at from prices "
             "where clinic_id = :id and per_session_usd is not null and route is not null group by route",
@@ -103,8 +106,8 @@ async def _compare(datasette, request) -> dict:
             current = families.get(fact["family"])
             if current is None or (fact["value"] and not current["value"]):
                 families[fact["family"]] = fact
-        clinics.append({"row": dict(row), "facts": {k: {f["key"]: f for f in v} for k, v in facts.items()
-                                                    if k != "prices"}, "families": families, "lowest": lowest})
+        clinics.append({"row": dict(row), "facts": {k: {f["key"]: f for f in v} for k, v in facts.items()},
+                        "families": families, "lowest": lowest})
     routes = (await db.execute("select key, label from route_types")).rows
     families = (await db.execute("select key, label from condition_types where parent is null")).rows
     payment = (await db.execute("select key, label from payment_keys")).rows
