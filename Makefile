@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint eval install clean
+.PHONY: demo test lint eval bench install clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) on PATH (set PYTHON=...)"; exit 2; }
@@ -23,6 +23,9 @@ test: $(STAMP)
 
 eval: $(STAMP)
 	$(BIN)/clinics eval --corpus tests/corpus
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks.run
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
