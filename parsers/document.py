@@ -1,8 +1,10 @@
 """A page as the extractors read it: main-content blocks with their headings, menus kept apart.
 
-HTML is parsed once here (BeautifulSoup on lxml) and turned into plain blocks, so every extractor works
-on the same text and none of them re-parses the page. Menus, headers and footers repeat on every page of a
-site; they are kept as a separate, weaker list (``menu``) instead of counting as the page's claims.
+HTML is parsed once here, by lxml, and turned into plain blocks, so every extractor works on the same text
+and none of them re-parses the page. The page is walked on lxml's own tree: building a BeautifulSoup tree of
+a page-builder page (a thousand wrapper tags) cost 30 times the parse itself (see ``make bench``).
+Menus, headers and footers repeat on every page of a site; they are kept as a separate, weaker list
+(``menu``) instead of counting as the page's claims.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bs4 import BeautifulSoup, Comment, NavigableString, Tag
+import lxml.etree
+import lxml.html
 
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
@@ -101,28 +104,67 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    soup = BeautifulSoup(_without_scripts(html)[:MAX_INPUT_CHARS], "lxml")
-    jsonld = [s.get_text() for s in soup.find_all("script", attrs={"type": re.compile("ld\\+json", re.I)})]
-    blobs = [s.get_text() for s in soup.find_all("script") if _is_data_blob(s)]
+    root = _parse(_without_scripts(html)[:MAX_INPUT_CHARS])
+    if root is None:
+        return Document(url=url, title="", blocks=[])
+    scripts = list(root.iter("script"))
+    jsonld = [s.text or "" for s in scripts if "ld+json" in (s.get("type") or "").lower()]
+    blobs = [s.text or "" for s in scripts if _is_data_blob(s)]
     meta = {}
-    for m in soup.find_all("meta"):
+    for m in root.iter("meta"):
         key = m.get("property") or m.get("name")
         if key and m.get("content"):
-            meta[key.lower()] = m["content"]
-    title = clean(soup.title.get_text()) if soup.title else ""
-    for tag in soup.find_all(DROP_TAGS):
-        tag.decompose()
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
-        comment.extract()
-    body = soup.body or soup
+            meta[key.lower()] = m.get("content")
+    title_tag = next(root.iter("title"), None)
+    title = clean(_text_of(title_tag)) if title_tag is not None else ""
+    for tag in [t for t in root.iter(*DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction)]:
+        _remove(tag)
+    body = next(root.iter("body"), root)
     menu, footer = _pull_chrome(body)
-    main = body.find("main") or body.find(attrs={"role": "main"}) or body
+    main = next(body.iter("main"), None)
+    if main is None:
+        main = next((t for t in body.iter() if t.get("role") == "main"), body)
     blocks = _Walker().walk(main)
     blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
 
 
-def _is_data_blob(script: Tag) -> bool:
+def _parse(html: str):
+    """lxml's HTML tree of a page, or None for a page with nothing in it."""
+    try:
+        return lxml.html.document_fromstring(html.encode("utf-8", errors="replace"),
+                                             parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (lxml.etree.ParserError, ValueError):
+        return None
+
+
+def _remove(tag) -> None:
+    """Take a tag out of the tree, keeping the text that follows it (its tail)."""
+    parent = tag.getparent()
+    if parent is None:
+        return
+    if tag.tail:
+        previous = tag.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tag.tail
+        else:
+            parent.text = (parent.text or "") + tag.tail
+    parent.remove(tag)
+
+
+def _text_of(tag) -> str:
+    """A tag's text, its pieces joined by spaces (as a browser shows "<b>IV</b><br>ketamine")."""
+    return " ".join(tag.itertext())
+
+
+def fragment_text(markup: str) -> str:
+    """The text of an HTML fragment kept inside JSON (an FAQ answer, a page-data string)."""
+    from bs4 import BeautifulSoup  # tolerant of any fragment; only fragments, so its cost does not matter
+
+    return BeautifulSoup(markup, "lxml").get_text(" ")
+
+
+def _is_data_blob(script) -> bool:
     kind = (script.get("type") or "").lower()
     return "ld+json" not in kind and ("json" in kind or script.get("id") == "__NEXT_DATA__")
 
@@ -139,7 +181,7 @@ def _blob_blocks(blobs: list[str], page_text: str) -> list[Block]:
             continue
         for text in _strings(data):
             if "<" in text and ">" in text:
-                text = BeautifulSoup(text, "lxml").get_text(" ")
+                text = fragment_text(text)
             text = clean(text)
             words = len(text.split())
             if words >= 2 and text not in page_text and not text.startswith(("http", "/")):
@@ -208,47 +250,52 @@ def _looks_like_heading(line: str) -> bool:
     return len(words) <= 10 and not re.search(r"[.!]$", line) and not line.startswith("$")
 
 
-def _is_chrome(tag: Tag) -> bool:
-    if tag.name in CHROME_TAGS:
+def _is_chrome(tag) -> bool:
+    if tag.tag in CHROME_TAGS:
         return True
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
-    hints = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
+    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
     return bool(hints.strip()) and bool(CHROME_HINT.search(hints))
 
 
-def _is_footer(tag: Tag) -> bool:
-    hints = " ".join(tag.get("class", [])) + " " + (tag.get("id") or "")
-    return tag.name == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
+def _is_footer(tag) -> bool:
+    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    return tag.tag == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
 
 
-def _pull_chrome(body: Tag) -> tuple[list[str], list[str]]:
+def _pull_chrome(body) -> tuple[list[str], list[str]]:
     """Remove navigation, headers and footers from the tree; return menu link texts and their other text.
 
     The second list (header and footer text) is where hand-built sites keep their address and phone.
     """
     menu: list[str] = []
     chrome_text: list[str] = []
-    outermost = [t for t in body.find_all(True) if _is_chrome(t) and not any(_is_chrome(p) for p in t.parents)]
+    outermost = []
+    iterator = body.iter()
+    for tag in iterator:
+        if isinstance(tag.tag, str) and tag is not body and _is_chrome(tag):
+            outermost.append(tag)
+    outermost = [t for t in outermost if not any(_is_chrome(p) for p in t.iterancestors())]
     for tag in outermost:
         if not _is_footer(tag):
-            links = [clean(a.get_text(" ")) for a in tag.find_all("a")]
+            links = [clean(_text_of(a)) for a in tag.iter("a")]
             menu.extend(text for text in links if text and len(text) < 60)
-        chrome_text.extend(clean(s) for s in tag.stripped_strings)
-        tag.extract()
+        chrome_text.extend(clean(s) for s in tag.itertext() if s.strip())
+        _remove(tag)
     return menu, chrome_text
 
 
 AMOUNT_CELL = re.compile(r"^(?:\$\s?\d|free\b|complimentary\b|included\b|call\b|\d[\d,.]*\s*(?:usd|\$))", re.I)
 
 
-def _label_value_row(tag: Tag) -> bool:
+def _label_value_row(tag) -> bool:
     """A price list built of divs, as page builders make them: two or three short leaf cells, the last an amount
     ("Depression infusion | $450"). Read as one row, like a table row, so the amount keeps its label."""
-    cells = tag.find_all(True, recursive=False)
-    if not 2 <= len(cells) <= 3 or any(c.find(BLOCK_LEAF_INSIDE) for c in cells):
+    cells = [c for c in tag if isinstance(c.tag, str)]
+    if not 2 <= len(cells) <= 3 or any(next(c.iterdescendants(*BLOCK_LEAF_INSIDE), None) is not None for c in cells):
         return False
-    texts = [clean(c.get_text(" ")) for c in cells]
+    texts = [clean(_text_of(c)) for c in cells]
     return all(texts) and all(len(t.split()) <= 14 for t in texts) and bool(AMOUNT_CELL.match(texts[-1])) \
         and not AMOUNT_CELL.match(texts[0])
 
@@ -265,6 +312,8 @@ class _Walker:
     """Walks the main content in document order, emitting blocks and tracking the heading above each.
 
     Iterative, with an explicit stack: a page nested thousands of levels deep must not exhaust recursion.
+    lxml keeps text in ``.text`` (before a tag's children) and ``.tail`` (after the tag closes), so each tag
+    pushes its tail first, then its end marker, its children and its own text.
     """
 
     def __init__(self) -> None:
@@ -275,64 +324,68 @@ class _Walker:
         self.buffer: list[str] = []
         self.buffer_kind = "paragraph"
 
-    def walk(self, root: Tag) -> list[Block]:
-        stack: list = list(reversed(list(root.children)))
+    def walk(self, root) -> list[Block]:
+        stack: list = [*reversed([c for c in root]), root.text or ""]
         while stack and self.chars < MAX_TEXT_CHARS:
             node = stack.pop()
-            if isinstance(node, _EndOfBlock):
+            if isinstance(node, str):
+                if node:
+                    self.buffer.append(node)
+            elif isinstance(node, _EndOfBlock):
                 self._flush()
                 self.buffer_kind = node.previous_kind
-            elif isinstance(node, NavigableString):
-                self.buffer.append(str(node))
-            elif isinstance(node, Tag):
+            elif isinstance(node.tag, str):
+                stack.append(node.tail or "")
                 stack.extend(self._visit_tag(node))
+            else:  # a comment or processing instruction left in: only the text after it counts
+                stack.append(node.tail or "")
         self._flush()
         return self.blocks
 
-    def _visit_tag(self, tag: Tag) -> list:
+    def _visit_tag(self, tag) -> list:
         """Handle one tag; return what to push on the stack (its children, last first, and an end marker)."""
-        name = tag.name
+        name = tag.tag
         if name not in BLOCK_TAGS:
-            return list(reversed(list(tag.children)))
+            return [*reversed([c for c in tag]), tag.text or ""]
         self._flush()
         if name in HEADINGS:
-            text = clean(tag.get_text(" "))
+            text = clean(_text_of(tag))
             if text:
                 level = int(name[1])
                 self.outline = [(lv, t) for lv, t in self.outline if lv < level]
                 self.blocks.append(Block(text, "heading", text, level=level, section=self.section))
                 self.outline.append((level, text))
                 self.heading = text
-        elif name == "tr" and tag.find(LAYOUT_INSIDE_ROW) is None:
-            cells = [clean(c.get_text(" ")) for c in tag.find_all(["td", "th"])]
+        elif name == "tr" and next(tag.iterdescendants(*LAYOUT_INSIDE_ROW), None) is None:
+            cells = [clean(_text_of(c)) for c in tag.iter("td", "th")]
             text = " | ".join(c for c in cells if c)
             if text:
                 self.blocks.append(Block(text, "row", self.heading, section=self.section))
         elif name == "dl":
             self._definition_list(tag)
         elif name == "div" and _label_value_row(tag):
-            cells = [clean(c.get_text(" ")) for c in tag.find_all(True, recursive=False)]
+            cells = [clean(_text_of(c)) for c in tag if isinstance(c.tag, str)]
             self.blocks.append(Block(" | ".join(c for c in cells if c), "row", self.heading, section=self.section))
         elif name == "summary":
-            text = clean(tag.get_text(" "))
+            text = clean(_text_of(tag))
             if text:
                 self.blocks.append(Block(text, "question", self.heading, section=self.section))
         elif name != "br":
             previous_kind = self.buffer_kind
             self.buffer_kind = "item" if name in ("li", "dd", "dt") else "paragraph"
-            return [_EndOfBlock(previous_kind), *reversed(list(tag.children))]
+            return [_EndOfBlock(previous_kind), *reversed([c for c in tag]), tag.text or ""]
         return []
 
     @property
     def section(self) -> str:
         return " > ".join(text for _, text in self.outline)
 
-    def _definition_list(self, tag: Tag) -> None:
+    def _definition_list(self, tag) -> None:
         """A term and its definition are one row: "Sub-Q ketamine course of eight sessions | $1,960"."""
         term = ""
-        for child in tag.find_all(["dt", "dd"]):
-            text = clean(child.get_text(" "))
-            if child.name == "dt":
+        for child in tag.iter("dt", "dd"):
+            text = clean(_text_of(child))
+            if child.tag == "dt":
                 term = text
             elif text:
                 self.blocks.append(Block(f"{term} | {text}" if term else text, "row", self.heading,

@@ -86,12 +86,20 @@ BARE_TOPIC = re.compile(r"^\W*(?:(?:insurance|financing|payment(?: plans?| optio
                         r"and|&|,|/|\s)+)\W*$", re.I)
 
 
+# Every pattern that can settle a payment key or name a payer: a sentence matching none is skipped unread.
+ANY_PAYMENT_WORD = re.compile("|".join(f"(?:{p.pattern})" for p in (
+    INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
+    *PROVIDER_PATTERNS.values(), *PAYER_PATTERNS.values())), re.I)
+
+
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
     weak_page = page_type in ("blog", "landing")
     for sentence in sentences:
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
+        if not ANY_PAYMENT_WORD.search(sentence.framed):
+            continue
         if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
             continue  # a blog post on insurance in general says nothing about this clinic
         if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):

@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache
 
 from parsers.cues import EXPLICIT_OFFER
 from parsers.facts import Fact
 from parsers.vocab import Term
 
+# Keyed by id(), with the object kept beside its pattern so the id cannot be reused: hashing a frozen Term
+# (or a whole vocabulary of them) on every call cost more than the searches.
+_PATTERNS: dict[int, tuple[Term, re.Pattern]] = {}
+_VOCABULARIES: dict[int, tuple[tuple, re.Pattern]] = {}
 
-@cache
+
 def compiled(term: Term) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in term.patterns), re.I)
+    known = _PATTERNS.get(id(term))
+    if known is None or known[0] is not term:
+        known = _PATTERNS[id(term)] = (term, re.compile("|".join(f"(?:{p})" for p in term.patterns), re.I))
+    return known[1]
+
+
+def _any_of(terms: tuple[Term, ...]) -> re.Pattern:
+    """One pattern for a whole vocabulary: most sentences name no term, and one search tells."""
+    known = _VOCABULARIES.get(id(terms))
+    if known is None or known[0] is not terms:  # the tuple is kept, so its id cannot be reused
+        known = _VOCABULARIES[id(terms)] = (terms, re.compile(
+            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I))
+    return known[1]
 
 
 def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
@@ -21,6 +36,8 @@ def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
 
     "treatment-resistant depression" names TRD, not depression as well.
     """
+    if isinstance(terms, tuple) and not _any_of(terms).search(text):
+        return []
     found: list[tuple[Term, re.Match]] = []
     for term in terms:
         for match in compiled(term).finditer(text):
