@@ -53,8 +53,12 @@ def generate(root: Path, sites: int = 100, pages_per_site: int = 20, seed: int =
         listing.append({"slug": slug, "host": host})
         site = root / "sites" / slug
         paths = PAGES[:pages_per_site]
+        clinic = {"name": f"{rng.choice(('Pacific', 'Harbor', 'Summit', 'Coastal', 'Golden', 'Canyon'))} Ketamine "
+                          f"{slug[-3:]}",
+                  "street": f"{rng.randint(10, 9999)} Alton Parkway, Suite {rng.randint(1, 400)}",
+                  "phone": f"(949) 555-{rng.randint(100, 199):04d}"}
         for path in paths:
-            html = page_html(rng, slug, path, paths)
+            html = page_html(rng, clinic, path, paths)
             file = site / path / "index.html"
             file.parent.mkdir(parents=True, exist_ok=True)
             file.write_text(html, encoding="utf-8")
@@ -72,13 +76,14 @@ def generate(root: Path, sites: int = 100, pages_per_site: int = 20, seed: int =
     return {"sites": sites, "pages": pages, "bytes": total_bytes}
 
 
-def page_html(rng: random.Random, slug: str, path: str, paths: tuple[str, ...]) -> str:
-    name = f"{rng.choice(('Pacific', 'Harbor', 'Summit', 'Coastal', 'Golden', 'Canyon'))} Ketamine {slug[-3:]}"
+def page_html(rng: random.Random, clinic: dict, path: str, paths: tuple[str, ...]) -> str:
+    """One page of a site: the clinic's name, address and phone are the same on every page, as on a real site."""
+    name = clinic["name"]
     target = rng.randint(80_000, 150_000)
-    head = _head(rng, name, slug)
+    head = _head(rng, clinic)
     menu = _menu(paths)
     body = _content(rng, name, path)
-    footer = _footer(rng, name)
+    footer = _footer(rng, name, paths)
     filler_needed = target - len(head) - len(menu) - len(body) - len(footer)
     filler = _builder_markup(rng, max(filler_needed, 0))
     return (f"<!DOCTYPE html><html lang=\"en-US\">{head}<body class=\"page-template-default page wp-custom-logo\">"
@@ -86,7 +91,8 @@ def page_html(rng: random.Random, slug: str, path: str, paths: tuple[str, ...]) 
             f"</body></html>")
 
 
-def _head(rng: random.Random, name: str, slug: str) -> str:
+def _head(rng: random.Random, clinic: dict) -> str:
+    name = clinic["name"]
     css = "".join(f".elementor-element-{rng.randrange(16**6):06x}{{margin:{rng.randint(0, 40)}px;"
                   f"padding:{rng.randint(0, 30)}px;color:#{rng.randrange(16**6):06x}}}" for _ in range(250))
     script = "".join(f"var e{rng.randrange(10**6)}=function(t){{return t.map(function(n){{return n*"
@@ -94,9 +100,8 @@ def _head(rng: random.Random, name: str, slug: str) -> str:
     graph = {"@context": "https://schema.org", "@graph": [
         {"@type": "WebSite", "url": "{{base}}/", "name": name},
         {"@type": ["MedicalClinic", "LocalBusiness"], "name": name, "url": "{{base}}/",
-         "telephone": f"(949) 555-{rng.randint(100, 199):04d}",
-         "address": {"@type": "PostalAddress", "streetAddress": f"{rng.randint(10, 9999)} Alton Parkway, Suite "
-                                                                 f"{rng.randint(1, 400)}",
+         "telephone": clinic["phone"],
+         "address": {"@type": "PostalAddress", "streetAddress": clinic["street"],
                      "addressLocality": "Irvine", "addressRegion": "CA", "postalCode": "92618"}}]}
     return (f"<head><meta charset=\"utf-8\"><title>{name}</title>"
             f"<link rel=\"stylesheet\" href=\"/wp-content/themes/astra/style.min.css?ver=4.6\">"
@@ -141,9 +146,9 @@ def _builder_markup(rng: random.Random, size: int) -> str:
     return "".join(chunks)
 
 
-def _footer(rng: random.Random, name: str) -> str:
+def _footer(rng: random.Random, name: str, paths: tuple[str, ...]) -> str:
     widgets = "".join(f"<section class=\"widget\"><h3 class=\"widget-title\">{rng.choice(WORDS).title()}</h3>"
-                      f"<ul><li><a href=\"/blog/{rng.randint(1, 999)}/\">Ketamine and {rng.choice(CONDITIONS)}"
+                      f"<ul><li><a href=\"/{rng.choice(paths)}\">Ketamine and {rng.choice(CONDITIONS)}"
                       f"</a></li></ul></section>" for _ in range(6))
-    return (f"<footer class=\"site-footer\">{widgets}<p>&copy; 2026 {name}. 100 Alton Parkway, Irvine, CA 92618. "
+    return (f"<footer class=\"site-footer\">{widgets}<p>&copy; 2026 {name}. Irvine, CA 92618. "
             f"This website does not provide medical advice. In crisis, call or text 988.</p></footer>")

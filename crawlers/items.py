@@ -44,3 +44,4 @@ class PageItem:
     etag: str | None = None
     last_modified: str | None = None
     error: str | None = None
+    links: list[str] | None = None  # the same-site links worth following, kept so a 304 needs no parse

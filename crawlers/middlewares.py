@@ -1,12 +1,15 @@
 """Conditional requests for clinic pages, from the validators stored in the `pages` table.
 
 A re-crawl asks each server "changed since?" (If-None-Match / If-Modified-Since). A 304 answer reaches the
-spider with the stored body and the ``not_modified`` flag, so the spider can still follow the page's links
-while the pipeline neither parses nor rewrites it. Only requests marked ``meta["conditional"]`` are
+spider flagged ``not_modified`` with the links stored from the page's last parse in ``meta["stored_links"]``
+(or, for a page stored before links were kept, its stored body), so the spider still follows the page's
+links while nothing is parsed or rewritten. Only requests marked ``meta["conditional"]`` are
 touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
 """
 
 from __future__ import annotations
+
+import json
 
 from scrapy.http import HtmlResponse
 
@@ -42,8 +45,14 @@ class ConditionalRequestMiddleware:
     def process_response(self, request, response):
         if response.status != 304 or not request.meta.get("conditional"):
             return response
-        rows = list(self.db.query("select body from pages where url = ?", [request.url]))
-        body = stored_body(rows[0]) if rows else None
+        rows = list(self.db.query("select links, body is not null as has_body from pages where url = ?",
+                                  [request.url]))
+        if rows and rows[0]["links"] is not None:
+            request.meta["stored_links"] = json.loads(rows[0]["links"])
+            return HtmlResponse(url=request.url, status=200, headers=response.headers, body=b"", encoding="utf-8",
+                                request=request, flags=[*response.flags, "not_modified"])
+        body = stored_body(next(iter(self.db.query("select body from pages where url = ?", [request.url])))) \
+            if rows and rows[0]["has_body"] else None
         if body is None:  # we sent no validators we could honour: ask again without them
             return request.replace(headers={k: v for k, v in request.headers.items()
                                             if k not in (b"If-None-Match", b"If-Modified-Since")},

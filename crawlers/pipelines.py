@@ -6,6 +6,7 @@ an unchanged content hash costs no parse and no write of facts. Data problems ar
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 
 from crawlers.items import ListingItem, PageItem
@@ -54,8 +55,11 @@ class StorePipeline:
             self.stats.inc_value("pages/failed")
             return
         if item.status == 304 or page_validators(self.db, item.url).get("content_hash") == content_hash(item.body):
-            self.db["pages"].update(item.url, {"fetched_at": item.fetched_at, "last_ok_at": item.fetched_at,
-                                               "status": item.status, "error": None, "run_id": self.run_id})
+            unchanged = {"fetched_at": item.fetched_at, "last_ok_at": item.fetched_at, "status": item.status,
+                         "error": None, "run_id": self.run_id}
+            if item.links is not None and item.status != 304:
+                unchanged["links"] = json.dumps(item.links)
+            self.db["pages"].update(item.url, unchanged)
             self.stats.inc_value("pages/unchanged")
             return
         facts = extract_page(item.body, url=item.url, seen_at=item.fetched_at)

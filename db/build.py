@@ -32,14 +32,20 @@ class ClinicRecord:
     row: dict
     facts: SiteFacts
     listings: list[dict] = field(default_factory=list)
+    _identity: Identity | None = field(default=None, repr=False)
 
     def identity(self) -> Identity:
-        return identity_of(self.row, self.row["id"], npis=[li["npi"] for li in self.listings if li.get("npi")],
-                           hosts=[host_of(li["website"]) for li in self.listings if li.get("website")])
+        """What identity compares, computed once and again only after a listing attaches (or the row changes)."""
+        if self._identity is None:
+            self._identity = identity_of(self.row, self.row["id"],
+                                         npis=[li["npi"] for li in self.listings if li.get("npi")],
+                                         hosts=[host_of(li["website"]) for li in self.listings if li.get("website")])
+        return self._identity
 
     def attach(self, listing: dict, reasons: list[str]) -> None:
         listing["match_reasons"] = json.dumps(reasons)
         self.listings.append(listing)
+        self._identity = None
 
 
 @dataclass
@@ -147,6 +153,7 @@ def _place(listing: dict, records: dict[str, ClinicRecord], decisions: Decisions
         result.merged_by_identity += 1
         if not record.row.get("website") and listing["website"]:
             record.row["website"] = site_root(listing["website"])
+            record._identity = None
         return
     if KETAMINE_NAME.search(listing["name"] or "") and own_id:
         record = records.setdefault(own_id, _record_from_listing(listing))

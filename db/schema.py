@@ -55,7 +55,7 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "pages": ({
         "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "etag": str,
         "last_modified": str, "content_hash": str, "page_type": str, "title": str, "error": str, "run_id": int,
-        "facts": str, "body": bytes,
+        "facts": str, "links": str, "body": bytes,
     }, "url"),
     "crawl_runs": ({
         "id": int, "region": str, "profile": str, "started_at": str, "finished_at": str, "status": str,
@@ -195,5 +195,6 @@ def open_db(path: str) -> sqlite_utils.Database:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     db = sqlite_utils.Database(path)
     db.execute("pragma busy_timeout = 30000")
-    ensure_db_shape(db)
+    ensure_db_shape(db)  # sets WAL, in which NORMAL sync is safe: a crash loses at most the last commits
+    db.execute("pragma synchronous = normal")
     return db

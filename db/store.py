@@ -69,6 +69,8 @@ def save_page(db: sqlite_utils.Database, page: dict, facts: dict | None, run_id:
         "content_hash": digest, "page_type": (facts or {}).get("page_type"), "title": page.get("title"),
         "error": None, "run_id": run_id,
     }
+    if page.get("links") is not None:
+        row["links"] = json.dumps(page["links"])
     previous = page_validators(db, page["url"])
     changed = previous.get("content_hash") != digest
     if changed or facts is not None:

@@ -136,14 +136,15 @@ class ClinicSiteSpider(RegionSpider):
     def parse(self, response, site: str, depth: int):
         headers = response.headers
         not_modified = "not_modified" in response.flags
+        links = response.meta.get("stored_links") if not_modified else None
+        if links is None and response.status == 200 and hasattr(response, "css"):
+            links = self._relevant_links(response, site)
         yield PageItem(url=response.url, site=site, status=304 if not_modified else response.status,
                        fetched_at=now_iso(), body=b"" if not_modified else response.body,
-                       etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"))
+                       etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), links=links)
         if response.status != 200 or depth >= self.settings.getint("CLINIC_SITE_MAX_DEPTH"):
             return
-        if not hasattr(response, "css"):
-            return
-        for link in self._relevant_links(response, site):
+        for link in links or []:
             request = self._claim(link, site, depth + 1, why="links")
             if request:
                 yield request
