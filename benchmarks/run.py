@@ -2,10 +2,11 @@
 
 Every figure comes from the same run on this machine: the full pipeline (fetch, parse, extract, store)
 beside Scrapy's do-nothing ceiling over the same URLs, the extractor beside a bare lxml parse of the same
-pages, an unchanged re-crawl and a 5%-changed re-crawl as ratios of the first, and ``clinics reparse``.
+pages, an unchanged re-crawl and a 5%-changed re-crawl as ratios of the first, ``clinics reparse``, and
+Datasette's p50/p95 on a synthetic national-scale database (benchmarks/serve.py).
 The table is printed and written as JSON to ``benchmarks/results/`` so a later run can be compared.
 
-    python -m benchmarks.run [--sites 100] [--pages-per-site 20] [--keep DIR]
+    python -m benchmarks.run [--sites 100] [--pages-per-site 20] [--keep DIR] [--serve-clinics 100000]
 """
 
 from __future__ import annotations
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--sites", type=int, default=100)
     parser.add_argument("--pages-per-site", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="Build the web and database here and keep them.")
+    parser.add_argument("--serve-clinics", type=int, default=100_000,
+                        help="Clinics in the synthetic database Datasette is timed on (0 skips it).")
     args = parser.parse_args(argv)
     from sample_web.server import RunningSampleWeb
 
@@ -151,6 +154,11 @@ def main(argv: list[str] | None = None) -> dict:
     for key in ("crawl", "ceiling", "recrawl_unchanged", "recrawl_5pct_changed"):
         results[key].pop("stdout", None)
     print(format_table(results))
+    if args.serve_clinics:
+        from benchmarks import serve
+
+        print(f"\nDatasette over {args.serve_clinics:,} synthetic clinics (building the database first):", flush=True)
+        results["serve"] = serve.main(["--clinics", str(args.serve_clinics), "--keep", str(work / "serve")])
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps(results, indent=2))

@@ -108,3 +108,19 @@ def test_reparse_rederives_facts_from_stored_pages_without_fetching(demo_db, tmp
     assert run["profile"] == "reparse" and run["pages_changed"] == 1
     assert rows(copy, "select count(*) as n from clinics where status = 'active'")[0]["n"] == \
         rows(demo_db, "select count(*) as n from clinics where status = 'active'")[0]["n"], "a reparse ages no one"
+
+
+def test_comparison_view_agrees_with_the_fact_tables(demo_db):
+    """The view reads the clinics' summaries; each route and family column must say what the facts say."""
+    from parsers.vocab import CONDITIONS, ROUTES
+
+    view = {r["id"]: r for r in rows(demo_db, "select * from clinic_comparison")}
+    assert view
+    for fact in rows(demo_db, "select clinic_id, route, value from clinic_routes"):
+        assert view[fact["clinic_id"]][fact["route"]] == fact["value"], fact
+    treated = {(r["clinic_id"], r["condition_family"]) for r in rows(
+        demo_db, "select clinic_id, condition_family from clinic_conditions where value = 1")}
+    for clinic_id, row in view.items():
+        for family in (t.key for t in CONDITIONS if t.parent is None):
+            assert (row[f"treats_{family}"] == 1) == ((clinic_id, family) in treated), (clinic_id, family)
+        assert all(row[t.key] in (0, 1, None) for t in ROUTES)

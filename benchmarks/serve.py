@@ -1,0 +1,175 @@
+"""Datasette at national scale: a synthetic database of 100,000 clinics and about a million fact rows, served
+exactly as ``clinics serve`` serves it, timed over loopback HTTP.
+
+Four pages a user loads: full-text search, the clinics table with its facets, clinics near a ZIP code,
+and the comparison view. Each is requested a bounded number of times after warming up; p50 and p95 are
+reported with the server's peak RSS. ``python -m benchmarks.serve [--clinics N] [--keep DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import zipcodes
+
+from clinics.publish import datasette_args
+from db.schema import open_db
+from parsers.vocab import CONDITIONS, ROUTES
+
+QUERIES = {
+    "full-text search": "/clinics/clinics.json?_search=ptsd&_size=50",
+    "facet page (clinics table)": "/clinics/clinics.json?_size=50",
+    "ZIP radius (25 mi)": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
+    "comparison view": "/clinics/clinic_comparison.json?_size=50",
+}
+REQUESTS, WARMUP, SECONDS_PER_QUERY = 30, 2, 30  # at most 30 timed requests, or 30 s of them (at least 5)
+
+
+def build(db_path: Path, clinics: int, seed: int = 5) -> dict:
+    """Write the synthetic database in batches; returns row counts."""
+    rng = random.Random(seed)
+    places = [z for z in zipcodes.filter_by(state="CA") if z.get("lat") and z.get("active")]
+    db = open_db(str(db_path))
+    routes, conditions = [t.key for t in ROUTES], [t for t in CONDITIONS]
+    batch: dict[str, list] = {t: [] for t in ("clinics", "clinic_routes", "clinic_conditions", "clinic_payment",
+                                              "prices")}
+    counts = dict.fromkeys(batch, 0)
+
+    def flush() -> None:
+        for table, rows in batch.items():
+            if rows:
+                db[table].insert_all(rows, batch_size=2000)
+                counts[table] += len(rows)
+                rows.clear()
+
+    for n in range(clinics):
+        place = rng.choice(places)
+        clinic_id = f"c{n:012x}"
+        offered = rng.sample(routes, rng.randint(1, 3))
+        treated = rng.sample(conditions, rng.randint(3, 8))
+        iv_price = rng.choice((350, 400, 450, 495, 550, 600))
+        batch["clinics"].append({
+            "id": clinic_id, "name": f"{rng.choice(('Pacific', 'Summit', 'Harbor', 'Valley'))} Ketamine {n}",
+            "city": place["city"].title(), "state": "CA", "zip": place["zip_code"], "county": place["county"],
+            "latitude": float(place["lat"]) + rng.uniform(-0.02, 0.02),
+            "longitude": float(place["long"]) + rng.uniform(-0.02, 0.02), "geo_precision": "source",
+            "status": "active", "routes": json.dumps(sorted(offered)), "conditions": json.dumps(sorted(
+                t.key for t in treated)), "condition_families": json.dumps(sorted({t.parent or t.key for t in treated})),
+            "accepts_insurance": rng.choice((0, 1, None)), "spravato_covered": rng.choice((0, 1, None)),
+            "lowest_iv_price_usd": iv_price if "iv_infusion" in offered else None,
+            "lowest_price_per_session_usd": iv_price, "region": "California",
+            "search_text": " ".join([*offered, *(t.label for t in treated)]),
+        })
+        for route in offered:
+            batch["clinic_routes"].append({"clinic_id": clinic_id, "route": route, "value": 1,
+                                           "evidence": f"We offer {route}.", "source_url": "https://x.example/"})
+        for term in treated:
+            batch["clinic_conditions"].append({"clinic_id": clinic_id, "condition": term.key,
+                                               "condition_family": term.parent or term.key, "value": 1,
+                                               "evidence": f"We treat {term.label}.",
+                                               "source_url": "https://x.example/"})
+        for key in ("accepts_insurance", "hsa_fsa"):
+            batch["clinic_payment"].append({"clinic_id": clinic_id, "key": key, "detail": "", "value": 1,
+                                            "evidence": "We accept HSA.", "source_url": "https://x.example/"})
+        batch["prices"].append({"id": f"p{n:012x}", "clinic_id": clinic_id, "amount_usd": iv_price,
+                                "unit": "per_session", "per_session_usd": iv_price, "route": "iv_infusion",
+                                "evidence": f"${iv_price} per infusion", "source_url": "https://x.example/"})
+        if len(batch["clinic_conditions"]) >= 20_000:
+            flush()
+    flush()
+    db.execute("analyze")
+    db.close()
+    return counts
+
+
+def measure(db_path: Path) -> dict:
+    port = _free_port()
+    inspect = db_path.with_suffix(".inspect.json")
+    subprocess.run([sys.executable, "-m", "datasette", "inspect", str(db_path), "--inspect-file", str(inspect)],
+                   check=True, capture_output=True)
+    args = datasette_args(str(db_path), port) + ["--inspect-file", str(inspect), "-i", str(db_path)]
+    args.remove(str(db_path))
+    server = subprocess.Popen([sys.executable, "-m", "datasette", *args], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    results: dict = {}
+    try:
+        base = f"http://127.0.0.1:{port}"
+        _wait(base)
+        with httpx.Client(base_url=base, timeout=60) as client:
+            for label, path in QUERIES.items():
+                times: list[float] = []
+                spent = 0.0
+                for i in range(WARMUP + REQUESTS):
+                    if len(times) >= 5 and spent > SECONDS_PER_QUERY:
+                        break
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    elapsed = 1000 * (time.perf_counter() - started)
+                    if response.status_code != 200:
+                        raise RuntimeError(f"{path}: HTTP {response.status_code}: {response.text[:300]}")
+                    if i >= WARMUP:
+                        times.append(elapsed)
+                        spent += elapsed / 1000
+                results[label] = {"p50_ms": statistics.median(times),
+                                  "p95_ms": sorted(times)[max(0, int(len(times) * 0.95) - 1)], "requests": len(times)}
+        results["peak_rss_mb"] = _peak_rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return results
+
+
+def _peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _wait(base: str) -> None:
+    for _ in range(200):
+        try:
+            httpx.get(base + "/-/versions.json", timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError("datasette did not start")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clinics", type=int, default=100_000)
+    parser.add_argument("--keep", type=Path)
+    args = parser.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="clinics-serve-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    db_path = work / "clinics.db"
+    started = time.perf_counter()
+    counts = build(db_path, args.clinics) if not db_path.exists() else {}
+    built_s = time.perf_counter() - started
+    results = {"rows": counts, "build_s": built_s, **measure(db_path)}
+    for label in QUERIES:
+        r = results[label]
+        print(f"{'serve, ' + label:40} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms (target p95 < 50)")
+    print(f"{'serve, peak RSS':40} {results['peak_rss_mb']:8.0f} MB ({sum(counts.values()) or '?'} rows)")
+    return results
+
+
+if __name__ == "__main__":
+    main()
