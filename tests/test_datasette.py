@@ -43,6 +43,16 @@ async def test_facets_by_city_route_and_condition(datasette):
 
 
 @pytest.mark.asyncio
+async def test_route_facet_counts_match_the_rows_its_link_selects(datasette):
+    facet = (await get_json(datasette, "/clinics/clinics.json?_size=0"))["facet_results"]["routes"]
+    assert facet["type"] == "keys"
+    iv = next(item for item in facet["results"] if item["value"] == "iv_infusion")
+    path = iv["toggle_url"].split("localhost", 1)[-1].replace("_size=0&", "")
+    selected = await get_json(datasette, path + "&_shape=array&_size=max")
+    assert len(selected) == iv["count"] and all("iv_infusion" in json.loads(r["routes"]) for r in selected)
+
+
+@pytest.mark.asyncio
 async def test_clinic_page_links_to_its_facts_with_evidence(datasette, demo_db):
     import sqlite3
 
