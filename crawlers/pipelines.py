@@ -2,17 +2,22 @@
 
 Spiders only fetch and hand on; this is where a page is parsed, and only when its content is new: a 304 or
 an unchanged content hash costs no parse and no write of facts. Data problems are counted in crawl stats.
+Extraction is CPU work, so it runs in worker processes (``EXTRACT_PROCESSES``) while this process keeps
+downloading; every database write stays here, in one process.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 from crawlers.items import ListingItem, PageItem
 from db.schema import open_db
 from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page
-from parsers.extract import extract_page
+from parsers.extract import extract_facts
 
 
 class StorePipeline:
@@ -22,7 +27,9 @@ class StorePipeline:
         self.db_path = crawler.settings.get("DB_PATH")
         self.run_id = crawler.settings.getint("RUN_ID") or None
         self.region = crawler.settings.get("REGION")
+        self.processes = crawler.settings.getint("EXTRACT_PROCESSES")
         self.db = None
+        self.pool: ProcessPoolExecutor | None = None
 
     @classmethod
     def from_crawler(cls, crawler):
@@ -32,14 +39,16 @@ class StorePipeline:
         self.db = open_db(self.db_path)
 
     def close_spider(self):
+        if self.pool is not None:
+            self.pool.shutdown(wait=True)
         if self.db is not None:
             self.db.close()
 
-    def process_item(self, item):
+    async def process_item(self, item):
         if isinstance(item, ListingItem):
             self._listing(item)
         elif isinstance(item, PageItem):
-            self._page(item)
+            await self._page(item)
         return item
 
     def _listing(self, item: ListingItem) -> None:
@@ -48,7 +57,7 @@ class StorePipeline:
         if item.decision == "dropped":
             self.stats.inc_value(f"listings/dropped/{item.reason}")
 
-    def _page(self, item: PageItem) -> None:
+    async def _page(self, item: PageItem) -> None:
         if item.error or item.status is None or item.status >= 400:
             record_page_failure(self.db, item.url, item.site, item.status, item.error or f"HTTP {item.status}",
                                 self.run_id)
@@ -62,8 +71,17 @@ class StorePipeline:
             self.db["pages"].update(item.url, unchanged)
             self.stats.inc_value("pages/unchanged")
             return
-        facts = extract_page(item.body, url=item.url, seen_at=item.fetched_at)
-        save_page(self.db, asdict(item), asdict(facts), self.run_id)
+        facts = await self._extract(item)
+        save_page(self.db, asdict(item), facts, self.run_id)
         self.stats.inc_value("pages/parsed")
         for kind in ("routes", "services", "conditions", "prices"):
-            self.stats.inc_value(f"facts/{kind}", len(getattr(facts, kind)))
+            self.stats.inc_value(f"facts/{kind}", len(facts[kind]))
+
+    async def _extract(self, item: PageItem) -> dict:
+        """The page's facts, from a worker process when there are any (started at the first page to parse)."""
+        if self.processes <= 0:
+            return extract_facts(item.body, url=item.url, seen_at=item.fetched_at)
+        if self.pool is None:
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
+        return await asyncio.get_running_loop().run_in_executor(self.pool, extract_facts, item.body, item.url,
+                                                                item.fetched_at)

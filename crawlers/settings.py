@@ -4,6 +4,7 @@ Base URLs of every source are settings, so the same spiders read the real NPPES 
 sample web's stand-ins; only these URLs differ.
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
 
 try:
@@ -64,5 +65,8 @@ CLINIC_SITE_USE_SITEMAPS = True  # a site's sitemap, when robots.txt or /sitemap
 CLINIC_SITE_MAX_PAGES = 12  # pages read per clinic website
 CLINIC_SITE_MAX_DEPTH = 2
 ALLOW_LOOPBACK_SITES = False  # listed websites on private, loopback or link-local addresses are refused
+
+# Pages are parsed in this many worker processes beside the crawl (0: in the crawl's own process).
+EXTRACT_PROCESSES = max(0, min(4, (os.cpu_count() or 1) - 1))
 
 LOG_LEVEL = "INFO"

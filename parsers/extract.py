@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import re
-
-from bs4 import BeautifulSoup
+from dataclasses import asdict
 
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
 from parsers.conditions import extract_conditions
 from parsers.cues import sentences_of
-from parsers.document import Block, Document, clean, parse_html, parse_text
+from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text
 from parsers.facts import ClinicInfo, PageFacts
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
@@ -26,6 +25,11 @@ def extract_page(content: str | bytes, url: str | None = None, seen_at: str | No
         content = content.decode("utf-8", errors="replace")
     doc = parse_html(content, url) if LOOKS_LIKE_HTML.search(content[:5000]) else parse_text(content, url)
     return extract_document(doc, seen_at)
+
+
+def extract_facts(content: str | bytes, url: str | None = None, seen_at: str | None = None) -> dict:
+    """A page's facts as the plain dict stored in ``pages.facts``: what a worker process sends back."""
+    return asdict(extract_page(content, url=url, seen_at=seen_at))
 
 
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
@@ -68,7 +72,7 @@ def _add_jsonld_faq(doc: Document) -> None:
     """FAQ answers that a page keeps only in FAQPage JSON-LD become question and answer blocks."""
     page_text = doc.text
     for question, answer in faq_from_jsonld(doc.jsonld):
-        answer_text = clean(BeautifulSoup(answer, "lxml").get_text(" ")) if "<" in answer else clean(answer)
+        answer_text = clean(fragment_text(answer)) if "<" in answer else clean(answer)
         if answer_text and answer_text[:60] not in page_text:
             doc.blocks.append(Block(question, "question", "FAQ", section="FAQ"))
             doc.blocks.append(Block(answer_text, "paragraph", "FAQ", section="FAQ"))
