@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from html import unescape
 from urllib.parse import urljoin, urlparse
 
 import scrapy
@@ -32,6 +33,9 @@ RELEVANT = re.compile(
     r"new-patient|getting-started|how-it-works|our-|invest|rates", re.I)
 SKIP = re.compile(r"\.(?:pdf|jpe?g|png|gif|svg|webp|mp4|zip|docx?|css|js|ico)$|/wp-(?:admin|login)|/cart|/login|"
                   r"/tag/|/category/|/author/|/feed/?$|/page/\d+", re.I)
+ANCHOR = re.compile(r"<a\b([^>]*)>(.{0,2000}?)</a\s*>", re.I | re.S)  # bounded: an unclosed <a> costs 2,000 chars
+HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
+TAG = re.compile(r"<[^>]*>")
 # Sitemap entries that are posts or archives, not the pages that say what a clinic offers.
 NOT_A_PAGE = re.compile(r"/blog/|/news/|/posts?/|/\d{4}/\d{2}/|/events?/|/press/", re.I)
 SKIPPED_SITEMAPS = re.compile(r"post|blog|categor|tag|author|product|attachment|image|video|news", re.I)
@@ -150,14 +154,20 @@ class ClinicSiteSpider(RegionSpider):
                 yield request
 
     def _relevant_links(self, response, site: str) -> list[str]:
+        """Same-host links whose path or text looks relevant. Anchors are found by pattern, not by building a
+        second tree of the page: the pipeline's parse is the page's only one (make bench)."""
         host = urlparse(site).netloc
         links: dict[str, None] = {}
-        for anchor in response.css("a[href]"):
-            href = urljoin(response.url, anchor.attrib["href"]).split("#")[0]
+        for attributes, inner in ANCHOR.findall(response.text):
+            found = HREF.search(attributes)
+            if not found:
+                continue
+            raw = unescape(next(g for g in found.groups() if g is not None).strip())
+            href = urljoin(response.url, raw).split("#")[0]
             parsed = urlparse(href)
             if parsed.scheme not in ("http", "https") or parsed.netloc != host or parsed.query or SKIP.search(href):
                 continue
-            text = " ".join(anchor.css("::text").getall())
+            text = unescape(TAG.sub(" ", inner))
             if RELEVANT.search(parsed.path) or RELEVANT.search(text):
                 links.setdefault(href)
         return list(links)
