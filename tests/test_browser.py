@@ -122,6 +122,7 @@ def test_zip_search_lists_nearby_clinics_nearest_first(site, page):
     page.fill("input[name='route']", "iv_infusion")
     page.locator("form.sql input[type='submit']").click()
     page.wait_for_url("**zip=92660**")
+    page.wait_for_selector("table.rows-and-columns td.col-miles_away")
     miles = [float(m) for m in page.locator("table.rows-and-columns td.col-miles_away").all_inner_texts()]
     assert miles and miles == sorted(miles) and max(miles) <= 15
     routes = page.locator("table.rows-and-columns td.col-routes").all_inner_texts()

@@ -49,3 +49,10 @@ def prepare_connection(conn):
     conn.create_function("distance_miles", 4, distance_miles, deterministic=True)
     conn.create_function("zip_latitude", 1, zip_latitude, deterministic=True)
     conn.create_function("zip_longitude", 1, zip_longitude, deterministic=True)
+
+
+@hookimpl
+def startup(datasette):
+    """Load the gazetteer before the first request: loading it inside a query (about a second) ran into the
+    SQL time limit, so the first "near a ZIP" search after a restart failed."""
+    _zip_point("92618")
