@@ -31,6 +31,9 @@ LAYOUT_INSIDE_ROW = ["table", "p", "h1", "h2", "h3", "h4", "ul", "ol", "div"]
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
 WHITESPACE = re.compile(r"\s+")
+# Characters lxml cannot hold in a text node (control characters, lone surrogates, U+FFFE/FFFF); a browser
+# shows nothing for them either.
+NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass
@@ -104,7 +107,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    root = _parse(_without_scripts(html)[:MAX_INPUT_CHARS])
+    root = _parse(NOT_XML_TEXT.sub(" ", _without_scripts(html)[:MAX_INPUT_CHARS]))
     if root is None:
         return Document(url=url, title="", blocks=[])
     scripts = list(root.iter("script"))
