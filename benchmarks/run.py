@@ -109,6 +109,27 @@ def parse_costs(db_path: Path, sample: int = 200) -> dict:
             "lxml_ms_mean": statistics.mean(lxml_ms), "lxml_ms_p95": _p95(lxml_ms)}
 
 
+def store_rate(db_path: Path) -> dict:
+    """rows/s for writing facts: every fact row of every clinic deleted, then rebuilt from the stored pages."""
+    import sqlite_utils
+
+    from clinics.regions import resolve
+    from db.build import RunContext, build_clinics
+
+    region = resolve("Orange County, CA")
+    db = sqlite_utils.Database(db_path)
+    tables = ("clinic_routes", "clinic_services", "clinic_conditions", "clinic_payment", "prices")
+    with db.conn:
+        for table in tables:
+            db.execute(f"delete from {table}")
+    started = time.perf_counter()
+    build_clinics(db, RunContext(run_id=None, region_name=region.name, region_zips=set(region.zips), confirms=False))
+    elapsed = time.perf_counter() - started
+    rows = sum(db[table].count for table in tables)
+    db.close()
+    return {"rows": rows, "seconds": elapsed, "rows_per_s": rows / elapsed if elapsed else 0.0}
+
+
 def change_pages(web_root: Path, share: float, seed: int = 11) -> int:
     """Edit the text of a share of the pages (a new price sentence), as a site update would."""
     files = sorted((web_root / "sites").rglob("index.html"))
@@ -151,6 +172,7 @@ def main(argv: list[str] | None = None) -> dict:
     pages = last_run(db_path)["stats"] and json.loads(last_run(db_path)["stats"]).get("reparse/pages", 0)
     results["reparse"] = {"wall_s": reparse["wall_s"], "cpu_s": reparse["cpu_s"], "pages": pages,
                           "pages_per_s": pages / reparse["wall_s"] if reparse["wall_s"] else 0.0}
+    results["store"] = store_rate(db_path)
     for key in ("crawl", "ceiling", "recrawl_unchanged", "recrawl_5pct_changed"):
         results[key].pop("stdout", None)
     print(format_table(results))
@@ -190,6 +212,8 @@ def format_table(r: dict) -> str:
                      f"of {run['pages']}")
     lines += [
         f"{'reparse':32} {r['reparse']['pages_per_s']:8.1f} pages/s ({r['reparse']['pages']} stored pages)",
+        f"{'store (build, all facts rewritten)':32} {r['store']['rows_per_s']:8.0f} rows/s ({r['store']['rows']} rows, "
+        f"merge of each site's pages included)",
         f"{'peak RSS, crawl':32} {first['peak_rss_mb_so_far']:8.0f} MB (largest child process)",
     ]
     return "\n".join(lines)
