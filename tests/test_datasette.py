@@ -172,3 +172,19 @@ async def test_published_site_is_read_only(datasette):
     assert response.status_code in (403, 404, 405)
     denied = await datasette.client.get("/clinics.json?sql=delete+from+clinics")
     assert denied.status_code in (400, 403) or "error" in denied.text.lower()
+
+
+@pytest.mark.asyncio
+async def test_a_database_under_another_name_is_served_with_the_same_pages(demo_db, tmp_path):
+    """`clinics serve --db other.db` publishes it as `other`: the home and compare pages follow the name."""
+    import shutil
+
+    other = tmp_path / "other.db"
+    shutil.copy(demo_db, other)
+    ds = Datasette([str(other)], metadata=metadata_for(str(other)), plugins_dir=str(PLUGINS_DIR),
+                   template_dir=str(TEMPLATES_DIR))
+    home = await ds.client.get("/")
+    assert home.status_code == 200 and 'href="/other/clinics"' in home.text
+    assert (await ds.client.get("/compare?q=ketamine")).status_code == 200
+    facets = (await get_json(ds, "/other/clinics.json?_size=0"))["facet_results"]
+    assert facets["routes"]["type"] == "keys", "the metadata follows the database's name"

@@ -68,21 +68,30 @@ COMPARE_ROUTES = ("iv_infusion", "im_injection", "intranasal_esketamine", "intra
 MAX_COMPARED = 5
 
 
+def _database_name(datasette) -> str | None:
+    """The directory's database: ``clinics`` as `clinics serve` names it, else the first one served
+    (``clinics serve --db other.db`` serves it as ``other``)."""
+    names = [name for name in datasette.databases if name != "_internal"]
+    return "clinics" if "clinics" in names else (names[0] if names else None)
+
+
 async def _home(datasette) -> dict:
     """What the home page says about the data: how many clinics, when last crawled."""
-    if "clinics" not in datasette.databases:
+    name = _database_name(datasette)
+    if name is None:
         return {}
-    db = datasette.get_database("clinics")
+    db = datasette.get_database(name)
     if not await db.table_exists("crawl_runs"):
         return {}
     last = (await db.execute(HOME_SQL["last_run"])).first()
     counts = (await db.execute(HOME_SQL["counts"])).first()
-    return {"directory": {"last_run": dict(last) if last else None, "counts": dict(counts) if counts else {}}}
+    return {"directory": {"db": name, "last_run": dict(last) if last else None,
+                          "counts": dict(counts) if counts else {}}}
 
 
 async def _compare(datasette, request) -> dict:
     """Two to five clinics side by side: each value with the evidence and page it came from."""
-    db = datasette.get_database("clinics")
+    db = datasette.get_database(_database_name(datasette))
     ids = [i for value in request.args.getlist("id") for i in value.split(",") if i][:MAX_COMPARED]
     query = (request.args.get("q") or "").strip()
     candidates = []
