@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> dict:
         results["recrawl_5pct_changed"] = crawl(db_path, web.api_base, args.pages_per_site)
     results["parse"] = parse_costs(db_path)
     reparse = timed_child([*CLINICS, "reparse", "--db", str(db_path)])
-    pages = last_run(db_path)["stats"] and json.loads(last_run(db_path)["stats"]).get("reparse/pages", 0)
+    pages = json.loads(last_run(db_path)["stats"] or "{}").get("reparse/pages", 0)
     results["reparse"] = {"wall_s": reparse["wall_s"], "cpu_s": reparse["cpu_s"], "pages": pages,
                           "pages_per_s": pages / reparse["wall_s"] if reparse["wall_s"] else 0.0}
     results["store"] = store_rate(db_path)

@@ -60,7 +60,7 @@ def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_aft
     Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
     2 the run could not start (bad region, another run holds the database).
     """
-    from clinics.crawl import ALL_SPIDERS, EXIT_NOT_STARTED, Thresholds, run_crawl
+    from clinics.crawl import EXIT_NOT_STARTED, Thresholds, run_crawl
     from clinics.regions import RegionError, resolve
 
     try:

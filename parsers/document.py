@@ -274,12 +274,8 @@ def _pull_chrome(body) -> tuple[list[str], list[str]]:
     """
     menu: list[str] = []
     chrome_text: list[str] = []
-    outermost = []
-    iterator = body.iter()
-    for tag in iterator:
-        if isinstance(tag.tag, str) and tag is not body and _is_chrome(tag):
-            outermost.append(tag)
-    outermost = [t for t in outermost if not any(_is_chrome(p) for p in t.iterancestors())]
+    chrome = [t for t in body.iterdescendants() if isinstance(t.tag, str) and _is_chrome(t)]
+    outermost = [t for t in chrome if not any(_is_chrome(p) for p in t.iterancestors())]
     for tag in outermost:
         if not _is_footer(tag):
             links = [clean(_text_of(a)) for a in tag.iter("a")]
