@@ -38,6 +38,13 @@ class SiteFacts:
     financing_providers: dict[str, dict] = field(default_factory=dict)
     prices: list[dict] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
+    # What a patient checks before calling (parsers/care.py): tri-state keys (CARE_KEYS) -> fact,
+    # list kinds (CARE_LISTS: discipline, board_certified, language, state_served) -> item -> fact,
+    # and the opening hours in normal form (a fact whose "value" is the normal-form text).
+    care: dict[str, dict] = field(default_factory=dict)
+    care_lists: dict[str, dict[str, dict]] = field(default_factory=dict)
+    opening_hours: dict | None = None
+    unmapped: dict[str, dict] = field(default_factory=dict)  # "kind:text" -> fact of what could not be mapped
 
     @property
     def offers_ketamine(self) -> bool:

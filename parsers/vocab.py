@@ -225,6 +225,65 @@ FINANCING_PROVIDERS: dict[str, tuple[str, ...]] = {
 PRICE_UNITS: tuple[str, ...] = ("per_session", "package", "consultation", "other")
 PRICE_QUALIFIERS: tuple[str, ...] = ("from", "starting_at", "range", "per_hour", "membership")
 
+# What a patient checks before calling (issue "What a patient checks before calling"): each true, false or
+# unknown, with the sentence that settles it.
+CARE_LABELS: dict[str, str] = {
+    "accepting_new_patients": "Accepting new patients",
+    "referral_required": "Referral required",
+    "consultation_required": "Consultation or screening before the first treatment",
+    "physician_led": "Physician-led or physician on site",
+    "spravato_rems": "Certified Spravato (REMS) treatment center",
+    "telehealth": "Telehealth visits",
+    "by_appointment_only": "By appointment only",
+}
+CARE_KEYS: tuple[str, ...] = tuple(CARE_LABELS)
+
+# The clinical lead's discipline: who gives the dose or oversees it. Patterns read a person's title or
+# credential ("board-certified anesthesiologist", "Jane Roe, CRNA").
+DISCIPLINES: tuple[Term, ...] = (
+    Term("anesthesiology", "Anesthesiology", (r"\banesthesiolog(?:ist|y)s?\b", r"\banaesthetists?\b",
+                                              r"\banesthesia (?:physicians?|doctors?)\b")),
+    Term("psychiatry", "Psychiatry", (r"\bpsychiatrists?\b", r"\bpsychiatric (?:physicians?|doctors?)\b",
+                                      r"\b(?:board[- ]certified )?in psychiatry\b")),
+    Term("emergency_medicine", "Emergency medicine", (r"\bemergency (?:medicine|room|department) (?:physicians?|doctors?)\b",
+                                                      r"\bemergency physicians?\b", r"\bemergency medicine\b",
+                                                      r"\bER (?:physicians?|doctors?)\b")),
+    Term("crna", "Nurse anesthetist (CRNA)", (r"\bCRNAs?\b", r"\bcertified registered nurse anesthetists?\b",
+                                              r"\bnurse anesthetists?\b")),
+    Term("nurse_practitioner", "Nurse practitioner", (r"\bnurse practitioners?\b", r"\bPMHNP(?:-BC)?\b",
+                                                      r"\bFNP(?:-C|-BC)?\b", r"(?-i:\bNP(?:-C)?\b)", r"\bAPRNs?\b")),
+    Term("pain_medicine", "Pain medicine", (r"\bpain (?:medicine|management) (?:physicians?|specialists?|doctors?)\b",
+                                            r"\bpain specialists?\b", r"\bpain medicine\b")),
+    Term("family_medicine", "Family or internal medicine", (r"\bfamily (?:medicine|practice) (?:physicians?|doctors?)\b",
+                                                            r"\binternists?\b", r"\binternal medicine\b",
+                                                            r"\bfamily medicine\b", r"\bfamily physicians?\b")),
+    Term("physician_assistant", "Physician assistant", (r"\bphysician assistants?\b", r"(?-i:\bPA-C\b)")),
+)
+DISCIPLINE_BY_KEY = {t.key: t for t in DISCIPLINES}
+
+# Languages a clinic says its staff speak, by their English names.
+LANGUAGES: dict[str, tuple[str, ...]] = {
+    "English": (r"\benglish\b",),
+    "Spanish": (r"\bspanish\b", r"\bespa[ñn]ol\b"),
+    "Vietnamese": (r"\bvietnamese\b", r"\bti[eế]ng vi[eệ]t\b"),
+    "Mandarin": (r"\bmandarin\b",),
+    "Cantonese": (r"\bcantonese\b",),
+    "Chinese": (r"\bchinese\b",),
+    "Korean": (r"\bkorean\b",),
+    "Tagalog": (r"\btagalog\b", r"\bfilipino\b"),
+    "Farsi": (r"\bfarsi\b", r"\bpersian\b"),
+    "Arabic": (r"\barabic\b",),
+    "Russian": (r"\brussian\b",),
+    "Armenian": (r"\barmenian\b",),
+    "Hindi": (r"\bhindi\b",),
+    "Portuguese": (r"\bportuguese\b",),
+    "French": (r"\bfrench\b",),
+    "German": (r"\bgerman\b",),
+    "Japanese": (r"\bjapanese\b",),
+    "Hebrew": (r"\bhebrew\b",),
+    "American Sign Language": (r"\bamerican sign language\b", r"(?-i:\bASL\b)"),
+}
+
 ROUTE_BY_KEY = {t.key: t for t in ROUTES}
 SERVICE_BY_KEY = {t.key: t for t in SERVICES}
 CONDITION_BY_KEY = {t.key: t for t in CONDITIONS}
