@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parsers.extract import extract_page
-from parsers.vocab import PAYMENT_KEYS
+from parsers.hours import same_hours
+from parsers.vocab import CARE_KEYS, PAYMENT_KEYS
 
 KINDS = ("routes", "services", "conditions")
 BARS = {"routes": (0.95, 0.90), "conditions": (0.95, 0.90)}  # (precision, recall)
 PAYMENT_BAR = 0.90
 PRICE_RECALL_BAR = 0.90
+CARE_LISTS = ("disciplines", "board_certified", "languages", "states_served")
 
 
 @dataclass
@@ -48,6 +50,17 @@ class Report:
     prices_exact: list[bool] = field(default_factory=list)
     price_misses: list[str] = field(default_factory=list)
     price_extra: list[str] = field(default_factory=list)
+    # What a patient checks before calling: scored on the cases labelled for it (a "care" key in the labels).
+    care_cases: int = 0
+    care: dict[str, list[tuple[str, bool]]] = field(default_factory=lambda: defaultdict(list))
+    care_lists: dict[str, Counts] = field(default_factory=lambda: defaultdict(Counts))
+    hours: list[tuple[str, bool]] = field(default_factory=list)
+    page_dates: list[tuple[str, bool]] = field(default_factory=list)
+    unmapped: Counts = field(default_factory=Counts)
+
+    def care_accuracy(self, key: str) -> float:
+        results = self.care.get(key, [])
+        return sum(ok for _, ok in results) / len(results) if results else 1.0
 
     def payment_accuracy(self, key: str) -> float:
         results = self.payment.get(key, [])
@@ -95,6 +108,8 @@ def evaluate(root: Path) -> Report:
         _score_facts(report, page.stem, label, result)
         _score_payment(report, page.stem, label, result.payment)
         _score_prices(report, page.stem, label.get("prices", []), result.prices)
+        if "care" in label:
+            _score_care(report, page.stem, label, result)
     return report
 
 
@@ -142,6 +157,35 @@ def _score_payment(report: Report, case: str, label: dict, payment) -> None:
     report.payers.fp += [f"{case}: {p}" for p in sorted(got_payers - want_payers)]
 
 
+def _score_care(report: Report, case: str, label: dict, result) -> None:
+    """Tri-state keys judged where the label or the extractor says something (like payment); lists by item;
+    hours by the week they describe; the page's own date exactly; unmapped texts by their kind and value."""
+    report.care_cases += 1
+    care, want = result.care, label.get("care") or {}
+    for key in CARE_KEYS:
+        got = getattr(care, key)
+        if key in want or got is not None:
+            report.care[key].append((f"{case}: {key} label {want.get(key)} got {got}", want.get(key) == got))
+    for kind in CARE_LISTS:
+        wanted, got = set(label.get(kind) or []), set(getattr(care, kind))
+        counts = report.care_lists[kind]
+        counts.tp += len(wanted & got)
+        counts.fn += [f"{case}: {item}" for item in sorted(wanted - got)]
+        counts.fp += [f"{case}: {item}" for item in sorted(got - wanted)]
+    if label.get("opening_hours") or care.opening_hours:
+        ok = same_hours(label.get("opening_hours"), care.opening_hours)
+        report.hours.append((f"{case}: label {label.get('opening_hours')!r} got {care.opening_hours!r}", ok))
+    wanted_date = (label.get("page_date") or {}).get("date")
+    got_date = result.page_date.date if result.page_date else None
+    if wanted_date or got_date:
+        report.page_dates.append((f"{case}: label {wanted_date} got {got_date}", wanted_date == got_date))
+    wanted_unmapped = {u.split(":", 1)[0] + ":" + u.split(":", 1)[1][:40].lower() for u in label.get("unmapped", [])}
+    got_unmapped = {u.split(":", 1)[0] + ":" + u.split(":", 1)[1][:40].lower() for u in care.unmapped}
+    report.unmapped.tp += len(wanted_unmapped & got_unmapped)
+    report.unmapped.fn += [f"{case}: {u}" for u in sorted(wanted_unmapped - got_unmapped)]
+    report.unmapped.fp += [f"{case}: {u}" for u in sorted(got_unmapped - wanted_unmapped)]
+
+
 def _score_prices(report: Report, case: str, want: list[dict], got: list) -> None:
     got_keys = {(p.amount_usd, p.unit, p.sessions) for p in got}
     got_amounts = {p.amount_usd for p in got}
@@ -172,6 +216,7 @@ def format_report(report: Report, show_misses: bool = True) -> str:
         lines.append(f"{key:18} {report.payment_accuracy(key):8.2f} {len(report.payment.get(key, [])):7}")
     lines += ["", f"prices: recall {report.price_recall:.2f}, exact {report.price_exact:.2f} "
               f"({len(report.prices_found)} labelled, {len(report.price_extra)} extra amounts)"]
+    lines += _care_lines(report)
     failures = report.failures()
     lines += ["", "bar: all met" if not failures else "bar missed: " + "; ".join(failures)]
     if show_misses:
@@ -184,4 +229,27 @@ def format_report(report: Report, show_misses: bool = True) -> str:
                   for text, ok in report.payment.get(key, []) if not ok]
         lines += [f"  payer FP {m}" for m in report.payers.fp] + [f"  payer FN {m}" for m in report.payers.fn]
         lines += [f"  price FN {m}" for m in report.price_misses] + [f"  price FP {m}" for m in report.price_extra]
+        lines += [f"  care {text}" for key in CARE_KEYS for text, ok in report.care.get(key, []) if not ok]
+        for kind in CARE_LISTS:
+            counts = report.care_lists[kind]
+            lines += [f"  {kind} FP {m}" for m in counts.fp] + [f"  {kind} FN {m}" for m in counts.fn]
+        lines += [f"  hours {text}" for text, ok in report.hours if not ok]
+        lines += [f"  page date {text}" for text, ok in report.page_dates if not ok]
+        lines += [f"  unmapped FP {m}" for m in report.unmapped.fp] + [f"  unmapped FN {m}" for m in report.unmapped.fn]
     return "\n".join(lines)
+
+
+def _care_lines(report: Report) -> list[str]:
+    if not report.care_cases:
+        return []
+    share = lambda results: sum(ok for _, ok in results) / len(results) if results else 1.0  # noqa: E731
+    lines = ["", f"care facts ({report.care_cases} pages labelled for them)", f"{'care key':22} {'accuracy':>8} "
+             f"{'judged':>7}"]
+    lines += [f"{key:22} {report.care_accuracy(key):8.2f} {len(report.care.get(key, [])):7}" for key in CARE_KEYS]
+    lines += ["", f"{'care list':16} {'precision':>9} {'recall':>7} {'tp':>4} {'fp':>4} {'fn':>4}"]
+    for kind in (*CARE_LISTS, "unmapped"):
+        c = report.unmapped if kind == "unmapped" else report.care_lists[kind]
+        lines.append(f"{kind:16} {c.precision:9.2f} {c.recall:7.2f} {c.tp:4} {len(c.fp):4} {len(c.fn):4}")
+    lines += [f"opening hours: {share(report.hours):.2f} of {len(report.hours)} judged; "
+              f"page dates: {share(report.page_dates):.2f} of {len(report.page_dates)} judged"]
+    return lines

@@ -6,15 +6,17 @@ import re
 from dataclasses import asdict
 
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
+from parsers.care import extract_care
 from parsers.conditions import extract_conditions
 from parsers.cues import sentences_of
 from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text
 from parsers.facts import ClinicInfo, PageFacts
+from parsers.pagedate import page_date
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
 from parsers.prices import extract_prices
 from parsers.routes import KETAMINE, extract_routes, extract_services
-from parsers.structured import clinics_from_jsonld, faq_from_jsonld
+from parsers.structured import clinics_from_jsonld, faq_from_jsonld, loads_lenient, nodes
 
 LOOKS_LIKE_HTML = re.compile(r"<\s*(?:html|body|div|p|head|!doctype|h[1-6]|section|main|article)\b", re.I)
 
@@ -41,6 +43,11 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
     conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)
+    jsonld_nodes = [node for raw in doc.jsonld if (data := loads_lenient(raw)) is not None for node in nodes(data)]
+    care = extract_care(sentences, jsonld_nodes, doc.footer)
+    no_spravato = next((f for f in routes if f.key == "intranasal_esketamine" and not f.value), None)
+    if care.spravato_rems is None and no_spravato:
+        care.set("spravato_rems", False, no_spravato.evidence)  # "we do not offer Spravato": not a REMS centre
     return PageFacts(
         clinic=locations[0] if locations else ClinicInfo(name=_name_from_page(doc)),
         locations=locations,
@@ -50,6 +57,8 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         payment=extract_payment(sentences, kind),
         prices=extract_prices(sentences),
         mentions=route_mentions + service_mentions + condition_mentions,
+        care=care,
+        page_date=page_date([b.text for b in doc.blocks] + doc.footer, doc.meta, jsonld_nodes),
         page_type=kind,
         url=doc.url,
         seen_at=seen_at,

@@ -97,6 +97,51 @@ class ClinicInfo:
 
 
 @dataclass
+class Care:
+    """What a patient checks before calling (see parsers/care.py); None is unknown."""
+
+    accepting_new_patients: bool | None = None
+    referral_required: bool | None = None
+    consultation_required: bool | None = None
+    physician_led: bool | None = None
+    spravato_rems: bool | None = None
+    telehealth: bool | None = None
+    by_appointment_only: bool | None = None
+    disciplines: list[str] = field(default_factory=list)
+    board_certified: list[str] = field(default_factory=list)
+    languages: list[str] = field(default_factory=list)
+    states_served: list[str] = field(default_factory=list)
+    opening_hours: str | None = None  # OpenStreetMap opening_hours syntax: "Mo-Fr 09:00-17:00; Sa 10:00-14:00"
+    evidence: dict[str, str] = field(default_factory=dict)  # key, or "kind:item", -> the sentence
+    unmapped: dict[str, str] = field(default_factory=dict)  # "state:XZ", "hours:...", "credential:..." -> sentence
+
+    LISTS = {"discipline": "disciplines", "board_certified": "board_certified", "language": "languages",
+             "state_served": "states_served"}
+
+    def set(self, key: str, value: bool, evidence: str) -> None:
+        setattr(self, key, value)
+        self.evidence[key] = evidence
+
+    def add(self, kind: str, item: str, evidence: str) -> None:
+        items = getattr(self, self.LISTS[kind])
+        if item not in items:
+            items.append(item)
+            self.evidence[f"{kind}:{item}"] = evidence
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class PageDate:
+    """A date the page states for itself: prices "effective" from, "last updated" on, or "published"."""
+
+    date: str  # ISO 8601, "2026-01-01" (or "2026-01" when the page gives a month)
+    kind: str  # effective, updated, published
+    evidence: str
+
+
+@dataclass
 class PageFacts:
     clinic: ClinicInfo
     locations: list[ClinicInfo]
@@ -106,6 +151,8 @@ class PageFacts:
     payment: Payment
     prices: list[Price]
     mentions: list[Mention] = field(default_factory=list)
+    care: Care = field(default_factory=Care)
+    page_date: PageDate | None = None
     page_type: str = "other"
     url: str | None = None
     seen_at: str | None = None
@@ -118,6 +165,8 @@ class PageFacts:
             "conditions": [f.to_json() for f in self.conditions],
             "payment": self.payment.to_json(),
             "prices": [p.to_json() for p in self.prices],
+            "care": self.care.to_json(),
+            "page_date": asdict(self.page_date) if self.page_date else None,
             "page_type": self.page_type,
         }
         if self.url:

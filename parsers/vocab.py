@@ -284,6 +284,21 @@ LANGUAGES: dict[str, tuple[str, ...]] = {
     "American Sign Language": (r"\bamerican sign language\b", r"(?-i:\bASL\b)"),
 }
 
+# US states and territories by name, for regions and for the states a telehealth program serves.
+STATE_NAMES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
+    "connecticut": "CT", "delaware": "DE", "district of columbia": "DC", "florida": "FL", "georgia": "GA",
+    "hawaii": "HI", "idaho": "ID", "illinois": "IL", "indiana": "IN", "iowa": "IA", "kansas": "KS",
+    "kentucky": "KY", "louisiana": "LA", "maine": "ME", "maryland": "MD", "massachusetts": "MA",
+    "michigan": "MI", "minnesota": "MN", "mississippi": "MS", "missouri": "MO", "montana": "MT",
+    "nebraska": "NE", "nevada": "NV", "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM",
+    "new york": "NY", "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK",
+    "oregon": "OR", "pennsylvania": "PA", "rhode island": "RI", "south carolina": "SC", "south dakota": "SD",
+    "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT", "virginia": "VA", "washington": "WA",
+    "west virginia": "WV", "wisconsin": "WI", "wyoming": "WY", "puerto rico": "PR",
+}
+STATE_CODES = frozenset(STATE_NAMES.values()) | {"GU", "VI", "AS", "MP"}
+
 ROUTE_BY_KEY = {t.key: t for t in ROUTES}
 SERVICE_BY_KEY = {t.key: t for t in SERVICES}
 CONDITION_BY_KEY = {t.key: t for t in CONDITIONS}

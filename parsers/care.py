@@ -1,0 +1,241 @@
+"""What a patient checks before calling: who treats, Spravato certification, access, languages, hours.
+
+Each yes/no fact is true, false or unknown with the sentence that settles it, read with the same cues as
+routes and payment (``parsers.cues``): "we are not accepting new patients at this time" is False, "Spravato
+is only available at certified treatment centers" (education) says nothing about this clinic. What cannot
+be mapped (a state abbreviation that is no state, hours that do not parse, a credential the vocabulary
+lacks) is kept as text in ``unmapped``, never guessed into a structured value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, rx
+from parsers.facts import Care
+from parsers.hours import hours_from_jsonld, looks_like_hours, normalise_hours
+from parsers.vocab import DISCIPLINES, LANGUAGES, STATE_CODES, STATE_NAMES
+
+# key -> (says yes, says no outright). A "yes" pattern inside a negated clause is a no.
+TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
+    "accepting_new_patients": (
+        rx(r"\b(?:accepting|welcoming|taking|seeing|open to|now booking) (?:\w+ ){0,2}new (?:patients|clients)\b",
+           r"\bnew (?:patients|clients) (?:are )?(?:always )?welcome\b", r"\bnow accepting patients\b"),
+        rx(r"\b(?:closed|full) to new (?:patients|clients)\b", r"\bwait ?list for new (?:patients|clients)\b",
+           r"\b(?:practice|schedule|panel|caseload) is (?:currently )?full\b"),
+    ),
+    "referral_required": (
+        rx(r"\breferrals? (?:\w+ ){0,5}(?:is |are )?(?:required|needed|necessary|mandatory)\b",
+           r"\brequires? (?:a |an )?(?:\w+ ){0,2}referral\b", r"\bneed (?:a |an )?(?:\w+ ){0,2}referral\b",
+           r"\bmust be referred\b", r"\bby referral only\b", r"\breferral[- ]only\b",
+           r"\bonly (?:accept|see|treat) (?:\w+ ){0,2}referred\b"),
+        rx(r"\bno referrals? (?:is |are )?(?:needed|required|necessary)\b", r"\bwithout (?:a |any )?referral\b",
+           r"\bself[- ]referrals? (?:are )?(?:welcome|accepted)\b", r"\b(?:can|may) self[- ]refer\b",
+           r"\breferrals? (?:is |are )?(?:not|never) (?:required|needed|necessary)\b"),
+    ),
+    "consultation_required": (
+        rx(r"\b(?:consultation|screening|evaluation|assessment|intake)s? (?:\w+ ){0,5}(?:is |are )?"
+           r"(?:required|needed|necessary|mandatory)\b",
+           r"\b(?:requires?|must (?:complete|have|schedule|book|undergo)|need to (?:complete|have|schedule)) "
+           r"(?:a |an )?(?:\w+ ){0,3}(?:consultation|screening|evaluation|assessment|intake)\b",
+           r"\b(?:every|each|all) (?:new )?patients? (?:\w+ ){0,2}(?:begins?|starts?) with (?:a |an )?(?:\w+ ){0,3}"
+           r"(?:consultation|screening|evaluation|assessment)\b",
+           r"\bbefore (?:your|the|any|a) first (?:infusion|treatment|session|dose)\b.*\b(?:consultation|screening|"
+           r"evaluation|assessment)\b",
+           r"\b(?:consultation|screening|evaluation|assessment)\b.*\bbefore (?:your|the|any|a) first "
+           r"(?:infusion|treatment|session|dose)\b"),
+        rx(r"\bno (?:\w+ )?(?:consultation|screening|evaluation) (?:is )?(?:needed|required|necessary)\b"),
+    ),
+    "physician_led": (
+        rx(r"\bphysician[- ](?:led|owned|run|directed|supervised)\b", r"\b(?:physician|doctor|MD)s? (?:is |are )?"
+           r"(?:always )?(?:on[- ]site|present|in the (?:building|clinic|office))\b",
+           r"\bon[- ]site (?:physician|doctor|MD)s?\b",
+           r"\b(?:led|run|owned|directed|founded|overseen|supervised) by (?:a |an |our |two )?(?:\w+[- ]){0,2}"
+           r"(?:physicians?|doctors?|MDs?|anesthesiologists?|psychiatrists?)\b",
+           r"\bunder the (?:direct |close )?(?:supervision|direction|care) of (?:a |an |our )?(?:\w+[- ]){0,2}"
+           r"(?:physician|doctor|anesthesiologist|psychiatrist|medical director|Dr\.?)\b",
+           r"\b(?:administered|given|performed|monitored) (?:\w+ ){0,2}by (?:a |an |our )?(?:\w+[- ]){0,2}"
+           r"(?:physicians?|doctors?|anesthesiologists?|psychiatrists?)\b"),
+        rx(r"\bno (?:physician|doctor) (?:is )?on[- ]site\b"),
+    ),
+    "spravato_rems": (
+        rx(r"\bcertified (?:spravato|esketamine)\W{0,3} (?:treatment )?(?:center|centre|clinic|provider|site|"
+           r"location|healthcare setting)\b",
+           r"\bREMS[- ]certified\b", r"\bcertified (?:\w+ ){0,3}(?:in|through|under|with|by) the (?:spravato\W{0,3} )?"
+           r"REMS\b", r"\b(?:enrolled|registered) (?:\w+ ){0,2}(?:in|with) the (?:spravato\W{0,3} )?REMS\b",
+           r"\b(?:spravato|esketamine)\W{0,3} (?:REMS )?certified\b"),
+        None,
+    ),
+    "telehealth": (
+        rx(r"\btele-?health\b", r"\btele-?medicine\b", r"\bvirtual (?:visits?|appointments?|consultations?|"
+           r"follow[- ]ups?|care|sessions?)\b", r"\bvideo (?:visits?|appointments?|consultations?|calls?)\b",
+           r"\bonline (?:consultations?|appointments?|visits?)\b"),
+        rx(r"\bin[- ]person only\b", r"\bno (?:telehealth|virtual) (?:visits|appointments|option)\b"),
+    ),
+    "by_appointment_only": (
+        rx(r"\bby appointment only\b", r"\bappointment[- ]only\b", r"\bappointments? (?:is |are )?required\b",
+           r"\bonly by appointment\b"),
+        rx(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b"),
+    ),
+}
+# A sentence about what clinics in general do, or about a treatment's rules, says nothing about this one.
+EDUCATION = rx(r"\bonly (?:be )?(?:available|administered|given|dispensed|offered)\b", r"\brestricted\b",
+               r"\bmust be (?:administered|given|monitored)\b", r"\bfind (?:a|out)\b", r"\bthe FDA\b",
+               r"\bsome (?:clinics|providers)\b", r"\bmany (?:clinics|providers)\b", r"\bask\b", r"\bshould\b",
+               r"\bwhat is\b", r"\bmake sure\b", r"\blook for\b")
+HISTORY = rx(r"\bfor (?:over |more than )?\d+ years\b", r"\bdecades\b", r"\bsince the (?:19|20)\d0s\b",
+             r"\bhas been used\b", r"\bwas (?:developed|first|originally)\b", r"\boriginally\b", r"\bhistor")
+TREATING = rx(r"\bour\b", r"\bwe\b", r"\bDr\.? [A-Z]", r"\b(?:MD|DO|CRNA|NP|PA-C|PMHNP|FNP)\b", r"\bled by\b",
+              r"\b(?:administered|given|overseen|supervised|monitored|staffed|founded|directed) by\b",
+              r"\bsupervision\b", r"\bmedical director\b", r"\bfounder\b", r"\bteam\b", r"\bboard[- ]certified\b",
+              r"\bprovider\b", r"\bclinicians?\b", r"\bis an?\b", r"\bspecializ")
+OTHER_PEOPLE = re.compile(r"\b(?:your|their|a referring|referring|outside|primary care|own)\s+(?:\w+\s+){0,2}$", re.I)
+BOARD = rx(r"\bboard[- ]certified\b", r"\bdiplomates? of the american board\b", r"\bcertified by the american board\b")
+UNKNOWN_CREDENTIAL = re.compile(r"\b(?:LCSW|LMFT|LPC|LPCC|PsyD|Ph\.?D|RN|LMHC)\b(?:[- ](?:led|run|directed))?")
+LANGUAGE_CONTEXT = rx(r"\bspeak", r"\bspoken\b", r"\bse habla\b", r"\bhablamos\b", r"\bbilingual\b", r"\bfluent\b",
+                      r"\blanguages?\b", r"\binterpret", r"\btranslat", r"\b(?:services|care|treatment|visits) "
+                      r"(?:are )?(?:also )?(?:available |offered )?in\b", r"\bnói tiếng\b")
+LANGUAGE_PATTERNS = {name: re.compile("|".join(patterns), re.I) for name, patterns in LANGUAGES.items()}
+DISCIPLINE_PATTERNS = [(t.key, re.compile("|".join(t.patterns), re.I)) for t in DISCIPLINES]
+STATES_CONTEXT = rx(r"\blicensed (?:to practice )?in\b", r"\b(?:serve|serving|see|treat|available to) "
+                    r"(?:patients |clients |residents |adults )?(?:\w+ )?(?:in|of|across|throughout)\b",
+                    r"\bavailable (?:in|across|throughout)\b", r"\bresidents of\b", r"\bstates?(?: we serve)?:",
+                    r"\bstates? (?:of|including)\b")
+STATE_NAME = re.compile(r"\b(" + "|".join(sorted((re.escape(n) for n in STATE_NAMES), key=len, reverse=True))
+                        + r")\b", re.I)
+STATE_ABBR = re.compile(r"(?<![\w.-])([A-Z]{2})(?![\w.-])")
+REMOTE = rx(r"\btele-?health\b", r"\bat[- ]home\b", r"\bvirtual", r"\bonline\b", r"\bremote", r"\bhome[- ]based\b",
+            r"\blicensed\b", r"\btele-?medicine\b")
+NOT_STATES = {"IV", "IM", "OK", "US", "MD", "DO", "PA", "NP", "RN", "ER", "AM", "PM", "ID", "IN", "OR", "ME", "HI",
+              "SO", "NO", "AS", "AT", "TO", "BY", "IT", "IS", "WE", "OF", "ON", "IF", "AN", "UP", "GO", "MY", "BE"}
+STATE_LIST = re.compile(r"\b(?:[A-Z]{2})(?:\s*(?:,|and|&|/|or)\s*(?:[A-Z]{2}))+\b")
+TRIGGER = rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p.pattern for _, p in
+                                                                                 DISCIPLINE_PATTERNS),
+             LANGUAGE_CONTEXT.pattern, STATES_CONTEXT.pattern, BOARD.pattern, UNKNOWN_CREDENTIAL.pattern)
+
+
+def extract_care(sentences: Iterable[Sentence], jsonld_nodes: list[dict], footer: list[str]) -> Care:
+    """The page's care facts: tri-state keys, disciplines, board certification, languages, states and hours."""
+    care = Care()
+    read = [s for s in sentences if TRIGGER.search(s.framed)]
+    read += [Sentence(text, "footer") for text in footer if TRIGGER.search(text)]
+    for sentence in read:
+        if sentence.kind == "question" or (sentence.text.rstrip().endswith("?") and not sentence.question):
+            continue
+        _tri_state(care, sentence)
+        _disciplines(care, sentence)
+        _languages(care, sentence)
+        _states(care, sentence)
+    _hours(care, jsonld_nodes, footer, sentences)
+    return care
+
+
+def _about_this_clinic(sentence: Sentence) -> bool:
+    text = sentence.framed
+    if sentence.self_ref or FIRST_PERSON.search(text) or sentence.kind in ("heading", "item", "row", "footer"):
+        return not (EDUCATION.search(text) and not FIRST_PERSON.search(text))
+    return not (GENERAL.search(text) or RESEARCH.search(text) or EDUCATION.search(text))
+
+
+def _tri_state(care: Care, sentence: Sentence) -> None:
+    text = sentence.framed
+    for key, (yes, no) in TRI_STATE.items():
+        if getattr(care, key) is not None:
+            continue
+        answer = answer_value(sentence)
+        if no and (found := no.search(sentence.text)) and _about_this_clinic(sentence):
+            care.set(key, False, sentence.text)
+            continue
+        found = yes.search(text)
+        if not found:
+            continue
+        if answer is not None and sentence.question and yes.search(sentence.question):
+            care.set(key, answer, sentence.text)
+            continue
+        if not _about_this_clinic(sentence):
+            continue
+        clause = clause_around(text, found.start(), found.end())
+        care.set(key, not is_negated(clause), sentence.text)
+
+
+def _disciplines(care: Care, sentence: Sentence) -> None:
+    text = sentence.text
+    if HISTORY.search(text) or not TREATING.search(text) or not _about_this_clinic(sentence) \
+            and not re.search(r"\b(?:led|given|administered|supervised|overseen) by\b", text):
+        return
+    board = BOARD.search(text)
+    for key, pattern in DISCIPLINE_PATTERNS:
+        for found in pattern.finditer(text):
+            if OTHER_PEOPLE.search(text[:found.start()]) or is_negated(clause_around(text, found.start(), found.end())):
+                continue
+            care.add("discipline", key, text)
+            if board and 0 <= found.start() - board.end() <= 60:
+                care.add("board_certified", key, text)
+            break
+    for found in UNKNOWN_CREDENTIAL.finditer(text):
+        if re.search(r"[- ](?:led|run|directed)$", found.group(0)):
+            care.unmapped.setdefault(f"credential:{found.group(0)}", text)
+
+
+def _languages(care: Care, sentence: Sentence) -> None:
+    text = sentence.text
+    if not LANGUAGE_CONTEXT.search(text):
+        return
+    if is_negated(text) and not re.search(r"\bse habla\b", text, re.I):
+        return
+    for name, pattern in LANGUAGE_PATTERNS.items():
+        if pattern.search(text):
+            care.add("language", name, text)
+
+
+def _states(care: Care, sentence: Sentence) -> None:
+    text = sentence.text
+    context = STATES_CONTEXT.search(text)
+    if not context or not (REMOTE.search(text) or REMOTE.search(sentence.heading)):
+        return
+    tail = text[context.start():]
+    for found in STATE_NAME.finditer(tail):
+        care.add("state_served", STATE_NAMES[found.group(1).lower()], text)
+    for listed in STATE_LIST.finditer(tail):
+        for code in STATE_ABBR.findall(listed.group(0)):
+            if code in STATE_CODES:
+                care.add("state_served", code, text)
+            else:
+                care.unmapped.setdefault(f"state:{code}", text)
+    single = re.match(r"[^.]*?\bin ([A-Z]{2})\b", tail)
+    if single and single.group(1) in STATE_CODES and single.group(1) not in NOT_STATES:
+        care.add("state_served", single.group(1), text)
+
+
+def _hours(care: Care, jsonld_nodes: list[dict], footer: list[str], sentences: Iterable[Sentence]) -> None:
+    """JSON-LD first (when every location keeps the same hours); else the page's hours block: a heading or
+    footer that says hours, or text with days and times."""
+    per_node = {hours_from_jsonld([node]) for node in jsonld_nodes} - {None}
+    normal = per_node.pop() if len(per_node) == 1 else None  # locations with hours of their own: not mixed
+    if normal:
+        care.opening_hours, care.evidence["opening_hours"] = normal, "openingHours (schema.org JSON-LD)"
+        return
+    for text in _hours_texts(footer, sentences):
+        normal = normalise_hours(text)
+        if normal:
+            care.opening_hours, care.evidence["opening_hours"] = normal, text[:300]
+            return
+        if looks_like_hours(text):
+            care.unmapped.setdefault(f"hours:{text[:120]}", text[:300])
+
+
+def _hours_texts(footer: list[str], sentences: Iterable[Sentence]) -> list[str]:
+    """Candidate texts: the lines under an "Hours" heading joined, then the footer from its "Hours" label on."""
+    by_heading: dict[str, list[str]] = {}
+    for sentence in sentences:
+        if re.search(r"\bhours\b", sentence.heading, re.I) and sentence.kind != "heading":
+            by_heading.setdefault(sentence.heading, []).append(sentence.text)
+        elif re.search(r"\b(?:hours|open)\b", sentence.text, re.I) and re.search(r"\d", sentence.text):
+            by_heading.setdefault(sentence.text, []).append(sentence.text)
+    texts = [" ; ".join(lines) for lines in by_heading.values()]
+    joined = " | ".join(footer)
+    start = re.search(r"\b(?:office |clinic |business )?hours\b", joined, re.I)
+    if start:
+        texts.append(joined[start.start():start.start() + 400])
+    return texts
