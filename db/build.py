@@ -21,7 +21,16 @@ from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
 from parsers.urls import host_of, site_root
-from parsers.vocab import CONDITION_BY_KEY, PAYMENT_LABELS, ROUTE_BY_KEY, SERVICE_BY_KEY, condition_family
+from parsers.vocab import (
+    CARE_KEYS,
+    CARE_LABELS,
+    CONDITION_BY_KEY,
+    DISCIPLINE_BY_KEY,
+    PAYMENT_LABELS,
+    ROUTE_BY_KEY,
+    SERVICE_BY_KEY,
+    condition_family,
+)
 
 KETAMINE_NAME = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion (?:center|clinic|therapy)", re.I)
 CLINIC_FIELDS = ("name", "phone", "website", "street", "suite", "city", "zip", "status")
@@ -74,9 +83,11 @@ class BuildResult:
     merged_by_identity: int = 0  # listings attached to a clinic by the identity rules (not by website)
     possible_duplicates: int = 0
     merged_by_people: int = 0
+    unmapped: dict[str, int] = field(default_factory=dict)  # text kept unmapped, by kind (state, hours, credential)
 
     def stats(self) -> dict:
-        return {"build/dropped": self.dropped, "build/merged_by_identity": self.merged_by_identity,
+        return {"build/unmapped": self.unmapped, "build/dropped": self.dropped,
+                "build/merged_by_identity": self.merged_by_identity,
                 "build/possible_duplicates": self.possible_duplicates, "build/merged_by_people": self.merged_by_people}
 
 
@@ -127,6 +138,9 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             _set_status(db, record, run, site_health)
             result.changes += _write_clinic(db, record, run)
             result.facts += _fact_count(record.facts)
+            for key in record.facts.unmapped:
+                kind = key.split(":", 1)[0]
+                result.unmapped[kind] = result.unmapped.get(kind, 0) + 1
         result.changes += _mark_merged(db, decisions, run)
         if run.confirms:
             result.changes += _age_missing(db, set(records), run)
@@ -388,7 +402,8 @@ def _record_from_listing(listing: dict) -> ClinicRecord:
 
 def _fact_count(facts: SiteFacts) -> int:
     return (len(facts.routes) + len(facts.services) + len(facts.conditions) + len(facts.payment)
-            + len(facts.payers) + len(facts.financing_providers) + len(facts.prices))
+            + len(facts.payers) + len(facts.financing_providers) + len(facts.prices) + len(facts.care)
+            + sum(len(items) for items in facts.care_lists.values()) + (1 if facts.opening_hours else 0))
 
 
 def _summary(record: ClinicRecord) -> dict:
@@ -397,7 +412,9 @@ def _summary(record: ClinicRecord) -> dict:
     offered = lambda d: sorted(k for k, f in d.items() if f["value"])  # noqa: E731
     routes, services, conditions = offered(facts.routes), offered(facts.services), offered(facts.conditions)
     per_session = [p for p in facts.prices if p.get("per_session_usd")]
-    iv = [p["per_session_usd"] for p in per_session if p.get("route") == "iv_infusion"]
+    iv_prices = [p for p in per_session if p.get("route") == "iv_infusion"]
+    iv = [p["per_session_usd"] for p in iv_prices]
+    lowest_iv = min(iv_prices, key=lambda p: p["per_session_usd"], default=None)
     payment = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.payment.items()}
     words = [record.row["name"] or "", record.row["city"] or ""]
     words += [ROUTE_BY_KEY[k].search_words for k in routes if k in ROUTE_BY_KEY]
@@ -406,6 +423,10 @@ def _summary(record: ClinicRecord) -> dict:
     words += [PAYMENT_LABELS[k] if v else f"no {PAYMENT_LABELS[k].lower()}" for k, v in payment.items()
               if v is not None]
     words += sorted(facts.payers) + sorted(facts.financing_providers)
+    care = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.care.items()}
+    words += [CARE_LABELS[k] if v else f"not {CARE_LABELS[k].lower()}" for k, v in care.items() if v is not None]
+    items = lambda kind: sorted(facts.care_lists.get(kind, {}))  # noqa: E731
+    words += [DISCIPLINE_BY_KEY[k].label for k in items("discipline") if k in DISCIPLINE_BY_KEY] + items("language")
     return {
         "routes": json.dumps(routes), "routes_not_offered": json.dumps(sorted(k for k, f in facts.routes.items()
                                                                                if not f["value"])),
@@ -414,6 +435,12 @@ def _summary(record: ClinicRecord) -> dict:
         **{k: payment.get(k) for k in PAYMENT_LABELS},
         "payers": json.dumps(sorted(facts.payers)), "financing_providers": json.dumps(sorted(facts.financing_providers)),
         "lowest_iv_price_usd": min(iv) if iv else None,
+        "lowest_iv_price_as_of": as_of(lowest_iv) if lowest_iv else None,
+        **{k: care.get(k) for k in CARE_KEYS},
+        "lead_disciplines": json.dumps(items("discipline")), "board_certified": json.dumps(items("board_certified")),
+        "languages": json.dumps(items("language")), "states_served": json.dumps(items("state_served")),
+        "opening_hours": facts.opening_hours["value"] if facts.opening_hours else None,
+        "npi_official": next((o for o in map(npi_official, record.listings) if o), None),
         "lowest_price_per_session_usd": min((p["per_session_usd"] for p in per_session), default=None),
         "source_count": len(record.listings) + (1 if record.row.get("website") else 0),
         "search_text": " ".join(w for w in words if w),
@@ -421,7 +448,54 @@ def _summary(record: ClinicRecord) -> dict:
     }
 
 
-def _fact_rows(clinic: str, facts: SiteFacts) -> dict[str, list[dict]]:
+def as_of(price: dict) -> str | None:
+    """The date a price holds from: the page's own effective or updated date, else the day the page was seen."""
+    return price.get("page_date") or (price.get("seen_at") or "")[:10] or None
+
+
+def npi_official(listing: dict) -> str | None:
+    """"Dr. Andrew Pham, MD (Medical Director)": the authorised official an NPI organisation record names."""
+    if listing.get("source") != "npi_registry" or not listing.get("raw"):
+        return None
+    try:
+        basic = json.loads(listing["raw"]).get("basic") or {}
+    except (TypeError, ValueError, AttributeError):
+        return None
+    name = " ".join(basic.get(f"authorized_official_{part}") or "" for part in ("first_name", "last_name")).strip()
+    if not name:
+        return None
+    credential = (basic.get("authorized_official_credential") or "").strip(" -")
+    title = (basic.get("authorized_official_title_or_position") or "").strip()
+    text = name.title() + (f", {credential}" if credential else "")
+    if title.isupper():  # "MEDICAL DIRECTOR" -> "Medical director"; "CEO" stays
+        title = " ".join(w if len(w) <= 3 else w.lower() for w in title.split())
+        title = title[:1].upper() + title[1:]
+    return text + (f" ({title})" if title else "")
+
+
+def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict]) -> list[dict]:
+    """Care facts from the clinic's pages, and what the NPI registry says of who runs it, kept apart by source."""
+    def row(key: str, detail: str, f: dict, source: str = "clinic_site") -> dict:
+        value = f["value"] if isinstance(f["value"], bool) or f["value"] is None else True
+        return {"clinic_id": clinic, "key": key, "detail": detail, "source": source,
+                "value": None if value is None else int(value), "evidence": f.get("evidence"),
+                "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}
+    rows = [row(k, "", f) for k, f in facts.care.items()]
+    rows += [row(kind, item, f) for kind, found in facts.care_lists.items() for item, f in found.items()]
+    if facts.opening_hours:
+        rows.append(row("opening_hours", facts.opening_hours["value"], facts.opening_hours))
+    rows += [row("unmapped", key, f) for key, f in facts.unmapped.items()]
+    for listing in listings:
+        official = npi_official(listing)
+        if official:
+            said = {"value": True, "evidence": f"NPPES NPI {listing['npi']}: authorized official {official}",
+                    "source_url": f"https://npiregistry.cms.hhs.gov/provider-view/{listing['npi']}",
+                    "seen_at": listing.get("last_seen"), "page_type": "registry"}
+            rows.append(row("npi_official", official, said, source="npi"))
+    return list({(r["key"], r["detail"], r["source"]): r for r in rows}.values())
+
+
+def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = ()) -> dict[str, list[dict]]:
     def fact(extra: dict, f: dict) -> dict:
         return {"clinic_id": clinic, **extra, "value": int(bool(f["value"])), "evidence": f.get("evidence"),
                 "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}
@@ -435,7 +509,8 @@ def _fact_rows(clinic: str, facts: SiteFacts) -> dict[str, list[dict]]:
         prices.append({"id": hashlib.sha1(basis.encode()).hexdigest()[:16], "clinic_id": clinic,
                        **{k: p.get(k) for k in ("amount_usd", "amount_max_usd", "unit", "sessions", "per_session_usd",
                                                 "route", "qualifier", "evidence", "source_url", "seen_at",
-                                                "page_type")}})
+                                                "page_type", "page_date", "page_date_kind")},
+                       "as_of": as_of(p)})
     return {
         "clinic_routes": [fact({"route": k}, f) for k, f in facts.routes.items()],
         "clinic_services": [fact({"service": k}, f) for k, f in facts.services.items()],
@@ -443,6 +518,7 @@ def _fact_rows(clinic: str, facts: SiteFacts) -> dict[str, list[dict]]:
                               for k, f in facts.conditions.items() if k in CONDITION_BY_KEY],
         "clinic_payment": payment,
         "prices": prices,
+        "clinic_care": _care_rows(clinic, facts, listings),
     }
 
 
@@ -455,6 +531,12 @@ def _signature(db: sqlite_utils.Database, clinic: str) -> dict[str, str]:
     for r in db.query("select key, detail, value from clinic_payment where clinic_id = ?", [clinic]):
         name = f"payment:{r['key']}" + (f":{r['detail']}" if r["detail"] else "")
         sig[name] = "unknown" if r["value"] is None else ("true" if r["value"] else "false")
+    for r in db.query("select key, detail, value from clinic_care where clinic_id = ? and key != 'unmapped' "
+                      "and source != 'npi'", [clinic]):
+        if r["key"] in CARE_KEYS:
+            sig[f"care:{r['key']}"] = "unknown" if r["value"] is None else ("true" if r["value"] else "false")
+        else:
+            sig[f"care:{r['key']}:{r['detail']}"] = "true"
     prices: dict[str, list[str]] = defaultdict(list)
     for r in db.query("select * from prices where clinic_id = ?", [clinic]):
         name = f"price:{r['route'] or 'unspecified'}:{r['unit']}" + (f":{r['sessions']}" if r["sessions"] else "")
@@ -481,7 +563,7 @@ def _write_clinic(db: sqlite_utils.Database, record: ClinicRecord, run: RunConte
     old_sig = _signature(db, clinic) if old_row else {}
     row = {**record.row, **_summary(record), "region": run.region_name, "last_seen": run.now}
     facts_changed = False
-    for table, rows in _fact_rows(clinic, record.facts).items():
+    for table, rows in _fact_rows(clinic, record.facts, record.listings).items():
         if old_row is not None and _same_rows(_existing_rows(db, table, clinic), rows):
             continue
         facts_changed = True

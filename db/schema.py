@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from parsers.vocab import CONDITIONS, PAYMENT_LABELS, ROUTES, SERVICES
+from parsers.vocab import CARE_LABELS, CONDITIONS, DISCIPLINES, PAYMENT_LABELS, ROUTES, SERVICES
 
 FACT_COLUMNS = {"value": int, "evidence": str, "source_url": str, "seen_at": str, "page_type": str}
 
@@ -24,8 +24,18 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
         "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
         "financing_providers": str, "lowest_iv_price_usd": float, "lowest_price_per_session_usd": float,
+        "lowest_iv_price_as_of": str,
+        "accepting_new_patients": int, "referral_required": int, "consultation_required": int, "physician_led": int,
+        "spravato_rems": int, "telehealth": int, "by_appointment_only": int, "lead_disciplines": str,
+        "board_certified": str, "languages": str, "states_served": str, "opening_hours": str, "npi_official": str,
         "source_count": int, "search_text": str,
     }, "id"),
+    # Who treats, Spravato certification, access, languages, hours: one row per fact, its source kept apart
+    # ("clinic_site" for the clinic's own pages, "npi" for the NPPES registry). key is a care key, or
+    # discipline / board_certified / language / state_served / opening_hours with the item in detail, or
+    # unmapped (text that could not be mapped, e.g. "state:XZ", value null).
+    "clinic_care": ({"clinic_id": str, "key": str, "detail": str, "source": str, **FACT_COLUMNS},
+                    ("clinic_id", "key", "detail", "source")),
     "clinic_routes": ({"clinic_id": str, "route": str, **FACT_COLUMNS}, ("clinic_id", "route")),
     "clinic_services": ({"clinic_id": str, "service": str, **FACT_COLUMNS}, ("clinic_id", "service")),
     "clinic_conditions": ({"clinic_id": str, "condition": str, "condition_family": str, **FACT_COLUMNS},
@@ -35,6 +45,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "id": str, "clinic_id": str, "amount_usd": float, "amount_max_usd": float, "unit": str, "sessions": int,
         "per_session_usd": float, "route": str, "qualifier": str, "evidence": str, "source_url": str,
         "seen_at": str, "page_type": str,
+        # "as of": the page's own effective or updated date when it states one, else the day it was seen.
+        "page_date": str, "page_date_kind": str, "as_of": str,
     }, "id"),
     "sources": ({
         "source": str, "source_id": str, "clinic_id": str, "name": str, "phone": str, "street": str, "suite": str,
@@ -71,6 +83,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "service_types": ({"key": str, "label": str, "synonyms": str}, "key"),
     "condition_types": ({"key": str, "label": str, "parent": str, "synonyms": str}, "key"),
     "payment_keys": ({"key": str, "label": str}, "key"),
+    "care_keys": ({"key": str, "label": str}, "key"),
+    "discipline_types": ({"key": str, "label": str, "synonyms": str}, "key"),
 }
 
 FOREIGN_KEYS = {
@@ -78,6 +92,7 @@ FOREIGN_KEYS = {
     "clinic_services": [("clinic_id", "clinics", "id"), ("service", "service_types", "key")],
     "clinic_conditions": [("clinic_id", "clinics", "id"), ("condition", "condition_types", "key")],
     "clinic_payment": [("clinic_id", "clinics", "id")],
+    "clinic_care": [("clinic_id", "clinics", "id")],
     "prices": [("clinic_id", "clinics", "id")],
     "changes": [("clinic_id", "clinics", "id"), ("run_id", "crawl_runs", "id")],
     "duplicate_candidates": [("clinic_id", "clinics", "id"), ("other_id", "clinics", "id")],
@@ -88,6 +103,7 @@ INDEXES = {
     "clinic_routes": [["route", "value"]],
     "clinic_conditions": [["condition", "value"], ["condition_family"]],
     "clinic_payment": [["key", "value"]],
+    "clinic_care": [["key", "detail", "value"]],
     "prices": [["clinic_id"], ["route", "per_session_usd"]],
     "sources": [["clinic_id"], ["decision"], ["website"], ["region"]],
     "pages": [["site"]],
@@ -97,7 +113,7 @@ INDEXES = {
 VIEWS = {
     "lowest_prices": """
 select c.id as clinic_id, c.name, c.city, p.route, min(p.per_session_usd) as lowest_per_session_usd,
-       count(*) as price_count
+       p.as_of, count(*) as price_count  -- SQLite takes a bare column from the row min() chose
 from prices p join clinics c on c.id = p.clinic_id
 where p.per_session_usd is not null and c.status = 'active'
 group by c.id, p.route""",
@@ -134,7 +150,9 @@ select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},
 {condition_columns},
   c.accepts_insurance, c.spravato_covered, c.iv_covered, c.superbill, c.hsa_fsa, c.financing,
-  c.lowest_iv_price_usd, c.lowest_price_per_session_usd, c.website, c.phone
+  c.lowest_iv_price_usd, c.lowest_iv_price_as_of, c.lowest_price_per_session_usd,
+  c.accepting_new_patients, c.spravato_rems, c.physician_led, c.lead_disciplines, c.telehealth, c.states_served,
+  c.languages, c.opening_hours, c.website, c.phone
 from clinics c
 where c.status != 'merged'""",
 }
@@ -188,6 +206,9 @@ def _fill_lookups(db: sqlite_utils.Database) -> None:
         [{"key": t.key, "label": t.label, "parent": t.parent, "synonyms": ", ".join(t.synonyms)} for t in CONDITIONS],
         pk="key")
     db["payment_keys"].upsert_all([{"key": k, "label": v} for k, v in PAYMENT_LABELS.items()], pk="key")
+    db["care_keys"].upsert_all([{"key": k, "label": v} for k, v in CARE_LABELS.items()], pk="key")
+    db["discipline_types"].upsert_all(
+        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in DISCIPLINES], pk="key")
 
 
 def open_db(path: str) -> sqlite_utils.Database:

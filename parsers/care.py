@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, rx
 from parsers.facts import Care
-from parsers.hours import hours_from_jsonld, looks_like_hours, normalise_hours
+from parsers.hours import hours_from_jsonld, normalise_hours
 from parsers.vocab import DISCIPLINES, LANGUAGES, STATE_CODES, STATE_NAMES
 
 # key -> (says yes, says no outright). A "yes" pattern inside a negated clause is a no.
@@ -83,19 +83,22 @@ TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
 EDUCATION = rx(r"\bonly (?:be )?(?:available|administered|given|dispensed|offered)\b", r"\brestricted\b",
                r"\bmust be (?:administered|given|monitored)\b", r"\bfind (?:a|out)\b", r"\bthe FDA\b",
                r"\bsome (?:clinics|providers)\b", r"\bmany (?:clinics|providers)\b", r"\bask\b", r"\bshould\b",
-               r"\bwhat is\b", r"\bmake sure\b", r"\blook for\b")
+               r"\bwhat is\b", r"\bmake sure\b", r"\blook for\b", r"\brefer (?:you|patients|them)\b")
 HISTORY = rx(r"\bfor (?:over |more than )?\d+ years\b", r"\bdecades\b", r"\bsince the (?:19|20)\d0s\b",
              r"\bhas been used\b", r"\bwas (?:developed|first|originally)\b", r"\boriginally\b", r"\bhistor")
-TREATING = rx(r"\bour\b", r"\bwe\b", r"\bDr\.? [A-Z]", r"\b(?:MD|DO|CRNA|NP|PA-C|PMHNP|FNP)\b", r"\bled by\b",
-              r"\b(?:administered|given|overseen|supervised|monitored|staffed|founded|directed) by\b",
-              r"\bsupervision\b", r"\bmedical director\b", r"\bfounder\b", r"\bteam\b", r"\bboard[- ]certified\b",
-              r"\bprovider\b", r"\bclinicians?\b", r"\bis an?\b", r"\bspecializ")
-OTHER_PEOPLE = re.compile(r"\b(?:your|their|a referring|referring|outside|primary care|own)\s+(?:\w+\s+){0,2}$", re.I)
+# Who is the clinic's own: what comes just before a discipline word ("our", "led by", "Dr. Roe, a", "is an").
+OWN_PERSON = re.compile(r"(?:\bour\b|\b(?:led|overseen|given|administered|supervised|founded|staffed|performed|directed|"
+                        r"owned|run|monitored|ordered|prescribed) by\b|\b(?:is|are|as) (?:an?|the)\b|—|,\s*(?:an?|the)\b|"
+                        r"\bwith our\b)[^.;:]{0,55}$", re.I)
+SOMEONE_ELSES = re.compile(r"\b(?:refer\w*|your|their|whether|support|have an?|many|most|other|outside|own|"
+                           r"connected|recommend\w*|ask)\b[^.;]{0,40}$", re.I)
+CREDENTIAL = re.compile(r"CRNAs?|PMHNP(?:-BC)?|FNP(?:-C|-BC)?|NP(?:-C)?|APRNs?|PA-C")
 BOARD = rx(r"\bboard[- ]certified\b", r"\bdiplomates? of the american board\b", r"\bcertified by the american board\b")
 UNKNOWN_CREDENTIAL = re.compile(r"\b(?:LCSW|LMFT|LPC|LPCC|PsyD|Ph\.?D|RN|LMHC)\b(?:[- ](?:led|run|directed))?")
 LANGUAGE_CONTEXT = rx(r"\bspeak", r"\bspoken\b", r"\bse habla\b", r"\bhablamos\b", r"\bbilingual\b", r"\bfluent\b",
-                      r"\blanguages?\b", r"\binterpret", r"\btranslat", r"\b(?:services|care|treatment|visits) "
-                      r"(?:are )?(?:also )?(?:available |offered )?in\b", r"\bnói tiếng\b")
+                      r"\blanguages? (?:spoken|services|we speak)\b", r"\binterpret", r"\btranslat",
+                      r"\b(?:services|care|treatment|visits) (?:are )?(?:also )?(?:available |offered )?in\b",
+                      r"\bnói tiếng\b")
 LANGUAGE_PATTERNS = {name: re.compile("|".join(patterns), re.I) for name, patterns in LANGUAGES.items()}
 DISCIPLINE_PATTERNS = [(t.key, re.compile("|".join(t.patterns), re.I)) for t in DISCIPLINES]
 STATES_CONTEXT = rx(r"\blicensed (?:to practice )?in\b", r"\b(?:serve|serving|see|treat|available to) "
@@ -160,19 +163,27 @@ def _tri_state(care: Care, sentence: Sentence) -> None:
 
 
 def _disciplines(care: Care, sentence: Sentence) -> None:
+    """Disciplines of this clinic's own people: "our psychiatrists", "led by a board-certified anesthesiologist",
+    "Dr. Roe, a psychiatrist", a credential after a name ("Jane Roe, CRNA"). A psychiatrist the patient should
+    have, or one who refers, is someone else's."""
     text = sentence.text
-    if HISTORY.search(text) or not TREATING.search(text) or not _about_this_clinic(sentence) \
-            and not re.search(r"\b(?:led|given|administered|supervised|overseen) by\b", text):
+    if HISTORY.search(text) or not _about_this_clinic(sentence) and not OWN_PERSON.search(text):
         return
-    board = BOARD.search(text)
+    found_at: list[tuple[int, str]] = []
     for key, pattern in DISCIPLINE_PATTERNS:
         for found in pattern.finditer(text):
-            if OTHER_PEOPLE.search(text[:found.start()]) or is_negated(clause_around(text, found.start(), found.end())):
+            before = text[max(0, found.start() - 70):found.start()]
+            clause = clause_around(text, found.start(), found.end())
+            own = CREDENTIAL.fullmatch(found.group(0)) or OWN_PERSON.search(before)
+            if not own or SOMEONE_ELSES.search(before) or is_negated(clause):
                 continue
             care.add("discipline", key, text)
-            if board and 0 <= found.start() - board.end() <= 60:
-                care.add("board_certified", key, text)
+            found_at.append((found.start(), key))
             break
+    for board in BOARD.finditer(text):
+        after = [(start, key) for start, key in found_at if 0 <= start - board.end() <= 40]
+        if after:
+            care.add("board_certified", min(after)[1], text)
     for found in UNKNOWN_CREDENTIAL.finditer(text):
         if re.search(r"[- ](?:led|run|directed)$", found.group(0)):
             care.unmapped.setdefault(f"credential:{found.group(0)}", text)
@@ -209,8 +220,8 @@ def _states(care: Care, sentence: Sentence) -> None:
 
 
 def _hours(care: Care, jsonld_nodes: list[dict], footer: list[str], sentences: Iterable[Sentence]) -> None:
-    """JSON-LD first (when every location keeps the same hours); else the page's hours block: a heading or
-    footer that says hours, or text with days and times."""
+    """JSON-LD first (when every location keeps the same hours); else the page's hours block: the lines under an
+    "Hours" heading, a sentence that says "Hours:" or "open", or the footer from its "Hours" label on."""
     per_node = {hours_from_jsonld([node]) for node in jsonld_nodes} - {None}
     normal = per_node.pop() if len(per_node) == 1 else None  # locations with hours of their own: not mixed
     if normal:
@@ -221,21 +232,27 @@ def _hours(care: Care, jsonld_nodes: list[dict], footer: list[str], sentences: I
         if normal:
             care.opening_hours, care.evidence["opening_hours"] = normal, text[:300]
             return
-        if looks_like_hours(text):
-            care.unmapped.setdefault(f"hours:{text[:120]}", text[:300])
+    for text in _hours_texts(footer, sentences):
+        care.unmapped.setdefault(f"hours:{text[:120]}", text[:300])  # says it gives hours, but they do not read
+
+
+HOURS_LABEL = re.compile(r"\b(?:(?:office|clinic|business|opening|our) hours|hours(?: of operation)?\s*:|"
+                         r"open (?:\w+ ){0,2}(?:mon|tue|wed|thu|fri|sat|sun|daily|weekdays|7 days|every day|"
+                         r"by appointment))",
+                         re.I)
+HOURS_HEADING = re.compile(r"^(?:(?:office|clinic|business|opening) )?hours\b|\bhours$", re.I)
 
 
 def _hours_texts(footer: list[str], sentences: Iterable[Sentence]) -> list[str]:
-    """Candidate texts: the lines under an "Hours" heading joined, then the footer from its "Hours" label on."""
     by_heading: dict[str, list[str]] = {}
     for sentence in sentences:
-        if re.search(r"\bhours\b", sentence.heading, re.I) and sentence.kind != "heading":
+        if sentence.kind != "heading" and HOURS_HEADING.search(sentence.heading.strip()):
             by_heading.setdefault(sentence.heading, []).append(sentence.text)
-        elif re.search(r"\b(?:hours|open)\b", sentence.text, re.I) and re.search(r"\d", sentence.text):
+        elif HOURS_LABEL.search(sentence.text):
             by_heading.setdefault(sentence.text, []).append(sentence.text)
     texts = [" ; ".join(lines) for lines in by_heading.values()]
     joined = " | ".join(footer)
-    start = re.search(r"\b(?:office |clinic |business )?hours\b", joined, re.I)
+    start = HOURS_LABEL.search(joined) or re.search(r"(?:^|\| )hours\b", joined, re.I)
     if start:
         texts.append(joined[start.start():start.start() + 400])
     return texts

@@ -20,8 +20,9 @@ MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
 SCRIPT_OR_STYLE_OPEN = re.compile(r"<(script|style)\b([^>]*)>", re.I)
 DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "button", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
-CHROME_HINT = re.compile(r"(?:^|[\s_-])(?:nav|navbar|menu|footer|site-header|breadcrumbs?|sidebar|cookie)(?:$|[\s_-])",
-                         re.I)
+LINK_HINTS = {"nav", "navbar", "menu"}  # names that also mean a menu of services: such a block must be links
+CHROME_HINT = re.compile(r"(?:^|[\s_-])(nav|navbar|menu|footer|site-header|header-bar|top-?bar|announcement-bar|"
+                         r"breadcrumbs?|sidebar|cookie)(?:$|[\s_-])", re.I)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = set(HEADINGS) | {
     "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
@@ -259,7 +260,16 @@ def _is_chrome(tag) -> bool:
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
     hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
-    return bool(hints.strip()) and bool(CHROME_HINT.search(hints))
+    hint = CHROME_HINT.search(hints) if hints.strip() else None
+    if hint and hint.group(1).lower() in LINK_HINTS:
+        return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
+    return bool(hint)
+
+
+def _mostly_links(tag) -> bool:
+    text = len(clean(_text_of(tag)))
+    linked = sum(len(clean(_text_of(a))) for a in tag.iter("a"))
+    return text == 0 or linked / text >= 0.5
 
 
 def _is_footer(tag) -> bool:
@@ -275,7 +285,9 @@ def _pull_chrome(body) -> tuple[list[str], list[str]]:
     menu: list[str] = []
     chrome_text: list[str] = []
     chrome = [t for t in body.iterdescendants() if isinstance(t.tag, str) and _is_chrome(t)]
-    outermost = [t for t in chrome if not any(_is_chrome(p) for p in t.iterancestors())]
+    # body's own classes ("ast-no-sidebar") say nothing of its parts: only ancestors inside body count
+    outermost = [t for t in chrome if not any(_is_chrome(p) for p in t.iterancestors("*") if p.tag not in
+                                                ("body", "html"))]
     for tag in outermost:
         if not _is_footer(tag):
             links = [clean(_text_of(a)) for a in tag.iter("a")]

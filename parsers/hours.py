@@ -25,7 +25,6 @@ TIME_RANGE = re.compile(rf"(?P<open>{TIME})\s*(?:-|–|—|to|until|till)\s*(?P<
 OSM_DAY = "(?:Mo|Tu|We|Th|Fr|Sa|Su)"
 OSM_RULE = re.compile(rf"^({OSM_DAY}(?:[-,]{OSM_DAY})*) (\d\d:\d\d-\d\d:\d\d(?:,\d\d:\d\d-\d\d:\d\d)*)$")
 CLOSED = re.compile(r"^\W*closed\b", re.I)
-HOURS_WORDS = re.compile(r"\b(?:hours|open|closed|appointment)\b", re.I)
 SCHEMA_DAY = {name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
                                                 "sunday"))}
 
@@ -185,8 +184,3 @@ def _get(node: dict, key: str):
 
 def _as_list(value) -> list:
     return [] if value is None else value if isinstance(value, list) else [value]
-
-
-def looks_like_hours(text: str) -> bool:
-    """Text that talks about opening hours (so an unreadable one is counted as unmapped, not ignored)."""
-    return bool(HOURS_WORDS.search(text)) and (bool(DAY_SPEC.search(text)) or "hours" in text.lower())

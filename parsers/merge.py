@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from parsers.address import canonical_street, canonical_suite, zip5
 from parsers.pagetype import PAGE_RANK
-from parsers.vocab import PAYMENT_KEYS
+from parsers.vocab import CARE_KEYS, PAYMENT_KEYS
 
 STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
                      r"\bhave closed\b|\bpermanently closed\b", re.I)
@@ -78,8 +78,10 @@ def merge_pages(pages: list[StoredPage]) -> SiteFacts:
             for fact in facts.get(kind, []):
                 _keep_best(getattr(site, kind), fact["key"], {**fact, **where})
         _merge_payment(site, facts.get("payment") or {}, where)
+        _merge_care(site, facts.get("care") or {}, where)
+        stated = facts.get("page_date") or {}
         for price in facts.get("prices", []):
-            _merge_price(site, {**price, **where})
+            _merge_price(site, {**price, **where, "page_date": stated.get("date"), "page_date_kind": stated.get("kind")})
         for location in facts.get("locations", []):
             _merge_location(site, location)
         name = (facts.get("clinic") or {}).get("name")
@@ -99,6 +101,29 @@ def _merge_payment(site: SiteFacts, payment: dict, where: dict) -> None:
     for name in payment.get("financing_providers", []):
         said = evidence.get(f"provider:{name}") or evidence.get("financing_providers", "")
         _keep_best(site.financing_providers, name, {"value": True, "evidence": said, **where})
+
+
+LIST_FIELDS = {"discipline": "disciplines", "board_certified": "board_certified", "language": "languages",
+               "state_served": "states_served"}
+
+
+def _merge_care(site: SiteFacts, care: dict, where: dict) -> None:
+    """Tri-state keys by the usual rank; list items gathered from every page; the best-ranked hours."""
+    evidence = care.get("evidence") or {}
+    for key in CARE_KEYS:
+        if care.get(key) is not None:
+            _keep_best(site.care, key, {"value": care[key], "evidence": evidence.get(key, ""), **where})
+    for kind, name in LIST_FIELDS.items():
+        for item in care.get(name) or []:
+            _keep_best(site.care_lists.setdefault(kind, {}), item,
+                       {"value": True, "evidence": evidence.get(f"{kind}:{item}", ""), **where})
+    if care.get("opening_hours"):
+        best = {"hours": site.opening_hours} if site.opening_hours else {}
+        _keep_best(best, "hours", {"value": care["opening_hours"], "evidence": evidence.get("opening_hours", ""),
+                                   **where})
+        site.opening_hours = best["hours"]
+    for key, said in (care.get("unmapped") or {}).items():
+        site.unmapped.setdefault(key, {"value": None, "evidence": said, **where})
 
 
 def _merge_price(site: SiteFacts, price: dict) -> None:
