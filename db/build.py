@@ -424,7 +424,7 @@ def _summary(record: ClinicRecord) -> dict:
               if v is not None]
     words += sorted(facts.payers) + sorted(facts.financing_providers)
     care = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.care.items()}
-    words += [CARE_LABELS[k] if v else f"not {CARE_LABELS[k].lower()}" for k, v in care.items() if v is not None]
+    words += [CARE_LABELS[k] for k, v in care.items() if v]  # a "no" is not indexed: "Spravato" must not find it
     items = lambda kind: sorted(facts.care_lists.get(kind, {}))  # noqa: E731
     words += [DISCIPLINE_BY_KEY[k].label for k in items("discipline") if k in DISCIPLINE_BY_KEY] + items("language")
     return {

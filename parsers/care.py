@@ -84,6 +84,8 @@ EDUCATION = rx(r"\bonly (?:be )?(?:available|administered|given|dispensed|offere
                r"\bmust be (?:administered|given|monitored)\b", r"\bfind (?:a|out)\b", r"\bthe FDA\b",
                r"\bsome (?:clinics|providers)\b", r"\bmany (?:clinics|providers)\b", r"\bask\b", r"\bshould\b",
                r"\bwhat is\b", r"\bmake sure\b", r"\blook for\b", r"\brefer (?:you|patients|them)\b")
+# "We are happy to refer you to a REMS-certified practice": what another clinic is, not this one.
+REFERRED_AWAY = rx(r"\brefer (?:you|patients|them) (?:\w+ ){0,3}to\b", r"\bhappy to refer\b")
 HISTORY = rx(r"\bfor (?:over |more than )?\d+ years\b", r"\bdecades\b", r"\bsince the (?:19|20)\d0s\b",
              r"\bhas been used\b", r"\bwas (?:developed|first|originally)\b", r"\boriginally\b", r"\bhistor")
 # Who is the clinic's own: what comes just before a discipline word ("our", "led by", "Dr. Roe, a", "is an").
@@ -143,8 +145,9 @@ def _about_this_clinic(sentence: Sentence) -> bool:
 
 def _tri_state(care: Care, sentence: Sentence) -> None:
     text = sentence.framed
+    referred_away = REFERRED_AWAY.search(text)
     for key, (yes, no) in TRI_STATE.items():
-        if getattr(care, key) is not None:
+        if getattr(care, key) is not None or (referred_away and key != "referral_required"):
             continue
         answer = answer_value(sentence)
         if no and (found := no.search(sentence.text)) and _about_this_clinic(sentence):

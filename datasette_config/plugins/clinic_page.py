@@ -24,7 +24,13 @@ FACT_QUERIES = {
                "p.source_url, p.seen_at from clinic_payment p left join payment_keys l on l.key = p.key "
                "where p.clinic_id = :id order by p.key, p.detail",
     "prices": "select amount_usd, amount_max_usd, unit, sessions, per_session_usd, route, qualifier, evidence, "
-              "source_url, seen_at from prices where clinic_id = :id order by route, per_session_usd",
+              "source_url, seen_at, page_date, page_date_kind, as_of from prices where clinic_id = :id "
+              "order by route, per_session_usd",
+    # Who treats, Spravato certification, access: the clinic's own words and the NPI registry's, apart.
+    "care": "select k.key, k.detail, coalesce(l.label, d.label, nullif(k.detail, ''), k.key) as label, k.value, "
+            "k.source, k.evidence, k.source_url, k.seen_at from clinic_care k "
+            "left join care_keys l on l.key = k.key left join discipline_types d on d.key = k.detail "
+            "where k.clinic_id = :id and k.key != 'unmapped' order by k.source desc, k.key, k.detail",
     # Every listing merged into this clinic, and why identity put it here.
     "sources": "select source, source_id, name, street, suite, city, zip, source_url, match_reasons, last_seen "
                "from sources where clinic_id = :id order by source, source_id",
@@ -35,6 +41,26 @@ FACT_QUERIES = {
 
 
 COMPARED_FACTS = ("routes", "services", "conditions", "payment")
+CARE_GROUPS = {  # section of the clinic page -> the clinic_care keys shown in it, in order
+    "who_treats": ("discipline", "board_certified", "physician_led", "npi_official"),
+    "access": ("accepting_new_patients", "referral_required", "consultation_required", "spravato_rems", "telehealth",
+               "state_served", "language", "opening_hours", "by_appointment_only"),
+}
+LIST_LABELS = {"discipline": "Clinical lead or staff", "board_certified": "Board certified in",
+               "npi_official": "NPI Registry: authorised official", "state_served": "Telehealth or at-home: state served",
+               "language": "Language spoken", "opening_hours": "Opening hours"}
+
+
+def _care_groups(rows: list[dict]) -> dict[str, list[dict]]:
+    """Care rows in the page's two sections, list items labelled by their kind ("Language spoken: Spanish")."""
+    groups: dict[str, list[dict]] = {name: [] for name in CARE_GROUPS}
+    for name, keys in CARE_GROUPS.items():
+        for key in keys:
+            for row in (r for r in rows if r["key"] == key):
+                if key in LIST_LABELS:
+                    row.update(label=f"{LIST_LABELS[key]}: {row['label']}", is_item=True)
+                groups[name].append(row)
+    return groups
 
 
 @hookimpl(specname="extra_template_vars")
@@ -52,6 +78,7 @@ def clinic_row_template_vars(view_name, table, database, request, datasette):
         facts["clinic"] = dict(clinic) if clinic else {}
         for source in facts["sources"]:
             source["match_reasons"] = ", ".join(json.loads(source["match_reasons"] or "[]"))
+        facts["care_by_group"] = _care_groups(facts.pop("care"))
         return {"clinic_facts": facts}
 
     return clinic_facts
