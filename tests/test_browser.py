@@ -154,6 +154,27 @@ def test_clinic_page_shows_every_fact_with_snippet_and_source(site, page):
     assert page.locator("section.clinic-evidence small a[href^='http://127.0.0.']").count() >= 5
 
 
+def test_clinic_page_shows_crisis_line_who_treats_access_and_how_to_report(site, page):
+    """A clinic that treats suicidal ideation: the 988 notice and the correction procedure are on screen, beside who
+    treats, whether it takes new patients, the date each price holds from, and when a person last checked it."""
+    page.goto(site + "/clinics/clinics?_search=Pacific")
+    page.locator("table.rows-and-columns td.col-id a").first.click()
+    page.wait_for_selector("section.clinic-evidence")
+    section = page.inner_text("section.clinic-evidence")
+    assert "Suicidal ideation" in section
+    crisis = page.locator("section.clinic-evidence p", has_text="988").first
+    assert crisis.is_visible() and "Crisis Lifeline" in crisis.inner_text()
+    report = page.locator("#report + p.report-procedure")
+    assert report.is_visible() and "clinics corrections add" in report.inner_text()
+    assert "Report a wrong listing" in report.inner_text()
+    for heading in ("Who treats", "Before you call"):
+        assert heading in section
+    assert "Accepting new patients" in section and "Nurse anesthetist (CRNA)" in section
+    assert "NPI Registry: authorised official" in section, "the registry's statement is shown apart"
+    assert "Last confirmed by a crawl" in section and "last checked by a person" in section
+    assert page.locator("small.price-as-of").count() >= 1 and "as of" in page.inner_text("small.price-as-of >> nth=0")
+
+
 def test_scraped_script_in_a_clinic_name_is_shown_as_text(site, page):
     page.goto(site + "/clinics/clinics?_search=Sunrise")
     page.locator("table.rows-and-columns td.col-id a").first.click()
