@@ -46,6 +46,7 @@ class RunResult:
     changes: int = 0
     errors: dict = field(default_factory=dict)
     message: str = ""
+    unmapped: dict = field(default_factory=dict)  # text kept as text because it could not be mapped, by kind
 
     def summary(self) -> str:
         if self.exit_code == EXIT_NOT_STARTED:
@@ -59,6 +60,9 @@ class RunResult:
             f"  requests: {s.get('requests', 0)}, bytes received: {s.get('bytes_received', 0)}",
             f"  clinics: {self.clinics}, facts: {self.facts}, changes: {self.changes}",
         ]
+        if self.unmapped:
+            lines.append("  unmapped (kept as text, see clinic_care key 'unmapped'): "
+                         + ", ".join(f"{kind} {count}" for kind, count in sorted(self.unmapped.items())))
         lines += [f"  error: {kind}: {count}" for kind, count in sorted(self.errors.items())]
         return "\n".join(lines)
 
@@ -106,7 +110,8 @@ def _locked_run(region, db_path, profile, overrides, spiders, thresholds: Thresh
     finish_run(db, run_id, status="ok" if exit_code == 0 else "partial", exit_code=exit_code, clinics=built.clinics,
                facts=built.facts, changes=built.changes, errors=errors,
                stats={**crawl_stats, **built.stats()}, **figures)
-    return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors)
+    return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors,
+                     unmapped=built.unmapped)
 
 
 def _close_interrupted_runs(db) -> None:
