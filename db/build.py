@@ -30,6 +30,7 @@ from parsers.vocab import (
     ROUTE_BY_KEY,
     SERVICE_BY_KEY,
     condition_family,
+    discipline_of_taxonomy,
 )
 
 KETAMINE_NAME = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion (?:center|clinic|therapy)", re.I)
@@ -41,6 +42,7 @@ class ClinicRecord:
     row: dict
     facts: SiteFacts
     listings: list[dict] = field(default_factory=list)
+    clinicians: list[dict] = field(default_factory=list)  # NPI-1 records practising at its address
     _identity: Identity | None = field(default=None, repr=False)
 
     def identity(self) -> Identity:
@@ -132,6 +134,7 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             continue
         _place(listing, records, decisions, fetched_hosts, pairs, result)
     result.merged_by_people = _apply_same_decisions(records, decisions)
+    _attach_clinicians(records, listings)
     site_health = _site_health(db, run.run_id)
     with db.atomic():
         for record in records.values():
@@ -180,6 +183,21 @@ def _place(listing: dict, records: dict[str, ClinicRecord], decisions: Decisions
         listing["reason"] = "website not fetched yet"
     else:
         _drop(listing, "no ketamine care found on its pages or in its name", result)
+
+
+def _attach_clinicians(records: dict[str, ClinicRecord], listings: list[dict]) -> None:
+    """Individual NPI records (NPI-1) whose practice location is a clinic's address (the suite too, when both
+    give one): the registry's word on who treats there."""
+    individuals = [li for li in listings if li["source"] == "npi_registry" and li.get("street")
+                   and '"NPI-1"' in (li.get("raw") or "")]
+    for record in records.values():
+        street, suite, zip_code = location_key(record.row)
+        if not street:
+            continue
+        for listing in individuals:
+            their_street, their_suite, their_zip = location_key(listing)
+            if (their_street, their_zip) == (street, zip_code) and (not suite or not their_suite or suite == their_suite):
+                record.clinicians.append(listing)
 
 
 def _apply_same_decisions(records: dict[str, ClinicRecord], decisions: Decisions) -> int:
@@ -473,7 +491,7 @@ def npi_official(listing: dict) -> str | None:
     return text + (f" ({title})" if title else "")
 
 
-def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict]) -> list[dict]:
+def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict], clinicians: list[dict]) -> list[dict]:
     """Care facts from the clinic's pages, and what the NPI registry says of who runs it, kept apart by source."""
     def row(key: str, detail: str, f: dict, source: str = "clinic_site") -> dict:
         value = f["value"] if isinstance(f["value"], bool) or f["value"] is None else True
@@ -492,10 +510,37 @@ def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict]) -> list[dict
                     "source_url": f"https://npiregistry.cms.hhs.gov/provider-view/{listing['npi']}",
                     "seen_at": listing.get("last_seen"), "page_type": "registry"}
             rows.append(row("npi_official", official, said, source="npi"))
+    for clinician in clinicians:
+        rows += _clinician_rows(clinician, row)
     return list({(r["key"], r["detail"], r["source"]): r for r in rows}.values())
 
 
-def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = ()) -> dict[str, list[dict]]:
+def _clinician_rows(listing: dict, row) -> list[dict]:
+    """An NPI-1 at the clinic's address: the clinician and, when the taxonomy is one of ours, the discipline."""
+    try:
+        record = json.loads(listing["raw"])
+    except (TypeError, ValueError):
+        return []
+    taxonomies = record.get("taxonomies") or []
+    taxonomy = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
+    basic = record.get("basic") or {}
+    name = " ".join(basic.get(k) or "" for k in ("first_name", "last_name")).strip().title() or listing["name"]
+    name += f", {basic['credential']}" if basic.get("credential") else ""
+    who = f"{name} ({taxonomy.get('desc') or 'no taxonomy'}, NPI {listing['npi']})"
+    said = {"value": True, "source_url": f"https://npiregistry.cms.hhs.gov/provider-view/{listing['npi']}",
+            "seen_at": listing.get("last_seen"), "page_type": "registry",
+            "evidence": f"NPPES NPI {listing['npi']}: {name}, taxonomy {taxonomy.get('code')} "
+                        f"{taxonomy.get('desc')}, practice location {listing['street']}"
+                        f"{', ' + listing['suite'] if listing.get('suite') else ''}, {listing['city']} {listing['zip']}"}
+    rows = [row("npi_clinician", who, said, source="npi")]
+    discipline = discipline_of_taxonomy(taxonomy.get("code"))
+    if discipline:
+        rows.append(row("discipline", discipline, said, source="npi"))
+    return rows
+
+
+def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = (),
+               clinicians: list[dict] = ()) -> dict[str, list[dict]]:
     def fact(extra: dict, f: dict) -> dict:
         return {"clinic_id": clinic, **extra, "value": int(bool(f["value"])), "evidence": f.get("evidence"),
                 "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}
@@ -518,7 +563,7 @@ def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = ()) -> dict
                               for k, f in facts.conditions.items() if k in CONDITION_BY_KEY],
         "clinic_payment": payment,
         "prices": prices,
-        "clinic_care": _care_rows(clinic, facts, listings),
+        "clinic_care": _care_rows(clinic, facts, listings, clinicians),
     }
 
 
@@ -563,7 +608,7 @@ def _write_clinic(db: sqlite_utils.Database, record: ClinicRecord, run: RunConte
     old_sig = _signature(db, clinic) if old_row else {}
     row = {**record.row, **_summary(record), "region": run.region_name, "last_seen": run.now}
     facts_changed = False
-    for table, rows in _fact_rows(clinic, record.facts, record.listings).items():
+    for table, rows in _fact_rows(clinic, record.facts, record.listings, record.clinicians).items():
         if old_row is not None and _same_rows(_existing_rows(db, table, clinic), rows):
             continue
         facts_changed = True

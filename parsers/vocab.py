@@ -260,6 +260,18 @@ DISCIPLINES: tuple[Term, ...] = (
     Term("physician_assistant", "Physician assistant", (r"\bphysician assistants?\b", r"(?-i:\bPA-C\b)")),
 )
 DISCIPLINE_BY_KEY = {t.key: t for t in DISCIPLINES}
+# NUCC taxonomy codes (longest prefix wins) of a clinician's NPI-1 record, as the disciplines above.
+TAXONOMY_DISCIPLINES: dict[str, str] = {
+    "207L": "anesthesiology", "2084P0800X": "psychiatry", "2084P": "psychiatry", "207P": "emergency_medicine",
+    "3675": "crna", "363L": "nurse_practitioner", "208VP": "pain_medicine", "207LP2900X": "pain_medicine",
+    "207Q": "family_medicine", "207R": "family_medicine", "208D": "family_medicine", "363A": "physician_assistant",
+}
+
+
+def discipline_of_taxonomy(code: str | None) -> str | None:
+    """"367500000X" -> "crna"; None for a taxonomy that is none of the disciplines."""
+    prefixes = [p for p in TAXONOMY_DISCIPLINES if (code or "").startswith(p)]
+    return TAXONOMY_DISCIPLINES[max(prefixes, key=len)] if prefixes else None
 
 # Languages a clinic says its staff speak, by their English names.
 LANGUAGES: dict[str, tuple[str, ...]] = {

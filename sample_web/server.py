@@ -191,6 +191,9 @@ def _npi_matches(record: dict, criteria: dict) -> bool:
         return False
     if criteria.get("number") and record.get("number") != criteria["number"]:
         return False
+    wanted = criteria.get("taxonomy_description", "").lower()
+    if wanted and not any(wanted in (t.get("desc") or "").lower() for t in record.get("taxonomies") or []):
+        return False
     return True
 
 

@@ -11,6 +11,9 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
+from parsers.hours import same_hours
+from parsers.vocab import CARE_KEYS
+
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = json.loads((ROOT / "sample_web" / "expected.json").read_text())
 HOSTS = {s["slug"]: s["host"] for s in json.loads((ROOT / "sample_web" / "sites.json").read_text())}
@@ -92,12 +95,54 @@ def compare(db_path: str, region: str = "Orange County, CA") -> dict:
                 report["fn"]["prices"].append(f"{slug}:{p}")
         for p in got_prices - want_prices:
             report["fp"]["prices"].append(f"{slug}:{p}")
+        if "care" in label:
+            _compare_care(db, clinic, slug, label, report)
     return report
+
+
+CARE_LISTS = {"discipline": "disciplines", "board_certified": "board_certified", "language": "languages",
+              "state_served": "states_served"}
+
+
+def _compare_care(db: sqlite3.Connection, clinic: str, slug: str, label: dict, report: dict) -> None:
+    """Who treats, access, hours and the pricing page's own date, against the site's labels (kind "care")."""
+    tp, fp, fn, wrong = report["tp"], report["fp"]["care"], report["fn"]["care"], report["wrong"]["care"]
+    rows = db.execute("select key, detail, value from clinic_care where clinic_id = ? and source = 'clinic_site'",
+                      [clinic]).fetchall()
+    got = {key: value for key, detail, value in rows if key in CARE_KEYS}
+    for key, value in (label.get("care") or {}).items():
+        if got.get(key) is None:
+            fn.append(f"{slug}:{key}={value}")
+        elif bool(got[key]) != value:
+            wrong.append(f"{slug}:{key} want {value} got {bool(got[key])}")
+        else:
+            tp["care"] += 1
+    fp += [f"{slug}:{key}={bool(value)}" for key, value in got.items()
+           if value is not None and key not in (label.get("care") or {})]
+    for kind, name in CARE_LISTS.items():
+        want, found = set(label.get(name) or []), {detail for key, detail, _ in rows if key == kind}
+        tp["care"] += len(want & found)
+        fn += [f"{slug}:{kind}:{item}" for item in sorted(want - found)]
+        fp += [f"{slug}:{kind}:{item}" for item in sorted(found - want)]
+    hours, = db.execute("select opening_hours from clinics where id = ?", [clinic]).fetchone()
+    if label.get("opening_hours") or hours:
+        if same_hours(label.get("opening_hours"), hours):
+            tp["care"] += 1
+        else:
+            wrong.append(f"{slug}:opening_hours want {label.get('opening_hours')!r} got {hours!r}")
+    stated = label.get("page_date")
+    if stated:
+        dates = {d for d, in db.execute("select page_date from prices where clinic_id = ? and source_url like ?",
+                                        [clinic, f"%{stated['url_path']}"])}
+        if stated["date"] in dates:
+            tp["care"] += 1
+        else:
+            fn.append(f"{slug}:page_date {stated['date']} on {stated['url_path']} (prices there say {dates or 'none'})")
 
 
 def summary(report: dict) -> str:
     lines = []
-    for kind in ("clinic", "routes", "conditions", "services", "payment", "prices"):
+    for kind in ("clinic", "routes", "conditions", "services", "payment", "prices", "care"):
         tp = report["tp"].get(kind, 0)
         fp, fn, wrong = report["fp"].get(kind, []), report["fn"].get(kind, []), report["wrong"].get(kind, [])
         precision = tp / (tp + len(fp) + len(wrong)) if tp + len(fp) + len(wrong) else 1.0

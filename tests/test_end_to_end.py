@@ -23,7 +23,7 @@ def rows(db_path, sql, params=()):
 def test_demo_finds_the_labelled_clinics_and_their_facts(demo_db):
     report = compare(str(demo_db))
     text = summary(report)
-    for kind in ("clinic", "routes", "conditions", "services", "payment", "prices"):
+    for kind in ("clinic", "routes", "conditions", "services", "payment", "prices", "care"):
         tp = report["tp"].get(kind, 0)
         fp = len(report["fp"].get(kind, [])) + len(report["wrong"].get(kind, []))
         fn = len(report["fn"].get(kind, [])) + len(report["wrong"].get(kind, []))

@@ -48,7 +48,11 @@ def test_npi_registry_lists_the_regions_organisations_and_drops_non_clinics(samp
     assert done.returncode == 0, done.stdout + done.stderr[-2000:]
     expected = set().union(*(npi2_listing_ids(r) for r in fixture("npi_results.json")))
     rows = {r["source_id"]: r for r in db["sources"].rows_where("source = 'npi_registry'")}
-    assert set(rows) == expected, "every NPI-2 practice location in the county, no individual, nothing outside it"
+    individuals = {k: rows.pop(k) for k in list(rows) if json.loads(rows[k]["raw"])["enumeration_type"] == "NPI-1"}
+    assert set(rows) == expected, "every NPI-2 practice location in the county, nothing outside it"
+    # clinicians of care-giving taxonomies, asked for in ZIPs with a ketamine organisation, kept to confirm who treats
+    assert set(individuals) == {"1588604318", "1666918424"}
+    assert all(r["decision"] == "dropped" and "NPI-1" in r["reason"] for r in individuals.values())
     assert any("#" in source_id for source_id in rows), "a chain's practice locations are listings of their own"
     dropped = [r for r in rows.values() if r["decision"] == "dropped"]
     assert dropped and all(r["reason"] for r in dropped)

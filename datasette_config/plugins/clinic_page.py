@@ -42,12 +42,14 @@ FACT_QUERIES = {
 
 COMPARED_FACTS = ("routes", "services", "conditions", "payment")
 CARE_GROUPS = {  # section of the clinic page -> the clinic_care keys shown in it, in order
-    "who_treats": ("discipline", "board_certified", "physician_led", "npi_official"),
+    "who_treats": ("discipline", "board_certified", "physician_led", "npi_official", "npi_clinician"),
     "access": ("accepting_new_patients", "referral_required", "consultation_required", "spravato_rems", "telehealth",
                "state_served", "language", "opening_hours", "by_appointment_only"),
 }
 LIST_LABELS = {"discipline": "Clinical lead or staff", "board_certified": "Board certified in",
-               "npi_official": "NPI Registry: authorised official", "state_served": "Telehealth or at-home: state served",
+               "npi_official": "NPI Registry: authorised official",
+               "npi_clinician": "NPI Registry: clinician at this address",
+               "state_served": "Telehealth or at-home: state served",
                "language": "Language spoken", "opening_hours": "Opening hours"}
 
 
