@@ -14,6 +14,7 @@ from collections.abc import Iterable
 
 from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, rx
 from parsers.facts import Care
+from parsers.gate import literal_gate
 from parsers.hours import hours_from_jsonld, normalise_hours
 from parsers.vocab import DISCIPLINES, LANGUAGES, STATE_CODES, STATE_NAMES
 
@@ -120,11 +121,28 @@ TRIGGER = rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p
              LANGUAGE_CONTEXT.pattern, STATES_CONTEXT.pattern, BOARD.pattern, UNKNOWN_CREDENTIAL.pattern)
 
 
+# Words the patterns above need to find a fact: most sentences have none (tests/test_care.py checks the facts
+# found are the same with the gate open).
+LIKELY = literal_gate((
+    "patient", "client", "full", "refer", "consult", "screen", "evaluat", "assess", "intake", "physician", "doctor",
+    "anesthe", "anaesthe", "psychiatr", "medical director", "certified", "rems", "tele", "virtual", "video", "online",
+    "person only", "appointment", "walk", "emergency", "crna", "nurse", "aprn", "pmhnp", "fnp", "pain", "family",
+    "internist", "internal medicine", "assistant", "pa-c", "speak", "spoken", "habla", "bilingual", "fluent",
+    "language", "interpret", "translat", "licensed", "board", "diplomate", "lcsw", "lmft", "lpc", "psyd", "phd", "ph.d",
+    "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents"),
+    (r"\b(?:np|rn|md|mds|er)\b", r"\b(?:led|run|owned|directed|founded|overseen|staffed|performed|monitored|given|"
+     r"administered|ordered|prescribed) by\b"))
+
+
+def may_state_care(text: str, heading: str = "") -> bool:
+    return bool(LIKELY.search(f"{heading} {text}".lower())) and bool(TRIGGER.search(text))
+
+
 def extract_care(sentences: Iterable[Sentence], jsonld_nodes: list[dict], footer: list[str]) -> Care:
     """The page's care facts: tri-state keys, disciplines, board certification, languages, states and hours."""
     care = Care()
-    read = [s for s in sentences if TRIGGER.search(s.framed)]
-    read += [Sentence(text, "footer") for text in footer if TRIGGER.search(text)]
+    read = [s for s in sentences if may_state_care(s.framed, s.heading)]
+    read += [Sentence(text, "footer") for text in footer if may_state_care(text)]
     for sentence in read:
         if sentence.kind == "question" or (sentence.text.rstrip().endswith("?") and not sentence.question):
             continue

@@ -284,10 +284,9 @@ def _pull_chrome(body) -> tuple[list[str], list[str]]:
     """
     menu: list[str] = []
     chrome_text: list[str] = []
-    chrome = [t for t in body.iterdescendants() if isinstance(t.tag, str) and _is_chrome(t)]
+    chrome = {t for t in body.iterdescendants() if isinstance(t.tag, str) and _is_chrome(t)}
     # body's own classes ("ast-no-sidebar") say nothing of its parts: only ancestors inside body count
-    outermost = [t for t in chrome if not any(_is_chrome(p) for p in t.iterancestors("*") if p.tag not in
-                                                ("body", "html"))]
+    outermost = [t for t in body.iterdescendants() if t in chrome and not any(p in chrome for p in t.iterancestors())]
     for tag in outermost:
         if not _is_footer(tag):
             links = [clean(_text_of(a)) for a in tag.iter("a")]

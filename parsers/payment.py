@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 from parsers.cues import CLAUSE_BREAK, FIRST_PERSON, Sentence, answer_value, is_negated, rx
 from parsers.facts import Payment
+from parsers.gate import literal_gate
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
@@ -91,6 +92,17 @@ ANY_PAYMENT_WORD = re.compile("|".join(f"(?:{p.pattern})" for p in (
     INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
     *PROVIDER_PATTERNS.values(), *PAYER_PATTERNS.values())), re.I)
 
+# The words those patterns need, for a cheap first look (parsers/gate.py); most sentences have none.
+PAYMENT_GATE = literal_gate((
+    "insur", "cover", "reimburs", "network", "plan", "carrier", "medicare", "medi-cal", "medical", "medicaid", "tricare",
+    "payer", "community care", "pay", "accept", "bill", "take", "work with", "particip", "contract", "credential",
+    "panel", "approved", "provider", "verify", "check", "benefit", "cash", "self", "private", "out-of-pocket",
+    "out of pocket", "fee", "super", "claim", "form", "statement", "receipt", "invoice", "documentation", "hsa", "fsa",
+    "health savings", "flexible spending", "financ", "monthly", "instal", "copay", "authori", "aetna", "anthem", "blue",
+    "cigna", "united", "uhc", "optum", "humana", "kaiser", "magellan", "health net", "healthnet", "molina", "caloptima",
+    "workers", "beacon", "care credit", "carecredit", "advance", "affirm", "klarna", "cherry", "sunbit", "paypal",
+    "proceed"), (r"\bva\b",))
+
 
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
@@ -98,7 +110,7 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     for sentence in sentences:
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
-        if not ANY_PAYMENT_WORD.search(sentence.framed):
+        if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
             continue
         if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
             continue  # a blog post on insurance in general says nothing about this clinic
