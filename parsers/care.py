@@ -129,7 +129,9 @@ LIKELY = literal_gate((
     "person only", "appointment", "walk", "emergency", "crna", "nurse", "aprn", "pmhnp", "fnp", "pain", "family",
     "internist", "internal medicine", "assistant", "pa-c", "speak", "spoken", "habla", "bilingual", "fluent",
     "language", "interpret", "translat", "licensed", "board", "diplomate", "lcsw", "lmft", "lpc", "psyd", "phd", "ph.d",
-    "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents"),
+    "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents",
+    "available in", "offered in", "services in", "services are", "services also", "care in", "care are", "care also",
+    "treatment in", "treatment are", "treatment also", "visits in", "visits are", "visits also"),
     (r"\b(?:np|rn|md|mds|er)\b", r"\b(?:led|run|owned|directed|founded|overseen|staffed|performed|monitored|given|"
      r"administered|ordered|prescribed) by\b"))
 
