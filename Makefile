@@ -32,3 +32,12 @@ lint: $(STAMP)
 
 clean:
 	rm -rf $(VENV) data/*.db .scrapy
+
+# docs/scaling.md: two crawl processes sharing one loopback redis-server, and the peak RSS of a
+# 10,000-page crawl. Needs Debian's redis-server on PATH; `make test` does not.
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	@command -v redis-server >/dev/null || { echo "needs redis-server on PATH (apt-get install redis-server)"; exit 2; }
+	$(BIN)/python -m pip install --quiet -e '.[scale]'
+	$(BIN)/python -m benchmarks.shared_scheduler
+	$(BIN)/python -m benchmarks.memory
