@@ -61,58 +61,8 @@ def process_name(pid: int) -> str:
 
 
 # Inside the crawl process ---------------------------------------------------------------------------------
-class SitePagesOneAtATime:
-    """What ``db.build._site_pages`` returns (site -> its stored pages), read one site at a time when iterated,
-    instead of every page's facts at once. Iterating gives the sites; ``items()`` loads each site's pages."""
-
-    def __init__(self, db):
-        self.db = db
-        self.sites = [r["site"] for r in db.query("select distinct site from pages where facts is not null")]
-
-    def __iter__(self):
-        return iter(self.sites)
-
-    def items(self):
-        from parsers.merge import StoredPage
-
-        for site in self.sites:
-            pages = []
-            for row in self.db.query("select url, last_ok_at, facts from pages where facts is not null and site = ? "
-                                     "order by url", [site]):
-                facts = json.loads(row["facts"])
-                pages.append(StoredPage(row["url"], facts.get("seen_at") or row["last_ok_at"], facts))
-            yield site, pages
-
-
-def apply_lean_changes() -> None:
-    """The two changes docs/scaling.md proposes, patched into this process only, to measure them before they are
-    made in the project: the ZIP gazetteer dropped once the region is resolved, and the build reading one site's
-    pages at a time."""
-    import functools
-
-    import zipcodes
-
-    from clinics import regions
-    from db import build
-
-    original = regions.resolve
-
-    @functools.lru_cache(maxsize=8)
-    def resolve(text: str):
-        region = original(text)
-        regions._counties.cache_clear()  # the county index of every ZIP record
-        zipcodes._zips_cache = None  # zipcodes.list_all()'s own list of the same 41,812 dicts
-        return region
-
-    regions.resolve = resolve
-    build._site_pages = SitePagesOneAtATime
-
-
 def crawl_child(out_path: str, args: list[str]) -> None:
     """Run ``clinics`` with ``args`` in this process; at exit, write its own peak RSS and its children's."""
-    if os.environ.get("BENCH_MEMORY_LEAN"):
-        apply_lean_changes()
-
     def report() -> None:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         own = resource.getrusage(resource.RUSAGE_SELF)
@@ -164,49 +114,6 @@ def gazetteer_detail() -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def build_profile(db_path: Path) -> dict:
-    """Where the build's memory goes (on the crawled database, read only), in a fresh process: every page's facts
-    loaded at once, as ``db.build._site_pages`` does, against one site at a time. tracemalloc: Python objects."""
-    done = subprocess.run([sys.executable, "-m", "benchmarks.memory", "build-profile", str(db_path)],
-                          capture_output=True, text=True, cwd=ROOT, check=False)
-    if done.returncode:
-        return {"error": done.stderr[-1500:]}
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
-def _build_profile_child(db_path: str) -> None:
-    import gc
-    import sqlite3
-    import tracemalloc
-
-    import sqlite_utils
-
-    from db.build import _site_pages
-    from parsers.merge import merge_pages
-
-    raw = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    pages, facts_bytes = raw.execute("select count(*), sum(length(facts)) from pages where facts is not null").fetchone()
-    raw.close()
-    db = sqlite_utils.Database(sqlite3.connect(f"file:{db_path}?mode=ro", uri=True))
-    out: dict = {"pages_with_facts": pages, "facts_json_mb": facts_bytes / 2**20}
-    for label, load in (("all_at_once", _site_pages), ("one_site_at_a_time", SitePagesOneAtATime)):
-        gc.collect()
-        tracemalloc.start()
-        loaded = load(db)
-        if label == "all_at_once":
-            by_file = tracemalloc.take_snapshot().statistics("filename")
-            out["all_facts_loaded"] = {"objects": sum(s.count for s in by_file),
-                                       "mb": sum(s.size for s in by_file) / 2**20}
-            del by_file
-        merged = {site: merge_pages(site_pages) for site, site_pages in loaded.items()}
-        del loaded
-        size, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        out[label] = {"peak_mb": peak / 2**20, "merged_kept_mb": size / 2**20, "sites": len(merged)}
-        del merged
-    print(json.dumps(out))
-
-
 # The measurement ------------------------------------------------------------------------------------------
 class Sampler(threading.Thread):
     """VmRSS of a process and of each of its children, every ``interval`` seconds, until it exits."""
@@ -237,11 +144,11 @@ class Sampler(threading.Thread):
             time.sleep(self.interval)
 
 
-def crawl(db_path: Path, api_base: str, pages_per_site: int, work: Path, lean: bool) -> dict:
+def crawl(db_path: Path, api_base: str, pages_per_site: int, work: Path) -> dict:
     out = work / "crawl-memory.json"
     args = ["crawl", "--region", REGION, "--db", str(db_path), "--spider", "seed_list", "--spider", "clinic_site",
             "--set", f"CLINIC_SITE_MAX_PAGES={pages_per_site}", "--quiet"]
-    env = {**os.environ, "CLINICS_SAMPLE_WEB": api_base, **({"BENCH_MEMORY_LEAN": "1"} if lean else {})}
+    env = {**os.environ, "CLINICS_SAMPLE_WEB": api_base}
     started = time.perf_counter()
     process = subprocess.Popen([sys.executable, "-m", "benchmarks.memory", "crawl-child", str(out), *args], env=env,
                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -286,8 +193,6 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--pages-per-site", type=int, default=20)
     parser.add_argument("--keep", type=Path, help="Build the web and database here and keep them (a kept web of the "
                         "same size is reused).")
-    parser.add_argument("--lean", action="store_true", help="Measure the crawl with the changes docs/scaling.md "
-                        "proposes patched in (benchmarks.memory.apply_lean_changes), not the project as it is.")
     args = parser.parse_args(argv)
     from sample_web.server import RunningSampleWeb
 
@@ -303,15 +208,12 @@ def main(argv: list[str] | None = None) -> dict:
           flush=True)
     steps = subprocess.run([sys.executable, "-m", "benchmarks.memory", "import-steps"], capture_output=True,
                            text=True, cwd=ROOT, check=True)
-    results: dict = {"lean_changes_patched_in": args.lean,
-                     "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
+    results: dict = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                                  "load_average_at_start": os.getloadavg()}, "web": size,
                      "start_up": json.loads(steps.stdout.strip().splitlines()[-1]),
                      "gazetteer": gazetteer_detail()}
     with RunningSampleWeb(web_root) as web:
-        results["crawl"] = crawl(db_path, web.api_base, args.pages_per_site, work, args.lean)
-    if not args.lean:
-        results["build_profile"] = build_profile(db_path)
+        results["crawl"] = crawl(db_path, web.api_base, args.pages_per_site, work)
     print(format_report(results))
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"memory-{time.strftime('%Y%m%d-%H%M%S')}.json"
@@ -323,8 +225,7 @@ def main(argv: list[str] | None = None) -> dict:
 def format_report(r: dict) -> str:
     c = r["crawl"]
     rss = c["crawl_rss_mb"]
-    lines = ["", "with the proposed changes patched in (--lean)" if r.get("lean_changes_patched_in") else
-             "the project as it is",
+    lines = ["",
              f"crawl of {c['pages_fetched']} pages ({c['pages_changed']} parsed, {c['requests']} requests) "
                  f"in {c['wall_s']:.0f} s: {c['pages_per_s']:.1f} pages/s; built {c['clinics']} clinics, {c['facts']} facts",
              f"peak RSS, crawl process (VmHWM): {c['crawl_vmhwm_mb']:.0f} MB (target < {TARGET_MB} MB)",
@@ -340,16 +241,6 @@ def format_report(r: dict) -> str:
     g = r["gazetteer"]
     lines.append(f"ZIP gazetteer county index: {g['records']} ZIP records in {g['counties']} counties, "
                  f"{g['traced_mb']:.0f} MB of Python objects (tracemalloc)")
-    b = r.get("build_profile")
-    if b and "error" not in b:
-        lines += [f"build of clinics: {b['pages_with_facts']} pages carry {b['facts_json_mb']:.0f} MB of facts JSON; "
-                  f"loaded all at once (db.build._site_pages) they are {b['all_facts_loaded']['objects']:,} Python objects "
-                  f"({b['all_facts_loaded']['mb']:.0f} MB), "
-                  f"peak {b['all_at_once']['peak_mb']:.0f} MB traced",
-                  f"  one site at a time: peak {b['one_site_at_a_time']['peak_mb']:.0f} MB traced; the merged facts "
-                  f"kept for {b['one_site_at_a_time']['sites']} sites: {b['one_site_at_a_time']['merged_kept_mb']:.0f} MB"]
-    elif b:
-        lines.append(f"build profile failed: {b['error']}")
     return "\n".join(lines)
 
 
@@ -358,7 +249,5 @@ if __name__ == "__main__":
         crawl_child(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) > 1 and sys.argv[1] == "import-steps":
         import_steps()
-    elif len(sys.argv) > 1 and sys.argv[1] == "build-profile":
-        _build_profile_child(sys.argv[2])
     else:
         main()

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import zipcodes
 
-from parsers.vocab import STATE_NAMES
+from parsers.vocab import STATE_CODES, STATE_NAMES
 
 BBOX_PAD = 0.05  # degrees, about 3.5 miles
 
@@ -61,13 +63,34 @@ class Region:
                 "centroid": list(self.centroid), "bbox": list(self.bbox)}
 
 
+class ZipRecord(NamedTuple):
+    """One ZIP of the gazetteer, with only what a region needs. The county index keeps 42,000 of these for the
+    life of a crawl: as tuples they take 17 MB, where ``zipcodes.list_all()``'s dicts take about 95 MB."""
+
+    zip_code: str
+    city: str
+    state: str
+    county: str
+    lat: float
+    long: float
+    standard: bool  # active and of type STANDARD: the ZIPs a directory is asked about
+
+
+def _compact(record: dict) -> ZipRecord:
+    return ZipRecord(record["zip_code"], sys.intern(record["city"]), sys.intern(record["state"]),
+                     sys.intern(record.get("county") or ""), float(record["lat"]), float(record["long"]),
+                     bool(record.get("active") and record.get("zip_code_type") == "STANDARD"))
+
+
 @lru_cache(maxsize=1)
-def _counties() -> dict[tuple[str, str], list[dict]]:
-    """(normalised county name, state) -> its ZIP records."""
-    out: dict[tuple[str, str], list[dict]] = {}
-    for record in zipcodes.list_all():
-        if record.get("county"):
-            out.setdefault((_norm(record["county"]), record["state"]), []).append(record)
+def _counties() -> dict[tuple[str, str], list[ZipRecord]]:
+    """(normalised county name, state) -> its ZIP records; read state by state, so the package's own list of
+    every ZIP as a dict is never made."""
+    out: dict[tuple[str, str], list[ZipRecord]] = {}
+    for state in sorted(STATE_CODES):
+        for record in zipcodes.filter_by(state=state):
+            if record.get("county"):
+                out.setdefault((_norm(record["county"]), state), []).append(_compact(record))
     return out
 
 
@@ -76,9 +99,9 @@ def _norm(name: str) -> str:
     return name if re.search(r"\b(?:county|parish|borough|city|municipality|census area)$", name) else name + " county"
 
 
-def _display(records: list[dict]) -> str:
+def _display(records: list[ZipRecord]) -> str:
     """The most common spelling the gazetteer uses for this county."""
-    names = [r["county"] for r in records]
+    names = [r.county for r in records]
     return max(set(names), key=names.count)
 
 
@@ -118,8 +141,8 @@ def _from_zips(zips: list[str], name: str, query_all: bool = True) -> Region:
         found = zipcodes.matching(zip_code)
         if not found:
             raise RegionError(f"ZIP code {zip_code} is not in the gazetteer (a typo, or a retired ZIP)")
-        records.append(found[0])
-    states = sorted({r["state"] for r in records})
+        records.append(_compact(found[0]))
+    states = sorted({r.state for r in records})
     return _build(records, "/".join(states), name=name, query_all=query_all)
 
 
@@ -176,36 +199,35 @@ def _suggest(county: str, state: str) -> str:
     return f"; did you mean {', '.join(repr(c) for c in close)}?" if close else "; try 'clinics regions --list STATE'"
 
 
-def _build(records: list[dict], state: str, name: str | None = None, query_all: bool = False) -> Region:
-    lats = [float(r["lat"]) for r in records]
-    lons = [float(r["long"]) for r in records]
-    query = sorted(r["zip_code"] for r in records
-                   if query_all or (r.get("active") and r.get("zip_code_type") == "STANDARD"))
-    county = _display(records) if records and records[0].get("county") else ""
+def _build(records: list[ZipRecord], state: str, name: str | None = None, query_all: bool = False) -> Region:
+    lats = [r.lat for r in records]
+    lons = [r.long for r in records]
+    query = sorted(r.zip_code for r in records if query_all or r.standard)
+    county = _display(records) if records and records[0].county else ""
     return Region(
         name=name or f"{county}, {state}", county=county if not name else "", state=state,
-        counties=tuple(sorted({f"{r['county']}, {r['state']}" for r in records if r.get("county")})),
-        zips=tuple(sorted(r["zip_code"] for r in records)), query_zips=tuple(query),
-        cities=tuple(sorted({r["city"] for r in records})),
+        counties=tuple(sorted({f"{r.county}, {r.state}" for r in records if r.county})),
+        zips=tuple(sorted(r.zip_code for r in records)), query_zips=tuple(query),
+        cities=tuple(sorted({r.city for r in records})),
         centroid=(round(sum(lats) / len(lats), 4), round(sum(lons) / len(lons), 4)),
         bbox=_padded_box(records),
         boxes=tuple(_padded_box(group) for group in _by_county(records)),
     )
 
 
-def _padded_box(records: list[dict]) -> tuple[float, float, float, float]:
+def _padded_box(records: list[ZipRecord]) -> tuple[float, float, float, float]:
     """ZIP centroids sit inside their areas: pad the box so addresses near the county line are inside it."""
-    lats = [float(r["lat"]) for r in records]
-    lons = [float(r["long"]) for r in records]
+    lats = [r.lat for r in records]
+    lons = [r.long for r in records]
     return (round(min(lats) - BBOX_PAD, 4), round(min(lons) - BBOX_PAD, 4),
             round(max(lats) + BBOX_PAD, 4), round(max(lons) + BBOX_PAD, 4))
 
 
-def _by_county(records: list[dict]) -> list[list[dict]]:
+def _by_county(records: list[ZipRecord]) -> list[list[ZipRecord]]:
     """Records grouped by county, so a state or a spread of ZIPs is queried as several small areas."""
-    groups: dict[tuple, list[dict]] = {}
+    groups: dict[tuple, list[ZipRecord]] = {}
     for record in records:
-        groups.setdefault((record.get("county"), record["state"]), []).append(record)
+        groups.setdefault((record.county, record.state), []).append(record)
     return list(groups.values())
 
 

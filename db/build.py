@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sqlite_utils
@@ -115,9 +116,8 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
     known_hosts = {host_of(r["website"]) for r in db.query("select website, zip, region from clinics where "
                                                            "website is not null") if in_region(r)}
     records: dict[str, ClinicRecord] = {}
-    site_pages = _site_pages(db)
-    fetched_hosts = {host_of(site) for site in site_pages}
-    for site, pages in site_pages.items():
+    fetched_hosts = {host_of(row["site"]) for row in db.query("select distinct site from pages where facts is not null")}
+    for site, pages in _site_pages(db):
         if host_of(site) not in by_host and host_of(site) not in known_hosts:
             continue  # a site of another region
         merged = merge_pages(pages)
@@ -255,13 +255,18 @@ def _write_duplicate_candidates(db: sqlite_utils.Database, pairs: dict, records:
     return len(rows)
 
 
-def _site_pages(db: sqlite_utils.Database) -> dict[str, list[StoredPage]]:
-    """Each site's stored pages; a fact is dated by the fetch that first brought its page's current content."""
-    sites: dict[str, list[StoredPage]] = defaultdict(list)
-    for row in db.query("select url, site, last_ok_at, facts from pages where facts is not null order by url"):
-        facts = json.loads(row["facts"])
-        sites[row["site"]].append(StoredPage(row["url"], facts.get("seen_at") or row["last_ok_at"], facts))
-    return sites
+def _site_pages(db: sqlite_utils.Database) -> Iterator[tuple[str, list[StoredPage]]]:
+    """Each site's stored pages, read one site at a time so a build holds one site's facts, not every page's.
+
+    A fact is dated by the fetch that first brought its page's current content."""
+    sites = [row["site"] for row in db.query("select distinct site from pages where facts is not null order by site")]
+    for site in sites:
+        pages = []
+        for row in db.query("select url, last_ok_at, facts from pages where site = ? and facts is not null "
+                            "order by url", [site]):
+            facts = json.loads(row["facts"])
+            pages.append(StoredPage(row["url"], facts.get("seen_at") or row["last_ok_at"], facts))
+        yield site, pages
 
 
 def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, bool]:
