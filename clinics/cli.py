@@ -205,6 +205,95 @@ def decide(db_path: str, clinic_id: str, other_id: str, decision: str | None, no
                f"{result.possible_duplicates} possible duplicate pair(s) left")
 
 
+@cli.group()
+def corrections() -> None:
+    """Corrections people send about a listing: add one, list them, accept or reject one.
+
+    See the README, "Report a wrong listing"."""
+
+
+def _existing_db(db_path: str) -> None:
+    if not Path(db_path).exists():
+        raise click.UsageError(f"no database at {db_path}")
+
+
+@corrections.command(name="add")
+@db_option
+@click.argument("clinic_id")
+@click.option("--field", required=True, help="What is wrong: phone, accepting_new_patients, route:iv_infusion, "
+              "language:Spanish, opening_hours, listing (remove or closed)... A wrong one lists every field.")
+@click.option("--value", required=True, help="What it should be: yes, no or unknown for a fact; the text otherwise.")
+@click.option("--note", required=True, help="What is wrong and how the sender knows (shown with the fact).")
+@click.option("--by", "submitted_by", help="Who sent it (an email address or a name).")
+def corrections_add(db_path: str, clinic_id: str, field: str, value: str, note: str, submitted_by: str | None) -> None:
+    """Record a correction or a removal request, pending until a maintainer decides it."""
+    from clinics.corrections import add_correction
+    from db.corrections import CorrectionError
+
+    _existing_db(db_path)
+    try:
+        result = add_correction(db_path, clinic_id, field, value, note, submitted_by)
+    except CorrectionError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(f"correction #{result.correction_id} recorded, pending: accept it with "
+               f"'clinics corrections accept {result.correction_id}' or reject it")
+
+
+@corrections.command(name="list")
+@db_option
+@click.option("--status", type=click.Choice(["pending", "accepted", "rejected", "superseded"]))
+def corrections_list(db_path: str, status: str | None) -> None:
+    """List corrections, oldest first."""
+    from clinics.corrections import list_corrections
+
+    _existing_db(db_path)
+    rows = list_corrections(db_path, status)
+    for r in rows:
+        decided = f"; {r['status']} by {r['decided_by'] or '?'} on {(r['decided_at'] or '')[:10]}" if r["decided_at"] \
+            else ""
+        click.echo(f"#{r['id']} [{r['status']}] {r['clinic_id']} {r['name']!r}: {r['field']} = {r['value']!r} "
+                   f"({r['note']}; from {r['submitted_by'] or 'anonymous'} on {r['submitted_at'][:10]}{decided})"
+                   + (f"\n    superseded: {r['superseded_reason']}" if r["superseded_reason"] else ""))
+    click.echo(f"{len(rows)} correction(s)")
+
+
+def _decide(db_path: str, correction_id: int, decision: str, decided_by: str | None, note: str | None) -> None:
+    from clinics.corrections import decide_correction
+    from clinics.lock import DatabaseLocked
+    from db.corrections import CorrectionError
+
+    _existing_db(db_path)
+    try:
+        result = decide_correction(db_path, correction_id, decision, decided_by, note)
+    except CorrectionError as error:
+        raise click.UsageError(str(error)) from error
+    except DatabaseLocked as error:
+        click.echo(f"not recorded: {error}", err=True)
+        sys.exit(2)
+    click.echo(f"correction #{correction_id} {result.status}; its region rebuilt (run {result.run_id}, "
+               f"{result.changes} changes)")
+
+
+@corrections.command(name="accept")
+@db_option
+@click.argument("correction_id", type=int)
+@click.option("--by", "decided_by", help="Who checked it (an email address or a name).")
+@click.option("--note", help="How it was checked.")
+def corrections_accept(db_path: str, correction_id: int, decided_by: str | None, note: str | None) -> None:
+    """Accept a correction: it outranks the crawl until the page it stands on changes."""
+    _decide(db_path, correction_id, "accept", decided_by, note)
+
+
+@corrections.command(name="reject")
+@db_option
+@click.argument("correction_id", type=int)
+@click.option("--by", "decided_by", help="Who checked it (an email address or a name).")
+@click.option("--note", help="Why it was rejected.")
+def corrections_reject(db_path: str, correction_id: int, decided_by: str | None, note: str | None) -> None:
+    """Reject a correction: the listing stays as the crawl read it, marked as checked by a person."""
+    _decide(db_path, correction_id, "reject", decided_by, note)
+
+
 @cli.command()
 @click.argument("names", nargs=-1)
 @click.option("--list", "list_state", metavar="STATE", help="List the counties of a state.")

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from clinics.regions import county_of_zip, zip_centroid
+from db.corrections import apply_corrections
 from db.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
@@ -44,6 +45,8 @@ class ClinicRecord:
     facts: SiteFacts
     listings: list[dict] = field(default_factory=list)
     clinicians: list[dict] = field(default_factory=list)  # NPI-1 records practising at its address
+    status_override: tuple[str, str] | None = None  # (status, reason) from an accepted correction
+    facts_copied: bool = field(default=False, repr=False)  # facts are this record's own (a correction changed them)
     _identity: Identity | None = field(default=None, repr=False)
 
     def identity(self) -> Identity:
@@ -87,9 +90,10 @@ class BuildResult:
     possible_duplicates: int = 0
     merged_by_people: int = 0
     unmapped: dict[str, int] = field(default_factory=dict)  # text kept unmapped, by kind (state, hours, credential)
+    corrections: dict[str, int] = field(default_factory=dict)  # accepted corrections applied, or superseded
 
     def stats(self) -> dict:
-        return {"build/unmapped": self.unmapped, "build/dropped": self.dropped,
+        return {"build/unmapped": self.unmapped, "build/corrections": self.corrections, "build/dropped": self.dropped,
                 "build/merged_by_identity": self.merged_by_identity,
                 "build/possible_duplicates": self.possible_duplicates, "build/merged_by_people": self.merged_by_people}
 
@@ -137,8 +141,11 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
     _attach_clinicians(records, listings)
     site_health = _site_health(db, run.run_id)
     with db.atomic():
+        result.corrections = apply_corrections(db, records, run.now)
         for record in records.values():
             _set_status(db, record, run, site_health)
+            if record.status_override:
+                record.row.update(status=record.status_override[0], status_reason=record.status_override[1])
             result.changes += _write_clinic(db, record, run)
             result.facts += _fact_count(record.facts)
             for key in record.facts.unmapped:
@@ -328,7 +335,7 @@ def _days_between(start: str, end: str) -> float:
 def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) -> int:
     """Clinics this run could not build at all (no source, no site): kept, aged towards stale and gone."""
     changes = 0
-    for old in list(db.query("select * from clinics where status not in ('gone', 'merged')")):
+    for old in list(db.query("select * from clinics where status not in ('gone', 'merged', 'removed')")):
         if old["id"] in built or not ((old["zip"] or "")[:5] in run.region_zips or old["region"] == run.region_name):
             continue
         row = {"id": old["id"]}
@@ -500,6 +507,7 @@ def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict], clinicians: 
     """Care facts from the clinic's pages, and what the NPI registry says of who runs it, kept apart by source."""
     def row(key: str, detail: str, f: dict, source: str = "clinic_site") -> dict:
         value = f["value"] if isinstance(f["value"], bool) or f["value"] is None else True
+        source = "correction" if f.get("page_type") == "correction" else source
         return {"clinic_id": clinic, "key": key, "detail": detail, "source": source,
                 "value": None if value is None else int(value), "evidence": f.get("evidence"),
                 "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}

@@ -28,6 +28,7 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "accepting_new_patients": int, "referral_required": int, "consultation_required": int, "physician_led": int,
         "spravato_rems": int, "telehealth": int, "by_appointment_only": int, "lead_disciplines": str,
         "board_certified": str, "languages": str, "states_served": str, "opening_hours": str, "npi_official": str,
+        "last_checked_by_person": str,  # the day a maintainer last decided a correction to this listing
         "source_count": int, "search_text": str,
     }, "id"),
     # Who treats, Spravato certification, access, languages, hours: one row per fact, its source kept apart
@@ -64,6 +65,13 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "identity_decisions": ({
         "clinic_id": str, "other_id": str, "decision": str, "note": str, "decided_by": str, "decided_at": str,
     }, ("clinic_id", "other_id")),
+    # Corrections people send (db/corrections.py): pending until a maintainer accepts or rejects one; an
+    # accepted one outranks the crawl until the page it stands on (basis: content hashes) changes: superseded.
+    "corrections": ({
+        "id": int, "clinic_id": str, "field": str, "value": str, "note": str, "submitted_by": str,
+        "submitted_at": str, "status": str, "decided_by": str, "decided_at": str, "decision_note": str,
+        "basis": str, "superseded_at": str, "superseded_reason": str,
+    }, "id"),
     "pages": ({
         "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "etag": str,
         "last_modified": str, "content_hash": str, "page_type": str, "title": str, "error": str, "run_id": int,
@@ -93,6 +101,7 @@ FOREIGN_KEYS = {
     "clinic_conditions": [("clinic_id", "clinics", "id"), ("condition", "condition_types", "key")],
     "clinic_payment": [("clinic_id", "clinics", "id")],
     "clinic_care": [("clinic_id", "clinics", "id")],
+    "corrections": [("clinic_id", "clinics", "id")],
     "prices": [("clinic_id", "clinics", "id")],
     "changes": [("clinic_id", "clinics", "id"), ("run_id", "crawl_runs", "id")],
     "duplicate_candidates": [("clinic_id", "clinics", "id"), ("other_id", "clinics", "id")],
@@ -111,6 +120,7 @@ INDEXES = {
     "sources": [["clinic_id"], ["decision"], ["website"], ["region"]],
     "pages": [["site"]],
     "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
+    "corrections": [["clinic_id"], ["status"]],
 }
 
 VIEWS = {
@@ -144,7 +154,7 @@ select d.clinic_id, a.name as clinic_name, d.other_id, b.name as other_name, d.s
 from duplicate_candidates d
 join clinics a on a.id = d.clinic_id
 join clinics b on b.id = d.other_id
-where a.status != 'merged' and b.status != 'merged'
+where a.status not in ('merged', 'removed') and b.status not in ('merged', 'removed')
   and not exists (select 1 from identity_decisions i
                   where (i.clinic_id = d.clinic_id and i.other_id = d.other_id)
                      or (i.clinic_id = d.other_id and i.other_id = d.clinic_id))""",
@@ -157,7 +167,7 @@ select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
   c.accepting_new_patients, c.spravato_rems, c.physician_led, c.lead_disciplines, c.telehealth, c.states_served,
   c.languages, c.opening_hours, c.website, c.phone
 from clinics c
-where c.status != 'merged'""",
+where c.status not in ('merged', 'removed')""",
 }
 
 

@@ -65,6 +65,13 @@ def _care_groups(rows: list[dict]) -> dict[str, list[dict]]:
     return groups
 
 
+def _link_correction(row: dict, database: str) -> None:
+    """A fact a person corrected points at its row in the corrections table, not at a page."""
+    url = row.get("source_url") or ""
+    if url.startswith("correction:"):
+        row.update(source="correction", source_url=f"/{database}/corrections/{url.split(':', 1)[1]}")
+
+
 @hookimpl(specname="extra_template_vars")
 def clinic_row_template_vars(view_name, table, database, request, datasette):
     if view_name != "row" or table != "clinics" or request is None:
@@ -76,6 +83,9 @@ def clinic_row_template_vars(view_name, table, database, request, datasette):
         facts = {}
         for name, sql in FACT_QUERIES.items():
             facts[name] = [dict(r) for r in (await db.execute(sql, {"id": clinic_id})).rows]
+        for rows in facts.values():
+            for row in rows:
+                _link_correction(row, database)
         clinic = (await db.execute("select * from clinics where id = :id", {"id": clinic_id})).first()
         facts["clinic"] = dict(clinic) if clinic else {}
         for source in facts["sources"]:
@@ -158,6 +168,13 @@ def _fts_query(text: str) -> str:
     """User words as an FTS5 query of quoted prefix terms (no operators from user input)."""
     words = [w.replace('"', "") for w in text.split() if w.replace('"', "")]
     return " ".join(f'"{w}"*' for w in words) or '""'
+
+
+def _link_correction(row: dict, database: str) -> None:
+    """A fact a person corrected points at its row in the corrections table, not at a page."""
+    url = row.get("source_url") or ""
+    if url.startswith("correction:"):
+        row.update(source="correction", source_url=f"/{database}/corrections/{url.split(':', 1)[1]}")
 
 
 @hookimpl(specname="extra_template_vars")
