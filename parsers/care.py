@@ -42,18 +42,24 @@ TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
            r"(?:a |an )?(?:\w+ ){0,3}(?:consultation|screening|evaluation|assessment|intake)\b",
            r"\b(?:every|each|all) (?:new )?patients? (?:\w+ ){0,2}(?:begins?|starts?) with (?:a |an )?(?:\w+ ){0,3}"
            r"(?:consultation|screening|evaluation|assessment)\b",
-           r"\bbefore (?:your|the|any|a) first (?:infusion|treatment|session|dose)\b.*\b(?:consultation|screening|"
-           r"evaluation|assessment)\b",
-           r"\b(?:consultation|screening|evaluation|assessment)\b.*\bbefore (?:your|the|any|a) first "
-           r"(?:infusion|treatment|session|dose)\b"),
+           r"\bbefore (?:your|the|any|a) first (?:\w+ )?(?:infusion|treatment|session|dose|injection)\b.*"
+           r"\b(?:consultation|screening|evaluation|assessment)\b",
+           r"\b(?:consultation|screening|evaluation|assessment)\b.*\bbefore (?:your|the|any|a) first (?:\w+ )?"
+           r"(?:infusion|treatment|session|dose|injection)\b",
+           r"\b(?:every|each|all) new (?:\w+ )?(?:patient|client)s? (?:has|have|gets?|needs?|completes?|books?) (?:a |an )?"
+           r"(?:\w+ ){0,2}(?:consultation|screening|evaluation|assessment)(?: visit| appointment)? first\b"),
         rx(r"\bno (?:\w+ )?(?:consultation|screening|evaluation) (?:is )?(?:needed|required|necessary)\b"),
     ),
     "physician_led": (
-        rx(r"\bphysician[- ](?:led|owned|run|directed|supervised)\b", r"\b(?:physician|doctor|MD)s? (?:is |are )?"
-           r"(?:always )?(?:on[- ]site|present|in the (?:building|clinic|office))\b",
+        rx(r"\bphysician[- ](?:led|owned|run|directed|supervised)\b", r"\b(?:physician|doctor|MD|psychiatrist|"
+           r"anesthesiologist)s?,? (?:is |are )?(?:always )?(?:on[- ]site|present|in the (?:building|clinic|office))\b",
+           r"\b(?:physician|doctor|psychiatrist|anesthesiologist|Dr\.)[^.;?]{0,60}\b(?:stays?|remains?|is|are) "
+           r"(?:always )?(?:on[- ]site|present) (?:for|during|until|whenever|at) ",
+           r"\b(?:Dr\.|physician|medical director)[^.;?]{0,60}\b(?:personally )?(?:oversees|supervises|administers|"
+           r"gives|performs|starts) (?:every|each|all|your)\b",
            r"\bon[- ]site (?:physician|doctor|MD)s?\b",
            r"\b(?:led|run|owned|directed|founded|overseen|supervised) by (?:a |an |our |two )?(?:\w+[- ]){0,2}"
-           r"(?:physicians?|doctors?|MDs?|anesthesiologists?|psychiatrists?)\b",
+           r"(?:physicians?|doctors?|MDs?|anesthesiologists?|psychiatrists?|medical directors?)\b",
            r"\bunder the (?:direct |close )?(?:supervision|direction|care) of (?:a |an |our )?(?:\w+[- ]){0,2}"
            r"(?:physician|doctor|anesthesiologist|psychiatrist|medical director|Dr\.?)\b",
            r"\b(?:administered|given|performed|monitored) (?:\w+ ){0,2}by (?:a |an |our )?(?:\w+[- ]){0,2}"
@@ -71,15 +77,18 @@ TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
     "telehealth": (
         rx(r"\btele-?health\b", r"\btele-?medicine\b", r"\bvirtual (?:visits?|appointments?|consultations?|"
            r"follow[- ]ups?|care|sessions?)\b", r"\bvideo (?:visits?|appointments?|consultations?|calls?)\b",
-           r"\bonline (?:consultations?|appointments?|visits?)\b"),
+           r"\bonline (?:consultations?|appointments?|visits?)\b", r"\b(?:held|done|offered|available|conducted|"
+           r"meet|seen) (?:\w+ )?(?:by|over|via) video\b"),
         rx(r"\bin[- ]person only\b", r"\bno (?:telehealth|virtual) (?:visits|appointments|option)\b"),
     ),
     "by_appointment_only": (
         rx(r"\bby appointment only\b", r"\bappointment[- ]only\b", r"\bappointments? (?:is |are )?required\b",
            r"\bonly by appointment\b"),
-        rx(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b"),
+        rx(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b(?!\s+for\s+(?!ketamine|infusions?|treatments?|all\b))"),
     ),
 }
+# "We see patients by appointment only and cannot accommodate walk-ins": what follows "and" is its own clause.
+AND_NEGATED = re.compile(r"\s+and\s+(?=(?:we\s+)?(?:cannot|can['’]t|do not|don['’]t|will not|won['’]t)\b)", re.I)
 # A sentence about what clinics in general do, or about a treatment's rules, says nothing about this one.
 EDUCATION = rx(r"\bonly (?:be )?(?:available|administered|given|dispensed|offered)\b", r"\brestricted\b",
                r"\bmust be (?:administered|given|monitored)\b", r"\bfind (?:a|out)\b", r"\bthe FDA\b",
@@ -97,6 +106,7 @@ SOMEONE_ELSES = re.compile(r"\b(?:refer\w*|your|their|whether|support|have an?|m
                            r"connected|recommend\w*|ask)\b[^.;]{0,40}$", re.I)
 CREDENTIAL = re.compile(r"CRNAs?|PMHNP(?:-BC)?|FNP(?:-C|-BC)?|NP(?:-C)?|APRNs?|PA-C")
 BOARD = rx(r"\bboard[- ]certified\b", r"\bdiplomates? of the american board\b", r"\bcertified by the american board\b")
+BOARD_OBJECT = re.compile(r"\s+in\s+(?:[\w-]+,?\s+){0,5}", re.I)  # between "board-certified" and a field it names
 UNKNOWN_CREDENTIAL = re.compile(r"\b(?:LCSW|LMFT|LPC|LPCC|PsyD|Ph\.?D|RN|LMHC)\b(?:[- ](?:led|run|directed))?")
 LANGUAGE_CONTEXT = rx(r"\bspeak", r"\bspoken\b", r"\bse habla\b", r"\bhablamos\b", r"\bbilingual\b", r"\bfluent\b",
                       r"\blanguages? (?:spoken|services|we speak)\b", r"\binterpret", r"\btranslat",
@@ -131,7 +141,8 @@ LIKELY = literal_gate((
     "language", "interpret", "translat", "licensed", "board", "diplomate", "lcsw", "lmft", "lpc", "psyd", "phd", "ph.d",
     "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents",
     "available in", "offered in", "services in", "services are", "services also", "care in", "care are", "care also",
-    "treatment in", "treatment are", "treatment also", "visits in", "visits are", "visits also"),
+    "treatment in", "treatment are", "treatment also", "visits in", "visits are", "visits also", "oversee", "dr.",
+    "administers", "gives every", "starts every"),
     (r"\b(?:np|rn|md|mds|er)\b", r"\b(?:led|run|owned|directed|founded|overseen|staffed|performed|monitored|given|"
      r"administered|ordered|prescribed) by\b"))
 
@@ -181,7 +192,12 @@ def _tri_state(care: Care, sentence: Sentence) -> None:
             continue
         if not _about_this_clinic(sentence):
             continue
-        clause = clause_around(text, found.start(), found.end())
+        # Negation is read in the sentence's own clause when the phrase is there: a heading such as "Not
+        # local?" above "Telehealth consultations are available" does not negate it.
+        own = yes.search(sentence.text)
+        clause = clause_around(sentence.text, own.start(), own.end()) if own else \
+            clause_around(text, found.start(), found.end())
+        clause = next(part for part in AND_NEGATED.split(clause) if (own or found).group(0) in part)
         care.set(key, not is_negated(clause), sentence.text)
 
 
@@ -192,19 +208,24 @@ def _disciplines(care: Care, sentence: Sentence) -> None:
     text = sentence.text
     if HISTORY.search(text) or not _about_this_clinic(sentence) and not OWN_PERSON.search(text):
         return
+    boards = [board.end() for board in BOARD.finditer(text)]
     found_at: list[tuple[int, str]] = []
     for key, pattern in DISCIPLINE_PATTERNS:
         for found in pattern.finditer(text):
             before = text[max(0, found.start() - 70):found.start()]
             clause = clause_around(text, found.start(), found.end())
-            own = CREDENTIAL.fullmatch(found.group(0)) or OWN_PERSON.search(before)
-            if not own or SOMEONE_ELSES.search(before) or is_negated(clause):
+            # "Dr. Lin is board-certified in anesthesiology and pain medicine": the board's fields are hers
+            certified_in = any(BOARD_OBJECT.fullmatch(text[end:found.start()]) for end in boards if end <= found.start())
+            own = CREDENTIAL.fullmatch(found.group(0)) or OWN_PERSON.search(before) or \
+                (certified_in and _about_this_clinic(sentence))
+            if not own or (SOMEONE_ELSES.search(before) and not certified_in) or is_negated(clause):
                 continue
             care.add("discipline", key, text)
             found_at.append((found.start(), key))
-            break
-    for board in BOARD.finditer(text):
-        after = [(start, key) for start, key in found_at if 0 <= start - board.end() <= 40]
+            if certified_in:
+                care.add("board_certified", key, text)
+    for end in boards:
+        after = [(start, key) for start, key in found_at if 0 <= start - end <= 40]
         if after:
             care.add("board_certified", min(after)[1], text)
     for found in UNKNOWN_CREDENTIAL.finditer(text):

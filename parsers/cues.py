@@ -36,7 +36,9 @@ NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|no
 NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he|she|insurance|most|many|some|all|"
                         r"no|not|there|ketamine|spravato|esketamine|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
                         r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
+# "..., so you do not have to travel": the negation belongs to the clause after "so".
 CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
+                          r", so\b(?=\s+(?:you|we|they|there|it)\b)|"
                           r"—| - )\s*", re.I)
 OFFER = rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"

@@ -23,6 +23,7 @@ CHROME_TAGS = ("nav", "header", "footer", "aside")
 LINK_HINTS = {"nav", "navbar", "menu"}  # names that also mean a menu of services: such a block must be links
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(nav|navbar|menu|footer|site-header|header-bar|top-?bar|announcement-bar|"
                          r"breadcrumbs?|sidebar|cookie)(?:$|[\s_-])", re.I)
+NOTICE_HINT = re.compile(r"(?:^|\s)(?:alert|notice|site-notice)(?:$|\s)", re.I)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = set(HEADINGS) | {
     "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
@@ -128,9 +129,22 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     main = next(body.iter("main"), None)
     if main is None:
         main = next((t for t in body.iter() if t.get("role") == "main"), body)
-    blocks = _Walker().walk(main)
+    blocks = [block for notice in _notices_outside(body, main) for block in _Walker().walk(notice)]
+    blocks += _Walker().walk(main)
     blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
+
+
+def _notices_outside(body, main) -> list:
+    """Site-wide notices above or beside <main> ("Please note: we are not accepting new patients"): an alert
+    box is the clinic speaking to every visitor, so it is read with the content."""
+    if main is body:
+        return []
+    inside = set(main.iter())
+    notices = [t for t in body.iter() if t not in inside and (t.get("role") in ("alert", "status") or
+                                                              NOTICE_HINT.search(t.get("class") or ""))]
+    found = set(notices)
+    return [t for t in notices if not any(a in found for a in t.iterancestors())]
 
 
 def _parse(html: str):
