@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, rx
+from parsers.document import split_sentences
 from parsers.facts import Care
 from parsers.gate import literal_gate
 from parsers.hours import hours_from_jsonld, normalise_hours
@@ -87,8 +88,10 @@ TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
         rx(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b(?!\s+for\s+(?!ketamine|infusions?|treatments?|all\b))"),
     ),
 }
-# "We see patients by appointment only and cannot accommodate walk-ins": what follows "and" is its own clause.
-AND_NEGATED = re.compile(r"\s+and\s+(?=(?:we\s+)?(?:cannot|can['’]t|do not|don['’]t|will not|won['’]t)\b)", re.I)
+# "We see patients by appointment only and cannot accommodate walk-ins", "for adults whose depression has not
+# lifted": a negation after "and", "who" or "whose" is about something else than the care fact.
+OWN_CLAUSE_ENDS = re.compile(r"\s+and\s+(?=(?:we\s+)?(?:cannot|can['’]t|do not|don['’]t|will not|won['’]t)\b)|"
+                             r"\s+(?:who|whose)\s+", re.I)
 # A sentence about what clinics in general do, or about a treatment's rules, says nothing about this one.
 EDUCATION = rx(r"\bonly (?:be )?(?:available|administered|given|dispensed|offered)\b", r"\brestricted\b",
                r"\bmust be (?:administered|given|monitored)\b", r"\bfind (?:a|out)\b", r"\bthe FDA\b",
@@ -155,7 +158,8 @@ def extract_care(sentences: Iterable[Sentence], jsonld_nodes: list[dict], footer
     """The page's care facts: tri-state keys, disciplines, board certification, languages, states and hours."""
     care = Care()
     read = [s for s in sentences if may_state_care(s.framed, s.heading)]
-    read += [Sentence(text, "footer") for text in footer if may_state_care(text)]
+    read += [Sentence(part, "footer") for text in footer if may_state_care(text) for part in split_sentences(text)
+             if may_state_care(part)]
     for sentence in read:
         if sentence.kind == "question" or (sentence.text.rstrip().endswith("?") and not sentence.question):
             continue
@@ -197,7 +201,8 @@ def _tri_state(care: Care, sentence: Sentence) -> None:
         own = yes.search(sentence.text)
         clause = clause_around(sentence.text, own.start(), own.end()) if own else \
             clause_around(text, found.start(), found.end())
-        clause = next(part for part in AND_NEGATED.split(clause) if (own or found).group(0) in part)
+        phrase = (own or found).group(0)
+        clause = next((part for part in OWN_CLAUSE_ENDS.split(clause) if phrase in part), clause)
         care.set(key, not is_negated(clause), sentence.text)
 
 
