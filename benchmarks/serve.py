@@ -28,6 +28,7 @@ from parsers.vocab import CONDITIONS, ROUTES
 
 QUERIES = {
     "full-text search": "/clinics/clinics.json?_search=ptsd&_size=50",
+    "ranked search (search_clinics)": "/clinics/search_clinics.json?q=ptsd",
     "facet page (clinics table)": "/clinics/clinics.json?_size=50",
     "ZIP radius (25 mi)": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
     "comparison view": "/clinics/clinic_comparison.json?_size=50",

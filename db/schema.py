@@ -109,7 +109,8 @@ FOREIGN_KEYS = {
 
 INDEXES = {
     # Facet columns are indexed: a facet then counts an index instead of reading every (wide) clinic row.
-    "clinics": [["name"], ["city"], ["status"], ["zip"], ["latitude", "longitude"], ["organization_id"], ["phone"],
+    # (latitude, longitude, status): the near-a-ZIP query reads its box from the index alone.
+    "clinics": [["name"], ["city"], ["status"], ["zip"], ["latitude", "longitude", "status"], ["organization_id"], ["phone"],
                 ["region"], ["routes"], ["condition_families"], ["conditions"], ["accepts_insurance"], ["spravato_covered"],
                 ["accepting_new_patients"], ["spravato_rems"]],
     "clinic_routes": [["route", "value"]],
@@ -122,6 +123,8 @@ INDEXES = {
     "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
     "corrections": [["clinic_id"], ["status"]],
 }
+
+RETIRED_INDEXES = ("idx_clinics_latitude_longitude",)  # replaced by a wider one: the planner must not pick it
 
 VIEWS = {
     "lowest_prices": """
@@ -199,6 +202,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
         wanted = [fk for fk in keys if (fk[0], fk[1]) not in existing]
         if wanted:
             db.add_foreign_keys([(table, *fk) for fk in wanted])
+    for name in RETIRED_INDEXES:
+        db.execute(f"drop index if exists {name}")
     for table, indexes in INDEXES.items():
         for columns in indexes:
             db[table].create_index(columns, if_not_exists=True)

@@ -44,9 +44,15 @@ def zip_longitude(zip_code):
     return point[1] if point else None
 
 
+def miles_per_degree_longitude(lat):
+    """Miles in one degree of longitude at a latitude: the near-ZIP query's box and flat-earth pre-filter."""
+    return None if lat is None else 69.17 * math.cos(math.radians(float(lat)))
+
+
 @hookimpl
 def prepare_connection(conn):
     conn.create_function("distance_miles", 4, distance_miles, deterministic=True)
+    conn.create_function("miles_per_degree_longitude", 1, miles_per_degree_longitude, deterministic=True)
     conn.create_function("zip_latitude", 1, zip_latitude, deterministic=True)
     conn.create_function("zip_longitude", 1, zip_longitude, deterministic=True)
 
