@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -35,10 +36,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def site(demo_db):
+@contextmanager
+def served(db_path: Path):
+    """Datasette serving a database as `clinics serve` does, on a free loopback port: its base URL."""
     port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "datasette", *datasette_args(str(demo_db), port)],
+    process = subprocess.Popen([sys.executable, "-m", "datasette", *datasette_args(str(db_path), port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -47,9 +49,17 @@ def site(demo_db):
             break
         except OSError:
             time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site(demo_db):
+    with served(demo_db) as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +183,30 @@ def test_clinic_page_shows_crisis_line_who_treats_access_and_how_to_report(site,
     assert "NPI Registry: authorised official" in section, "the registry's statement is shown apart"
     assert "Last confirmed by a crawl" in section and "last checked by a person" in section
     assert page.locator("small.price-as-of").count() >= 1 and "as of" in page.inner_text("small.price-as-of >> nth=0")
+
+
+def test_accepted_correction_shows_on_the_clinic_page_as_checked_by_a_person(demo_db, tmp_path, page):
+    """A maintainer accepts a reader's correction: the clinic's page shows the corrected fact with the reader's note,
+    marked as checked by a person and linked to the correction, and the day a person checked the listing."""
+    from clinics.corrections import add_correction, decide_correction
+
+    db_path = tmp_path / "clinics.db"
+    shutil.copy(demo_db, db_path)
+    import sqlite3
+
+    clinic_id = sqlite3.connect(db_path).execute("select id from clinics where name like 'Pacific Ketamine%'").fetchone()[0]
+    added = add_correction(str(db_path), clinic_id, "language:Spanish", "yes",
+                           "Their front desk told me on 2026-11-20 that two nurses speak Spanish", "reader@example.org")
+    decide_correction(str(db_path), added.correction_id, "accept", "maintainer@example.org", "phoned the clinic")
+    with served(db_path) as base:
+        page.goto(f"{base}/clinics/clinics/{clinic_id}")
+        page.wait_for_selector("section.clinic-evidence")
+        fact = page.locator("ul.clinic-facts li", has_text="Language spoken: Spanish").first
+        assert fact.is_visible() and "checked by a person" in fact.inner_text()
+        assert "two nurses speak Spanish" in fact.inner_text()
+        assert fact.locator(f"a[href='/clinics/corrections/{added.correction_id}']").count() == 1
+        checked = page.inner_text("span.clinic-checked")
+        assert "last checked by a person: never" not in checked and "2026" in checked
 
 
 def test_scraped_script_in_a_clinic_name_is_shown_as_text(site, page):
