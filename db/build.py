@@ -445,6 +445,7 @@ def _summary(record: ClinicRecord) -> dict:
     iv_prices = [p for p in per_session if p.get("route") == "iv_infusion"]
     iv = [p["per_session_usd"] for p in iv_prices]
     lowest_iv = min(iv_prices, key=lambda p: p["per_session_usd"], default=None)
+    lowest = min(per_session, key=lambda p: p["per_session_usd"], default=None)
     payment = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.payment.items()}
     words = [record.row["name"] or "", record.row["city"] or ""]
     words += [ROUTE_BY_KEY[k].search_words for k in routes if k in ROUTE_BY_KEY]
@@ -471,7 +472,8 @@ def _summary(record: ClinicRecord) -> dict:
         "languages": json.dumps(items("language")), "states_served": json.dumps(items("state_served")),
         "opening_hours": facts.opening_hours["value"] if facts.opening_hours else None,
         "npi_official": next((o for o in map(npi_official, record.listings) if o), None),
-        "lowest_price_per_session_usd": min((p["per_session_usd"] for p in per_session), default=None),
+        "lowest_price_per_session_usd": lowest["per_session_usd"] if lowest else None,
+        "lowest_price_per_session_as_of": as_of(lowest) if lowest else None,
         "source_count": len(record.listings) + (1 if record.row.get("website") else 0),
         "search_text": " ".join(w for w in words if w),
         "npi": next((li["npi"] for li in record.listings if li.get("npi")), None),

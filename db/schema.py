@@ -24,7 +24,7 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
         "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
         "financing_providers": str, "lowest_iv_price_usd": float, "lowest_price_per_session_usd": float,
-        "lowest_iv_price_as_of": str,
+        "lowest_iv_price_as_of": str, "lowest_price_per_session_as_of": str,
         "accepting_new_patients": int, "referral_required": int, "consultation_required": int, "physician_led": int,
         "spravato_rems": int, "telehealth": int, "by_appointment_only": int, "lead_disciplines": str,
         "board_certified": str, "languages": str, "states_served": str, "opening_hours": str, "npi_official": str,
@@ -166,7 +166,7 @@ select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},
 {condition_columns},
   c.accepts_insurance, c.spravato_covered, c.iv_covered, c.superbill, c.hsa_fsa, c.financing,
-  c.lowest_iv_price_usd, c.lowest_iv_price_as_of, c.lowest_price_per_session_usd,
+  c.lowest_iv_price_usd, c.lowest_iv_price_as_of, c.lowest_price_per_session_usd, c.lowest_price_per_session_as_of,
   c.accepting_new_patients, c.spravato_rems, c.physician_led, c.lead_disciplines, c.telehealth, c.states_served,
   c.languages, c.opening_hours, c.website, c.phone
 from clinics c

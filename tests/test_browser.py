@@ -4,6 +4,7 @@ serving the demo database. Screenshots are saved under test-artifacts/screenshot
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -151,6 +152,19 @@ def test_compare_two_clinics_side_by_side_with_evidence_links(site, page):
     evidence = page.locator("table.compare td a[title]").first
     assert evidence.get_attribute("href").startswith("http://127.0.0.") and evidence.get_attribute("title")
     assert "Last confirmed" in page.inner_text("table.compare")
+    assert "Last checked by a person" in page.inner_text("table.compare")
+
+
+def test_compared_prices_say_as_of_when(demo_db, site, page):
+    import sqlite3
+
+    priced = [r[0] for r in sqlite3.connect(demo_db).execute(
+        "select id from clinic_comparison where lowest_iv_price_usd is not null order by id limit 2")]
+    page.goto(site + "/compare?" + "&".join(f"id={clinic}" for clinic in priced))
+    page.wait_for_selector("table.compare")
+    as_of = page.locator("table.compare small.price-as-of")
+    assert len(priced) == 2 and as_of.count() >= 2
+    assert all(re.fullmatch(r"as of \d{4}-\d{2}-\d{2}", text.strip()) for text in as_of.all_inner_texts())
 
 
 def test_clinic_page_shows_every_fact_with_snippet_and_source(site, page):

@@ -53,3 +53,6 @@ def test_every_price_is_shown_as_of_a_date(demo_db):
     compared = query(demo_db, "select lowest_iv_price_usd, lowest_iv_price_as_of from clinic_comparison "
                               "where lowest_iv_price_usd is not null")
     assert compared and all(c["lowest_iv_price_as_of"] for c in compared)
+    cheapest = query(demo_db, "select lowest_price_per_session_as_of from clinic_comparison "
+                              "where lowest_price_per_session_usd is not null")
+    assert cheapest and all(c["lowest_price_per_session_as_of"] for c in cheapest)

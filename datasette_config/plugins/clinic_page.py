@@ -146,7 +146,7 @@ async def _compare(datasette, request) -> dict:
         facts = {name: [dict(r) for r in (await db.execute(FACT_QUERIES[name], {"id": clinic_id})).rows]
                  for name in COMPARED_FACTS}
         lowest = {r["route"]: dict(r) for r in (await db.execute(
-            "select route, min(per_session_usd) as usd, evidence, source_url, seen_at from prices "
+            "select route, min(per_session_usd) as usd, evidence, source_url, seen_at, as_of from prices "
             "where clinic_id = :id and per_session_usd is not null and route is not null group by route",
             {"id": clinic_id})).rows}
         families: dict[str, dict] = {}
