@@ -74,7 +74,7 @@ def save_page(db: sqlite_utils.Database, page: dict, facts: dict | None, run_id:
     previous = page_validators(db, page["url"])
     changed = previous.get("content_hash") != digest
     if changed or facts is not None:
-        row["body"] = zlib.compress(body)
+        row["body"] = zlib.compress(body, 1)  # 0.8 ms a 113 KB page, not 1.7 ms, for 11% more bytes
         row["facts"] = json.dumps(facts, sort_keys=True)
     else:
         row.pop("page_type")
