@@ -142,15 +142,18 @@ def evaluate_command(corpus: str, quiet_misses: bool) -> None:
 @cli.command()
 @db_option
 @click.option("--region", default=DEFAULT_REGION, show_default=True, help="The region the database holds.")
-def reparse(db_path: str, region: str) -> None:
+@click.option("--processes", type=click.IntRange(min=0), default=None,
+              help="Worker processes reading pages (0: this process). Default: the crawl's EXTRACT_PROCESSES.")
+def reparse(db_path: str, region: str, processes: int | None) -> None:
     """Re-read every stored page with the current extractor and rebuild clinics (no fetching)."""
     from clinics.lock import DatabaseLocked
     from clinics.reparse import reparse as run_reparse
+    from crawlers.settings import EXTRACT_PROCESSES
 
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}")
     try:
-        result = run_reparse(db_path, _region(region))
+        result = run_reparse(db_path, _region(region), EXTRACT_PROCESSES if processes is None else processes)
     except DatabaseLocked as error:
         click.echo(f"reparse not started: {error}", err=True)
         sys.exit(2)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.sample_web_expectations import EXPECTED, HOSTS, compare, summary
 
 CLINICS = str(Path(sys.executable).parent / "clinics")
@@ -88,7 +90,8 @@ def test_second_crawl_gives_the_same_clinics_not_duplicates(demo_db, tmp_path):
                for run in runs[2:]), "unchanged pages are not parsed again"
 
 
-def test_reparse_rederives_facts_from_stored_pages_without_fetching(demo_db, tmp_path):
+@pytest.mark.parametrize("processes", ["0", "2"], ids=["in-process", "two-workers"])
+def test_reparse_rederives_facts_from_stored_pages_without_fetching(demo_db, tmp_path, processes):
     copy = tmp_path / "clinics.db"
     shutil.copy(demo_db, copy)
     db = sqlite3.connect(copy)
@@ -98,10 +101,11 @@ def test_reparse_rederives_facts_from_stored_pages_without_fetching(demo_db, tmp
     stale["prices"] = []
     db.execute("update pages set facts = ? where url = ?", (json.dumps(stale), url))
     db.commit()
-    done = subprocess.run([CLINICS, "reparse", "--db", str(copy)], capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run([CLINICS, "reparse", "--db", str(copy), "--processes", processes], capture_output=True,
+                          text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr
-    assert "1 gave different facts" in done.stdout
+    pages = db.execute("select count(*) from pages where body is not null").fetchone()[0]
+    assert f"{pages} stored pages read again, 1 gave different facts" in done.stdout
     restored = json.loads(db.execute("select facts from pages where url = ?", (url,)).fetchone()[0])
     assert any(r["key"] == "iv_infusion" for r in restored["routes"])
     run = rows(copy, "select * from crawl_runs order by id desc limit 1")[0]
