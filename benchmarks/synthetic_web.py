@@ -15,6 +15,7 @@ import json
 import random
 from pathlib import Path
 
+PUBLISHED = "2026-01-15T10:00:00+00:00"  # every page's sitemap <lastmod> until the benchmark changes it
 PAGES = ("", "ketamine-infusion-therapy/", "spravato/", "conditions-we-treat/", "pricing/", "insurance/",
          "faq/", "about/", "contact/", "our-team/", "kap/", "new-patients/", "locations/", "what-to-expect/",
          "ketamine-for-depression/", "ketamine-for-ptsd/", "ketamine-for-pain/", "ketamine-for-anxiety/",
@@ -65,7 +66,7 @@ def generate(root: Path, sites: int = 100, pages_per_site: int = 20, seed: int =
             total_bytes += len(html.encode())
             pages += 1
         (site / "robots.txt").write_text("User-agent: *\nDisallow: /wp-admin/\n\nSitemap: {{base}}/sitemap.xml\n")
-        urls = "".join(f"<url><loc>{{{{base}}}}/{p}</loc></url>" for p in paths)
+        urls = "".join(f"<url><loc>{{{{base}}}}/{p}</loc><lastmod>{PUBLISHED}</lastmod></url>" for p in paths)
         (site / "sitemap.xml").write_text(f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/'
                                           f'sitemap/0.9">{urls}</urlset>')
     (root / "sites.json").write_text(json.dumps(listing, indent=1))

@@ -56,7 +56,8 @@ class RunResult:
             f"run {self.run_id}: exit {self.exit_code} ({'ok' if self.exit_code == 0 else 'partial failure'})",
             f"  listings: {s.get('listings', 0)} ({s.get('listings_dropped', 0)} dropped)",
             f"  pages: {s.get('pages_fetched', 0)} fetched, {s.get('pages_changed', 0)} new or changed and parsed, "
-            f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_failed', 0)} failed",
+            f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_not_requested', 0)} not asked for "
+            f"(unchanged by their sitemap), {s.get('pages_failed', 0)} failed",
             f"  requests: {s.get('requests', 0)}, bytes received: {s.get('bytes_received', 0)}",
             f"  clinics: {self.clinics}, facts: {self.facts}, changes: {self.changes}",
         ]
@@ -180,11 +181,14 @@ def _total(stats: dict, suffix: str) -> int:
 
 
 def _figures(stats: dict) -> dict:
+    not_requested = stats.get("clinic_site/pages/not_requested", 0)
     listing_counts = [(m.group(1), v) for k, v in stats.items() if (m := LISTING_KEY.search(k))]
     return {
-        "pages_fetched": stats.get("clinic_site/downloader/response_count", 0),
+        # a page its sitemap vouched for passes the downloader's counters without a request being sent
+        "pages_fetched": stats.get("clinic_site/downloader/response_count", 0) - not_requested,
         "pages_changed": stats.get("clinic_site/pages/parsed", 0),
-        "pages_not_modified": stats.get("clinic_site/pages/unchanged", 0),
+        "pages_not_modified": stats.get("clinic_site/pages/unchanged", 0) - not_requested,
+        "pages_not_requested": not_requested,
         "pages_failed": stats.get("clinic_site/pages/failed", 0),
         "requests": _total(stats, "/downloader/request_count"),
         "bytes_received": _total(stats, "/downloader/response_bytes"),

@@ -45,3 +45,4 @@ class PageItem:
     last_modified: str | None = None
     error: str | None = None
     links: list[str] | None = None  # the same-site links worth following, kept so a 304 needs no parse
+    requested: bool = True  # False: not asked for, its sitemap lastmod vouched it unchanged

@@ -5,11 +5,17 @@ spider flagged ``not_modified`` with the links stored from the page's last parse
 (or, for a page stored before links were kept, its stored body), so the spider still follows the page's
 links while nothing is parsed or rewritten. Only requests marked ``meta["conditional"]`` are
 touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
+
+A page its sitemap says has not changed since the server last answered for it (``<lastmod>`` older than the
+stored ``verified_at``) is not asked for at all: it reaches the spider flagged ``not_modified`` and
+``not_requested``, as a 304 would. Sitemaps can be wrong, so this trust lasts ``CLINIC_SITE_SITEMAP_TRUST_DAYS``
+from the last answer; after that the page is asked again, conditionally.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, time, timedelta
 
 from scrapy.http import HtmlResponse
 
@@ -18,13 +24,14 @@ from db.store import page_validators, stored_body
 
 
 class ConditionalRequestMiddleware:
-    def __init__(self, db_path: str):
+    def __init__(self, db_path: str, sitemap_trust_days: float = 0):
         self.db_path = db_path
+        self.sitemap_trust = timedelta(days=sitemap_trust_days)
         self._db = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("DB_PATH"))
+        return cls(crawler.settings.get("DB_PATH"), crawler.settings.getfloat("CLINIC_SITE_SITEMAP_TRUST_DAYS"))
 
     @property
     def db(self):
@@ -35,12 +42,27 @@ class ConditionalRequestMiddleware:
     def process_request(self, request):
         if not request.meta.get("conditional") or "If-None-Match" in request.headers:
             return None
+        if request.meta.get("sitemap_lastmod") and self.sitemap_trust:
+            unchanged = self._unchanged_by_sitemap(request)
+            if unchanged is not None:
+                return unchanged
         validators = page_validators(self.db, request.url)
         if validators.get("etag"):
             request.headers["If-None-Match"] = validators["etag"]
         if validators.get("last_modified"):
             request.headers["If-Modified-Since"] = validators["last_modified"]
         return None
+
+    def _unchanged_by_sitemap(self, request) -> HtmlResponse | None:
+        """The stored page, without a request, when its sitemap vouches that it has not changed."""
+        rows = list(self.db.query("select verified_at, links from pages where url = ? and error is null "
+                                  "and status in (200, 304)", [request.url]))
+        if not rows or rows[0]["links"] is None or not unchanged_since(request.meta["sitemap_lastmod"],
+                                                                       rows[0]["verified_at"], self.sitemap_trust):
+            return None
+        request.meta["stored_links"] = json.loads(rows[0]["links"])
+        return HtmlResponse(url=request.url, status=200, body=b"", encoding="utf-8", request=request,
+                            flags=["not_modified", "not_requested"])
 
     def process_response(self, request, response):
         if response.status != 304 or not request.meta.get("conditional"):
@@ -59,3 +81,31 @@ class ConditionalRequestMiddleware:
                                    meta={**request.meta, "conditional": False}, dont_filter=True)
         return HtmlResponse(url=request.url, status=200, headers=response.headers, body=body, encoding="utf-8",
                             request=request, flags=[*response.flags, "not_modified"])
+
+
+def unchanged_since(lastmod: str, verified_at: str | None, trust: timedelta, now: datetime | None = None) -> bool:
+    """Whether a sitemap's ``lastmod`` says the page is as it was when the server last answered for it.
+
+    A date without a time counts as the end of that day (the page may have changed after our visit), a
+    lastmod that does not parse or lies in the future proves nothing, and the answer must be recent.
+    """
+    answered, changed = _instant(verified_at), _instant(lastmod, end_of_day=True)
+    now = now or datetime.now(UTC)
+    if answered is None or changed is None or changed > now:
+        return False
+    return changed < answered and now - answered < trust
+
+
+def _instant(text: str | None, end_of_day: bool = False) -> datetime | None:
+    """A W3C datetime ("2026-01-27", "2025-11-18T09:02:37-06:00", "...Z") as an aware UTC datetime."""
+    if not text:
+        return None
+    text = text.strip()
+    try:
+        if len(text) == 10:
+            day = datetime.fromisoformat(text).date()
+            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -64,8 +64,11 @@ class StorePipeline:
             self.stats.inc_value("pages/failed")
             return
         if item.status == 304 or page_validators(self.db, item.url).get("content_hash") == content_hash(item.body):
-            unchanged = {"fetched_at": item.fetched_at, "last_ok_at": item.fetched_at, "status": item.status,
-                         "error": None, "run_id": self.run_id}
+            unchanged = {"last_ok_at": item.fetched_at, "error": None, "run_id": self.run_id}
+            if item.requested:  # the server answered: the sitemap's word is trusted from now on
+                unchanged.update(fetched_at=item.fetched_at, verified_at=item.fetched_at, status=item.status)
+            else:
+                self.stats.inc_value("pages/not_requested")
             if item.links is not None and item.status != 304:
                 unchanged["links"] = json.dumps(item.links)
             self.db["pages"].update(item.url, unchanged)

@@ -45,6 +45,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # validators stored in the `pages` table, and a 304 is not parsed again. Scrapy's RFC2616 HTTP cache is
 # deliberately not used: it serves pages without asking and hides outages (see PITFALLS.md).
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalRequestMiddleware": 560}
+# A page whose sitemap <lastmod> is older than the server's last answer for it is not asked for again, for
+# this many days after that answer (sitemaps can be wrong: after it, the page is asked again). 0: always ask.
+CLINIC_SITE_SITEMAP_TRUST_DAYS = 7
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 800}
 
 # Where the crawl writes, and which run it belongs to (set by `clinics crawl`).

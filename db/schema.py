@@ -73,13 +73,13 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "basis": str, "superseded_at": str, "superseded_reason": str,
     }, "id"),
     "pages": ({
-        "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "etag": str,
+        "url": str, "site": str, "status": int, "fetched_at": str, "last_ok_at": str, "verified_at": str, "etag": str,
         "last_modified": str, "content_hash": str, "page_type": str, "title": str, "error": str, "run_id": int,
         "facts": str, "links": str, "body": bytes,
     }, "url"),
     "crawl_runs": ({
         "id": int, "region": str, "profile": str, "started_at": str, "finished_at": str, "status": str,
-        "exit_code": int, "pages_fetched": int, "pages_not_modified": int, "pages_changed": int, "pages_failed": int,
+        "exit_code": int, "pages_fetched": int, "pages_not_modified": int, "pages_not_requested": int, "pages_changed": int, "pages_failed": int,
         "bytes_received": int, "requests": int, "items": int, "listings": int, "listings_dropped": int,
         "clinics": int, "facts": int, "changes": int, "errors": str, "stats": str,
     }, "id"),

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -21,11 +23,22 @@ class EditableWeb:
     def page(self, slug: str, path: str) -> Path:
         return self.root / "sites" / slug / path
 
-    def edit(self, slug: str, path: str, old: str, new: str) -> None:
+    def edit(self, slug: str, path: str, old: str, new: str, touch_sitemap: bool = True) -> None:
+        """Change a page as its CMS would: the text, and the page's <lastmod> in the site's sitemaps (unless
+        ``touch_sitemap`` is False: a sitemap that lies)."""
         file = self.page(slug, path)
         text = file.read_text()
         assert old in text, f"{old!r} not in {file}"
         file.write_text(text.replace(old, new))
+        if touch_sitemap:
+            self._touch_lastmod(slug, "/" + path.removesuffix("index.html"))
+
+    def _touch_lastmod(self, slug: str, url_path: str) -> None:
+        now = datetime.now(UTC).replace(microsecond=0).isoformat()
+        loc = re.escape(f"<loc>{{{{base}}}}{url_path}</loc>")
+        for sitemap in (self.root / "sites" / slug).glob("*.xml"):
+            text = sitemap.read_text()
+            sitemap.write_text(re.sub(rf"({loc}\s*<lastmod>)[^<]*(</lastmod>)", rf"\g<1>{now}\g<2>", text))
 
     def take_down(self, slug: str) -> None:
         (self.root / "sites" / slug / "_site.json").write_text('{"status": 503}')

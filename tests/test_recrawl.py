@@ -53,10 +53,42 @@ def test_unchanged_recrawl_parses_and_writes_nothing_again(web, tmp_path):
     run2 = last_run(db_path)
     assert second.returncode == 1
     assert run2["pages_changed"] == 0 and run2["changes"] == 0
-    assert run2["pages_not_modified"] == run1["pages_changed"] > 0, "every page answered 304"
+    assert run2["pages_not_modified"] + run2["pages_not_requested"] == run1["pages_changed"] > 0, \
+        "every page answered 304 or was vouched for by its sitemap"
+    assert run2["pages_not_requested"] > 0, "sitemaps with an old <lastmod> spare their pages a request"
     stats = json.loads(run2["stats"])
-    assert stats["clinic_site/downloader/response_status_count/304"] == run1["pages_changed"]
+    assert stats["clinic_site/downloader/response_status_count/304"] == run2["pages_not_modified"]
+    assert run2["requests"] <= run1["requests"] - run2["pages_not_requested"]
     assert run2["bytes_received"] < run1["bytes_received"] / 3
+
+
+def test_a_sitemap_that_hides_a_change_delays_it_by_the_trust_window_at_most(web, tmp_path):
+    edit, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    pricing = "pricing/index.html"
+    edit.edit("pacific-ketamine", pricing, "$450 per infusion", "$475 per infusion", touch_sitemap=False)
+    url = query(db_path, "select url from pages where url like ?", (f"%//{HOSTS['pacific-ketamine']}:%/pricing/",))[0]["url"]
+
+    crawl(running, db_path)
+    assert last_run(db_path)["pages_changed"] == 0, "within the trust window the sitemap's word is taken"
+    page = query(db_path, "select verified_at, last_ok_at from pages where url = ?", (url,))[0]
+    assert page["verified_at"] < page["last_ok_at"], "vouched for, not verified"
+
+    db = sqlite3.connect(db_path)
+    db.execute("update pages set verified_at = datetime(verified_at, '-8 days') where url = ?", (url,))
+    db.commit()
+    db.close()
+    crawl(running, db_path)
+    run = last_run(db_path)
+    assert run["pages_changed"] == 1, "after 7 days the page is asked again and the change is found"
+    changes = query(db_path, "select old_value, new_value from changes where run_id = ? and field like 'price:%'",
+                    (run["id"],))
+    assert ("450", "475") in {(c["old_value"], c["new_value"]) for c in changes}
+
+    edit.edit("pacific-ketamine", pricing, "$475 per infusion", "$500 per infusion", touch_sitemap=False)
+    crawl(running, db_path, "--set", "CLINIC_SITE_SITEMAP_TRUST_DAYS=0")
+    assert last_run(db_path)["pages_changed"] == 1, "with the trust turned off every page is asked"
 
 
 def test_price_change_and_an_added_then_dropped_route_are_recorded(web, tmp_path):
@@ -180,3 +212,22 @@ def test_quiet_crawl_prints_nothing_on_success_and_logs_to_a_rotating_file(web, 
     edit.take_down("pacific-ketamine")
     failed = crawl(running, db_path, "--quiet", "--log-file", str(log))
     assert failed.returncode == 1 and "partial failure" in failed.stdout and "503" in failed.stdout
+
+
+def test_sitemap_lastmod_vouches_only_for_an_older_change_and_a_recent_answer():
+    from datetime import UTC, datetime, timedelta
+
+    from crawlers.middlewares import unchanged_since
+
+    now, week = datetime(2026, 11, 22, 12, 0, tzinfo=UTC), timedelta(days=7)
+    answered = "2026-11-20T08:00:00Z"
+    assert unchanged_since("2026-11-19", answered, week, now)
+    assert unchanged_since("2026-11-20T07:59:59+00:00", answered, week, now)
+    assert unchanged_since("2026-11-20T01:00:00-06:00", answered, week, now), "07:00 UTC, before the answer"
+    assert not unchanged_since("2026-11-20", answered, week, now), "a date alone may mean later that day"
+    assert not unchanged_since("2026-11-20T08:00:00Z", answered, week, now), "the same second proves nothing"
+    assert not unchanged_since("2026-11-21T10:00:00Z", answered, week, now), "changed after our visit"
+    assert not unchanged_since("2027-01-01", answered, week, now), "a lastmod in the future is not believed"
+    assert not unchanged_since("last tuesday", answered, week, now)
+    assert not unchanged_since("2026-11-01", None, week, now), "never answered: ask"
+    assert not unchanged_since("2026-11-01", "2026-11-15T11:59:00Z", week, now), "trust lapses after 7 days"

@@ -49,7 +49,11 @@ class ClinicSiteSpider(RegionSpider):
         super().__init__(*args, **kwargs)
         self.only_sites = [s for s in (sites or "").split(",") if s]
         self.requested: dict[str, set[str]] = defaultdict(set)  # site -> page URLs asked for (the budget)
-        self.sitemaps_read: dict[str, int] = defaultdict(int)
+        self.sitemaps_asked: dict[str, set[str]] = defaultdict(set)
+        self.lastmods: dict[str, dict[str, str]] = defaultdict(dict)  # site -> page URL -> its sitemap <lastmod>
+        # site -> robots.txt and sitemap requests not answered yet: the home page waits for them, so that it too
+        # carries its <lastmod>, and its links do not claim pages before the sitemap vouches for them
+        self.sitemap_requests_out: dict[str, int] = defaultdict(int)
 
     async def start(self):
         websites = self.only_sites or self._websites()
@@ -61,10 +65,13 @@ class ClinicSiteSpider(RegionSpider):
                 self.crawler.stats.inc_value("sites/refused_non_public_address")
                 continue
             self.requested[root].add(root)
-            yield self._request(root, root, depth=0)
             if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
+                self.sitemap_requests_out[root] += 1
                 yield scrapy.Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.no_sitemap,
-                                     cb_kwargs={"site": root}, meta={"handle_httpstatus_list": [404]}, priority=1)
+                                     cb_kwargs={"site": root}, meta={"handle_httpstatus_list": [404]}, priority=1,
+                                     dont_filter=True)
+            else:
+                yield self._request(root, root, depth=0)
 
     def _websites(self) -> list[str]:
         """Websites of the region's listings and clinics, written to the database by the discovery spiders."""
@@ -80,15 +87,29 @@ class ClinicSiteSpider(RegionSpider):
         sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
         for url in sitemaps or [urljoin(site, "/sitemap.xml")]:
             yield from self._sitemap_request(url, site)
+        yield from self._sitemap_answered(site)
 
     def _sitemap_request(self, url: str, site: str):
-        if urlparse(url).netloc != urlparse(site).netloc or self.sitemaps_read[site] >= MAX_SITEMAPS_PER_SITE:
+        asked = self.sitemaps_asked[site]
+        if urlparse(url).netloc != urlparse(site).netloc or url in asked or len(asked) >= MAX_SITEMAPS_PER_SITE:
             return
-        self.sitemaps_read[site] += 1
+        asked.add(url)
+        self.sitemap_requests_out[site] += 1
+        # not filtered as a duplicate: a request the filter dropped would never answer, and the home page waits
         yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.no_sitemap, cb_kwargs={"site": site},
-                             meta={"handle_httpstatus_list": [404]}, priority=1)
+                             meta={"handle_httpstatus_list": [404]}, priority=1, dont_filter=True)
+
+    def _sitemap_answered(self, site: str):
+        """One robots.txt or sitemap request done (answered or failed); the last one lets the home page go."""
+        self.sitemap_requests_out[site] -= 1
+        if self.sitemap_requests_out[site] == 0:
+            yield self._request(site, site, depth=0, lastmod=self.lastmods[site].get(site))
 
     def parse_sitemap(self, response, site: str):
+        yield from self._read_sitemap(response, site)
+        yield from self._sitemap_answered(site)
+
+    def _read_sitemap(self, response, site: str):
         if response.status != 200:
             return
         body = response.body
@@ -99,7 +120,8 @@ class ClinicSiteSpider(RegionSpider):
         except Exception:  # noqa: BLE001 - lxml raises several kinds for a body that is not a sitemap
             self.crawler.stats.inc_value("sites/sitemap_unreadable")
             return
-        locations = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        lastmods = {entry["loc"]: entry.get("lastmod") for entry in sitemap if entry.get("loc")}
+        locations = list(lastmods)
         if sitemap.type == "sitemapindex":
             for url in locations:
                 if not SKIPPED_SITEMAPS.search(urlparse(url).path):
@@ -112,16 +134,18 @@ class ClinicSiteSpider(RegionSpider):
                  and not NOT_A_PAGE.search(urlparse(url).path) and not urlparse(url).query
                  and RELEVANT.search(urlparse(url).path)]
         pages.sort(key=lambda url: (url.count("/"), url))
+        self.lastmods[site].update((url, lastmods[url]) for url in [*pages, site] if lastmods.get(url))
         for url in pages:
-            request = self._claim(url, site, depth=1, why="sitemap")
+            request = self._claim(url, site, depth=1, why="sitemap", lastmod=lastmods[url])
             if request:
                 yield request
 
     def no_sitemap(self, failure):
         self.crawler.stats.inc_value("sites/sitemap_failed")
+        yield from self._sitemap_answered(failure.request.cb_kwargs["site"])
 
     # Pages ---------------------------------------------------------------------------------------------
-    def _claim(self, url: str, site: str, depth: int, why: str) -> scrapy.Request | None:
+    def _claim(self, url: str, site: str, depth: int, why: str, lastmod: str | None = None) -> scrapy.Request | None:
         """A request for a page not asked for yet, while the site's page budget lasts."""
         if url in self.requested[site] or url.rstrip("/") + "/" in self.requested[site]:
             return None
@@ -130,12 +154,14 @@ class ClinicSiteSpider(RegionSpider):
             return None
         self.requested[site].add(url)
         self.crawler.stats.inc_value(f"pages/found_by_{why}")
-        return self._request(url, site, depth)
+        return self._request(url, site, depth, lastmod)
 
-    def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse, errback=self.failed,
-                              cb_kwargs={"site": site, "depth": depth},
-                              meta={"conditional": True, "handle_httpstatus_list": [304], "site": site})
+    def _request(self, url: str, site: str, depth: int, lastmod: str | None = None) -> scrapy.Request:
+        meta = {"conditional": True, "handle_httpstatus_list": [304], "site": site}
+        if lastmod:
+            meta["sitemap_lastmod"] = lastmod
+        return scrapy.Request(url, callback=self.parse, errback=self.failed, cb_kwargs={"site": site, "depth": depth},
+                              meta=meta)
 
     def parse(self, response, site: str, depth: int):
         headers = response.headers
@@ -145,7 +171,8 @@ class ClinicSiteSpider(RegionSpider):
             links = self._relevant_links(response, site)
         yield PageItem(url=response.url, site=site, status=304 if not_modified else response.status,
                        fetched_at=now_iso(), body=b"" if not_modified else response.body,
-                       etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), links=links)
+                       etag=_header(headers, b"ETag"), last_modified=_header(headers, b"Last-Modified"), links=links,
+                       requested="not_requested" not in response.flags)
         if response.status != 200 or depth >= self.settings.getint("CLINIC_SITE_MAX_DEPTH"):
             return
         for link in links or []:
