@@ -79,7 +79,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     }, "url"),
     "crawl_runs": ({
         "id": int, "region": str, "profile": str, "started_at": str, "finished_at": str, "status": str,
-        "exit_code": int, "pages_fetched": int, "pages_not_modified": int, "pages_not_requested": int, "pages_changed": int, "pages_failed": int,
+        "exit_code": int, "pages_fetched": int, "pages_not_modified": int, "pages_not_requested": int,
+        "pages_changed": int, "pages_failed": int,
         "bytes_received": int, "requests": int, "items": int, "listings": int, "listings_dropped": int,
         "clinics": int, "facts": int, "changes": int, "errors": str, "stats": str,
     }, "id"),

@@ -65,7 +65,8 @@ def save_page(db: sqlite_utils.Database, page: dict, facts: dict | None, run_id:
     digest = content_hash(body)
     row = {
         "url": page["url"], "site": page["site"], "status": page["status"], "fetched_at": page["fetched_at"],
-        "last_ok_at": page["fetched_at"], "verified_at": page["fetched_at"], "etag": page.get("etag"), "last_modified": page.get("last_modified"),
+        "last_ok_at": page["fetched_at"], "verified_at": page["fetched_at"], "etag": page.get("etag"),
+        "last_modified": page.get("last_modified"),
         "content_hash": digest, "page_type": (facts or {}).get("page_type"), "title": page.get("title"),
         "error": None, "run_id": run_id,
     }
