@@ -103,7 +103,7 @@ class ClinicSiteSpider(RegionSpider):
         """One robots.txt or sitemap request done (answered or failed); the last one lets the home page go."""
         self.sitemap_requests_out[site] -= 1
         if self.sitemap_requests_out[site] == 0:
-            yield self._request(site, site, depth=0, lastmod=self.lastmods[site].get(site))
+            yield self._request(site, site, depth=0)
 
     def parse_sitemap(self, response, site: str):
         yield from self._read_sitemap(response, site)
@@ -134,9 +134,11 @@ class ClinicSiteSpider(RegionSpider):
                  and not NOT_A_PAGE.search(urlparse(url).path) and not urlparse(url).query
                  and RELEVANT.search(urlparse(url).path)]
         pages.sort(key=lambda url: (url.count("/"), url))
-        self.lastmods[site].update((url, lastmods[url]) for url in [*pages, site] if lastmods.get(url))
+        # every dated entry on the host, not only those claimed here: a page reached by a link has its date too
+        self.lastmods[site].update((url, lastmod) for url, lastmod in lastmods.items()
+                                   if lastmod and urlparse(url).netloc == host)
         for url in pages:
-            request = self._claim(url, site, depth=1, why="sitemap", lastmod=lastmods[url])
+            request = self._claim(url, site, depth=1, why="sitemap")
             if request:
                 yield request
 
@@ -145,7 +147,7 @@ class ClinicSiteSpider(RegionSpider):
         yield from self._sitemap_answered(failure.request.cb_kwargs["site"])
 
     # Pages ---------------------------------------------------------------------------------------------
-    def _claim(self, url: str, site: str, depth: int, why: str, lastmod: str | None = None) -> scrapy.Request | None:
+    def _claim(self, url: str, site: str, depth: int, why: str) -> scrapy.Request | None:
         """A request for a page not asked for yet, while the site's page budget lasts."""
         if url in self.requested[site] or url.rstrip("/") + "/" in self.requested[site]:
             return None
@@ -154,11 +156,12 @@ class ClinicSiteSpider(RegionSpider):
             return None
         self.requested[site].add(url)
         self.crawler.stats.inc_value(f"pages/found_by_{why}")
-        return self._request(url, site, depth, lastmod)
+        return self._request(url, site, depth)
 
-    def _request(self, url: str, site: str, depth: int, lastmod: str | None = None) -> scrapy.Request:
+    def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
+        """A conditional page request, with the page's sitemap <lastmod> when a sitemap dated it."""
         meta = {"conditional": True, "handle_httpstatus_list": [304], "site": site}
-        if lastmod:
+        if lastmod := self.lastmods[site].get(url):
             meta["sitemap_lastmod"] = lastmod
         return scrapy.Request(url, callback=self.parse, errback=self.failed, cb_kwargs={"site": site, "depth": depth},
                               meta=meta)
