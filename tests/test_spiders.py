@@ -148,3 +148,32 @@ def test_county_a_directory_does_not_cover_is_not_a_failure(sample_web, tmp_path
     done, db = crawl(sample_web, tmp_path, "directory", region="Los Angeles County, CA")
     assert done.returncode == 0, done.stdout
     assert json.loads(next(db["crawl_runs"].rows)["stats"])["directory/source/directory/not_covered"] == 1
+
+
+def test_a_sitemap_that_breaks_the_reader_still_lets_the_site_be_crawled(web, tmp_path):
+    """A malformed entry (an unparsable URL) must not leave the home page waiting for the sitemap forever."""
+    edit, running = web
+    edit.page("sunrise-ketamine", "sitemap.xml").write_text(
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        "<url><loc>http://[broken/pricing/</loc><lastmod>2026-01-01</lastmod></url>"
+        "<url><loc>{{base}}/ketamine-infusions/</loc><lastmod>2026-01-01</lastmod></url></urlset>")
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(running.manifest["sites"]["sunrise-ketamine"] + "/\n")
+    done, db = crawl(running, tmp_path, "seed_list", "clinic_site", settings={"SEED_LIST": str(seeds)})
+    fetched = {urlparse(p["url"]).path for p in db["pages"].rows if p["status"] == 200}
+    assert "/" in fetched and "/ketamine-infusions/" in fetched, done.stdout + done.stderr[-2000:]
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    assert stats.get("clinic_site/sites/sitemap_entries_unreadable") == 1
+
+
+def test_a_robots_txt_that_breaks_the_reader_still_lets_the_home_page_be_fetched(web, tmp_path):
+    edit, running = web
+    edit.page("sunrise-ketamine", "robots.txt").write_text("User-agent: *\nDisallow: /admin/\n\n"
+                                                           "Sitemap: http://[broken/sitemap.xml\n")
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text(running.manifest["sites"]["sunrise-ketamine"] + "/\n")
+    done, db = crawl(running, tmp_path, "seed_list", "clinic_site", settings={"SEED_LIST": str(seeds)})
+    fetched = {urlparse(p["url"]).path for p in db["pages"].rows if p["status"] == 200}
+    assert "/" in fetched and len(fetched) > 1, "the home page, then the pages its links lead to"
+    stats = json.loads(next(db["crawl_runs"].rows)["stats"])
+    assert stats.get("clinic_site/sites/sitemap_unreadable") == 1

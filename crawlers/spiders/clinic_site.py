@@ -84,14 +84,16 @@ class ClinicSiteSpider(RegionSpider):
 
     # Sitemaps ------------------------------------------------------------------------------------------
     def parse_robots(self, response, site: str):
+        yield from self._then_answered(self._read_robots(response, site), response, site)
+
+    def _read_robots(self, response, site: str):
         sitemaps = list(sitemap_urls_from_robots(response.body, base_url=response.url)) if response.status == 200 else []
         for url in sitemaps or [urljoin(site, "/sitemap.xml")]:
             yield from self._sitemap_request(url, site)
-        yield from self._sitemap_answered(site)
 
     def _sitemap_request(self, url: str, site: str):
-        asked = self.sitemaps_asked[site]
-        if urlparse(url).netloc != urlparse(site).netloc or url in asked or len(asked) >= MAX_SITEMAPS_PER_SITE:
+        asked, parts = self.sitemaps_asked[site], _url_parts(url)
+        if parts is None or parts.netloc != urlparse(site).netloc or url in asked or len(asked) >= MAX_SITEMAPS_PER_SITE:
             return
         asked.add(url)
         self.sitemap_requests_out[site] += 1
@@ -106,7 +108,18 @@ class ClinicSiteSpider(RegionSpider):
             yield self._request(site, site, depth=0)
 
     def parse_sitemap(self, response, site: str):
-        yield from self._read_sitemap(response, site)
+        yield from self._then_answered(self._read_sitemap(response, site), response, site)
+
+    def _then_answered(self, requests, response, site: str):
+        """What reading robots.txt or a sitemap asks for next, then the answer counted, whatever the reading
+        raised: a file that breaks the reader must not keep the home page waiting forever."""
+        try:
+            found = list(requests)
+        except Exception:  # noqa: BLE001
+            self.logger.exception("not read: %s", response.url)
+            self.crawler.stats.inc_value("sites/sitemap_unreadable")
+            found = []
+        yield from found
         yield from self._sitemap_answered(site)
 
     def _read_sitemap(self, response, site: str):
@@ -120,23 +133,27 @@ class ClinicSiteSpider(RegionSpider):
         except Exception:  # noqa: BLE001 - lxml raises several kinds for a body that is not a sitemap
             self.crawler.stats.inc_value("sites/sitemap_unreadable")
             return
-        lastmods = {entry["loc"]: entry.get("lastmod") for entry in sitemap if entry.get("loc")}
-        locations = list(lastmods)
+        entries = {}  # loc -> (its parts, its lastmod); an entry whose URL does not parse is skipped and counted
+        for entry in sitemap:
+            parts = _url_parts(entry.get("loc") or "")
+            if parts is None:
+                self.crawler.stats.inc_value("sites/sitemap_entries_unreadable")
+            else:
+                entries[entry["loc"]] = (parts, entry.get("lastmod"))
         if sitemap.type == "sitemapindex":
-            for url in locations:
-                if not SKIPPED_SITEMAPS.search(urlparse(url).path):
+            for url, (parts, _) in entries.items():
+                if not SKIPPED_SITEMAPS.search(parts.path):
                     yield from self._sitemap_request(url, site)
             return
         self.crawler.stats.inc_value("sites/sitemaps_read")
         host = urlparse(site).netloc
-        # A sitemap has no link text: its pages are judged by path alone, shallowest first.
-        pages = [url for url in locations if urlparse(url).netloc == host and not SKIP.search(url)
-                 and not NOT_A_PAGE.search(urlparse(url).path) and not urlparse(url).query
-                 and RELEVANT.search(urlparse(url).path)]
-        pages.sort(key=lambda url: (url.count("/"), url))
+        on_host = {url: (parts, lastmod) for url, (parts, lastmod) in entries.items() if parts.netloc == host}
         # every dated entry on the host, not only those claimed here: a page reached by a link has its date too
-        self.lastmods[site].update((url, lastmod) for url, lastmod in lastmods.items()
-                                   if lastmod and urlparse(url).netloc == host)
+        self.lastmods[site].update((url, lastmod) for url, (_, lastmod) in on_host.items() if lastmod)
+        # A sitemap has no link text: its pages are judged by path alone, shallowest first.
+        pages = [url for url, (parts, _) in on_host.items() if not SKIP.search(url) and not parts.query
+                 and not NOT_A_PAGE.search(parts.path) and RELEVANT.search(parts.path)]
+        pages.sort(key=lambda url: (url.count("/"), url))
         for url in pages:
             request = self._claim(url, site, depth=1, why="sitemap")
             if request:
@@ -213,6 +230,14 @@ class ClinicSiteSpider(RegionSpider):
         self.crawler.stats.inc_value(f"pages/errors/{status or type(failure.value).__name__}")
         yield PageItem(url=request.url, site=site, status=status, fetched_at=now_iso(),
                        error=failure.getErrorMessage()[:300])
+
+
+def _url_parts(url: str):
+    """urlparse's parts of a URL, or None for one it refuses ("http://[broken/" raises ValueError)."""
+    try:
+        return urlparse(url) if url else None
+    except ValueError:
+        return None
 
 
 def _header(headers, name: bytes) -> str | None:
