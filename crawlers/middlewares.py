@@ -15,10 +15,11 @@ from the last answer; after that the page is asked again, conditionally.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, time, timedelta
+from datetime import timedelta
 
 from scrapy.http import HtmlResponse
 
+from crawlers.freshness import unchanged_since
 from db.schema import open_db
 from db.store import page_validators, stored_body
 
@@ -42,7 +43,8 @@ class ConditionalRequestMiddleware:
     def process_request(self, request):
         if not request.meta.get("conditional") or "If-None-Match" in request.headers:
             return None
-        if request.meta.get("sitemap_lastmod") and self.sitemap_trust:
+        # a redirect's target is another page than the one the sitemap dated
+        if request.meta.get("sitemap_lastmod") and self.sitemap_trust and not request.meta.get("redirect_urls"):
             unchanged = self._unchanged_by_sitemap(request)
             if unchanged is not None:
                 return unchanged
@@ -82,30 +84,3 @@ class ConditionalRequestMiddleware:
         return HtmlResponse(url=request.url, status=200, headers=response.headers, body=body, encoding="utf-8",
                             request=request, flags=[*response.flags, "not_modified"])
 
-
-def unchanged_since(lastmod: str, verified_at: str | None, trust: timedelta, now: datetime | None = None) -> bool:
-    """Whether a sitemap's ``lastmod`` says the page is as it was when the server last answered for it.
-
-    A date without a time counts as the end of that day (the page may have changed after our visit), a
-    lastmod that does not parse or lies in the future proves nothing, and the answer must be recent.
-    """
-    answered, changed = _instant(verified_at), _instant(lastmod, end_of_day=True)
-    now = now or datetime.now(UTC)
-    if answered is None or changed is None or changed > now:
-        return False
-    return changed < answered and now - answered < trust
-
-
-def _instant(text: str | None, end_of_day: bool = False) -> datetime | None:
-    """A W3C datetime ("2026-01-27", "2025-11-18T09:02:37-06:00", "...Z") as an aware UTC datetime."""
-    if not text:
-        return None
-    text = text.strip()
-    try:
-        if len(text) == 10:
-            day = datetime.fromisoformat(text).date()
-            return datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)

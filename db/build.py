@@ -277,11 +277,16 @@ def _site_pages(db: sqlite_utils.Database) -> Iterator[tuple[str, list[StoredPag
 
 
 def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, bool]:
-    """Site host -> True when this run fetched it (200 or 304), False when every fetch this run failed."""
+    """Site host -> False when a fetch of it failed this run and its server answered for no page (200 or 304).
+
+    A page its sitemap vouched for (last known good later than the server's last answer) is no answer: a
+    site whose every requested page failed is down, whatever its sitemap says of the others.
+    """
     health: dict[str, bool] = {}
-    for row in db.query("select site, max(status in (200, 304) and error is null) as ok from pages "
-                        "where run_id = ? group by site", [run_id]):
-        health[host_of(row["site"])] = bool(row["ok"])
+    for row in db.query("select site, max(error is null and status in (200, 304) "
+                        "and coalesce(verified_at, last_ok_at) = last_ok_at) as answered, "
+                        "max(error is not null) as failed from pages where run_id = ? group by site", [run_id]):
+        health[host_of(row["site"])] = bool(row["answered"]) or not row["failed"]
     return health
 
 

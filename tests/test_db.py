@@ -7,7 +7,7 @@ from dataclasses import asdict
 
 import pytest
 
-from db.build import RunContext, build_clinics
+from db.build import RunContext, _site_health, build_clinics
 from db.schema import open_db
 from db.store import record_page_failure, save_listing, save_page
 from parsers.extract import extract_page
@@ -91,3 +91,20 @@ def test_schema_is_complete_on_a_new_file(tmp_path):
         assert database[table].exists(), table
     assert "evidence" in database["clinic_conditions"].columns_dict
     assert {"lowest_prices", "clinic_comparison", "possible_duplicates"} <= set(database.view_names())
+
+
+def test_a_site_is_down_when_every_page_asked_failed_whatever_its_sitemap_vouched_for(tmp_path):
+    database = open_db(str(tmp_path / "clinics.db"))
+    now, before = "2026-11-22T03:00:00Z", "2026-11-20T03:00:00Z"
+    vouched = {"status": 200, "last_ok_at": now, "verified_at": before, "run_id": 7}
+    answered = {"status": 304, "last_ok_at": now, "verified_at": now, "run_id": 7}
+    failed = {"status": 500, "error": "HTTP 500", "run_id": 7}
+    database["pages"].insert_all([
+        {"url": "http://a.example/", "site": "http://a.example/", **failed},
+        {"url": "http://a.example/pricing/", "site": "http://a.example/", **vouched},
+        {"url": "http://b.example/", "site": "http://b.example/", **failed},
+        {"url": "http://b.example/pricing/", "site": "http://b.example/", **answered},
+        {"url": "http://c.example/", "site": "http://c.example/", **vouched},
+    ], pk="url", alter=True)
+    health = _site_health(database, 7)
+    assert health == {"a.example": False, "b.example": True, "c.example": True}

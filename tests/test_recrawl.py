@@ -9,6 +9,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from tests.sample_web_expectations import HOSTS
@@ -76,7 +77,8 @@ def test_a_sitemap_that_hides_a_change_delays_it_by_the_trust_window_at_most(web
     assert page["verified_at"] < page["last_ok_at"], "vouched for, not verified"
 
     db = sqlite3.connect(db_path)
-    db.execute("update pages set verified_at = datetime(verified_at, '-8 days') where url = ?", (url,))
+    db.execute("update pages set verified_at = strftime('%Y-%m-%dT%H:%M:%SZ', verified_at, '-8 days') where url = ?",
+               (url,))
     db.commit()
     db.close()
     crawl(running, db_path)
@@ -217,17 +219,41 @@ def test_quiet_crawl_prints_nothing_on_success_and_logs_to_a_rotating_file(web, 
 def test_sitemap_lastmod_vouches_only_for_an_older_change_and_a_recent_answer():
     from datetime import UTC, datetime, timedelta
 
-    from crawlers.middlewares import unchanged_since
+    from crawlers.freshness import unchanged_since
 
     now, week = datetime(2026, 11, 22, 12, 0, tzinfo=UTC), timedelta(days=7)
     answered = "2026-11-20T08:00:00Z"
-    assert unchanged_since("2026-11-19", answered, week, now)
+    assert unchanged_since("2026-11-18", answered, week, now)
     assert unchanged_since("2026-11-20T07:59:59+00:00", answered, week, now)
     assert unchanged_since("2026-11-20T01:00:00-06:00", answered, week, now), "07:00 UTC, before the answer"
-    assert not unchanged_since("2026-11-20", answered, week, now), "a date alone may mean later that day"
+    assert not unchanged_since("2026-11-19", answered, week, now), "the 19th ends at 12:00 UTC on the 20th in UTC-12"
+    assert not unchanged_since("2026-11-19T23:00:00", answered, week, now), "no offset: as late as it can mean"
     assert not unchanged_since("2026-11-20T08:00:00Z", answered, week, now), "the same second proves nothing"
     assert not unchanged_since("2026-11-21T10:00:00Z", answered, week, now), "changed after our visit"
     assert not unchanged_since("2027-01-01", answered, week, now), "a lastmod in the future is not believed"
+    assert not unchanged_since("20261101", answered, week, now), "not a W3C datetime"
     assert not unchanged_since("last tuesday", answered, week, now)
     assert not unchanged_since("2026-11-01", None, week, now), "never answered: ask"
     assert not unchanged_since("2026-11-01", "2026-11-15T11:59:00Z", week, now), "trust lapses after 7 days"
+
+
+def test_a_redirected_request_is_not_vouched_for_by_the_date_of_the_url_it_left(tmp_path):
+    """The sitemap dated /old-pricing/; it now redirects to /pricing/, a page that may have changed since."""
+    from scrapy import Request
+
+    from crawlers.middlewares import ConditionalRequestMiddleware
+    from db.schema import open_db
+
+    db_path = str(tmp_path / "clinics.db")
+    db = open_db(db_path)
+    answered = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    db["pages"].insert({"url": "http://clinic.example/pricing/", "site": "http://clinic.example/", "status": 200,
+                        "verified_at": answered, "last_ok_at": answered, "links": "[]"})
+    db.close()
+    middleware = ConditionalRequestMiddleware(db_path, sitemap_trust_days=7)
+    meta = {"conditional": True, "sitemap_lastmod": "2025-01-01"}
+    direct = Request("http://clinic.example/pricing/", meta=dict(meta))
+    assert "not_requested" in middleware.process_request(direct).flags
+    redirected = Request("http://clinic.example/pricing/",
+                         meta={**meta, "redirect_urls": ["http://clinic.example/old-pricing/"]})
+    assert middleware.process_request(redirected) is None, "asked for, conditionally"

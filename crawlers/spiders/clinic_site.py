@@ -14,11 +14,13 @@ from html import unescape
 from urllib.parse import urljoin, urlparse
 
 import scrapy
-from scrapy.exceptions import IgnoreRequest
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider, IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
+from crawlers.freshness import newer_lastmod
 from crawlers.items import PageItem
 from crawlers.safety import refusal
 from crawlers.spiders.region import RegionSpider
@@ -40,6 +42,7 @@ TAG = re.compile(r"<[^>]*>")
 NOT_A_PAGE = re.compile(r"/blog/|/news/|/posts?/|/\d{4}/\d{2}/|/events?/|/press/", re.I)
 SKIPPED_SITEMAPS = re.compile(r"post|blog|categor|tag|author|product|attachment|image|video|news", re.I)
 MAX_SITEMAPS_PER_SITE = 5
+MAX_LASTMODS_PER_SITE = 2000
 
 
 class ClinicSiteSpider(RegionSpider):
@@ -54,6 +57,12 @@ class ClinicSiteSpider(RegionSpider):
         # site -> robots.txt and sitemap requests not answered yet: the home page waits for them, so that it too
         # carries its <lastmod>, and its links do not claim pages before the sitemap vouches for them
         self.sitemap_requests_out: dict[str, int] = defaultdict(int)
+
+    @classmethod
+    def from_crawler(cls, crawler, *args, **kwargs):
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider._release_waiting_home_pages, signal=signals.spider_idle)
+        return spider
 
     async def start(self):
         websites = self.only_sites or self._websites()
@@ -93,13 +102,18 @@ class ClinicSiteSpider(RegionSpider):
 
     def _sitemap_request(self, url: str, site: str):
         asked, parts = self.sitemaps_asked[site], _url_parts(url)
-        if parts is None or parts.netloc != urlparse(site).netloc or url in asked or len(asked) >= MAX_SITEMAPS_PER_SITE:
+        if parts is None or parts.netloc != urlparse(site).netloc or url in asked or len(asked) >= MAX_SITEMAPS_PER_SITE \
+                or len(url) > self.settings.getint("URLLENGTH_LIMIT"):  # dropped by Scrapy without an answer
+            return
+        try:  # not filtered as a duplicate: a request the filter dropped would never answer, and the home page waits
+            request = scrapy.Request(url, callback=self.parse_sitemap, errback=self.no_sitemap, cb_kwargs={"site": site},
+                                     meta={"handle_httpstatus_list": [404]}, priority=1, dont_filter=True)
+        except ValueError:  # "//host/sitemap.xml" and the like: no scheme
+            self.crawler.stats.inc_value("sites/sitemap_entries_unreadable")
             return
         asked.add(url)
         self.sitemap_requests_out[site] += 1
-        # not filtered as a duplicate: a request the filter dropped would never answer, and the home page waits
-        yield scrapy.Request(url, callback=self.parse_sitemap, errback=self.no_sitemap, cb_kwargs={"site": site},
-                             meta={"handle_httpstatus_list": [404]}, priority=1, dont_filter=True)
+        yield request
 
     def _sitemap_answered(self, site: str):
         """One robots.txt or sitemap request done (answered or failed); the last one lets the home page go."""
@@ -113,14 +127,25 @@ class ClinicSiteSpider(RegionSpider):
     def _then_answered(self, requests, response, site: str):
         """What reading robots.txt or a sitemap asks for next, then the answer counted, whatever the reading
         raised: a file that breaks the reader must not keep the home page waiting forever."""
+        found = []
         try:
-            found = list(requests)
-        except Exception:  # noqa: BLE001
+            found.extend(requests)
+        except Exception:  # noqa: BLE001 - what was found before the failure is kept
             self.logger.exception("not read: %s", response.url)
             self.crawler.stats.inc_value("sites/sitemap_unreadable")
-            found = []
         yield from found
         yield from self._sitemap_answered(site)
+
+    def _release_waiting_home_pages(self):
+        """Should a robots.txt or sitemap request ever vanish without an answer, the crawl would go idle with
+        home pages still waiting for it: they are sent then, before the spider may close."""
+        waiting = [site for site, out in self.sitemap_requests_out.items() if out > 0]
+        for site in waiting:
+            self.sitemap_requests_out[site] = 0
+            self.crawler.stats.inc_value("sites/home_page_sent_when_idle")
+            self.crawler.engine.crawl(self._request(site, site, depth=0))
+        if waiting:
+            raise DontCloseSpider
 
     def _read_sitemap(self, response, site: str):
         if response.status != 200:
@@ -148,11 +173,16 @@ class ClinicSiteSpider(RegionSpider):
         self.crawler.stats.inc_value("sites/sitemaps_read")
         host = urlparse(site).netloc
         on_host = {url: (parts, lastmod) for url, (parts, lastmod) in entries.items() if parts.netloc == host}
-        # every dated entry on the host, not only those claimed here: a page reached by a link has its date too
-        self.lastmods[site].update((url, lastmod) for url, (_, lastmod) in on_host.items() if lastmod)
+        fetchable = [url for url, (parts, _) in on_host.items() if not SKIP.search(url) and not parts.query]
+        # the dates of pages that may be asked for, not only those claimed here: a page reached by a link has its
+        # date too (up to MAX_LASTMODS_PER_SITE; where two sitemaps date a page, the later date)
+        dates = self.lastmods[site]
+        for url in fetchable:
+            if (url in dates or len(dates) < MAX_LASTMODS_PER_SITE) and on_host[url][1]:
+                dates[url] = newer_lastmod(dates.get(url), on_host[url][1])
         # A sitemap has no link text: its pages are judged by path alone, shallowest first.
-        pages = [url for url, (parts, _) in on_host.items() if not SKIP.search(url) and not parts.query
-                 and not NOT_A_PAGE.search(parts.path) and RELEVANT.search(parts.path)]
+        pages = [url for url in fetchable if not NOT_A_PAGE.search(on_host[url][0].path)
+                 and RELEVANT.search(on_host[url][0].path)]
         pages.sort(key=lambda url: (url.count("/"), url))
         for url in pages:
             request = self._claim(url, site, depth=1, why="sitemap")
