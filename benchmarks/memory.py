@@ -28,10 +28,10 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.results_file import write_results
 from benchmarks.synthetic_web import generate
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 REGION = "Orange County, CA"
 TARGET_MB = 300
 
@@ -215,10 +215,7 @@ def main(argv: list[str] | None = None) -> dict:
     with RunningSampleWeb(web_root) as web:
         results["crawl"] = crawl(db_path, web.api_base, args.pages_per_site, work)
     print(format_report(results))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"memory-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(f"\nwritten: {out.relative_to(ROOT)}")
+    write_results("memory", results)
     return results
 
 

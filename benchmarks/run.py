@@ -25,10 +25,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from benchmarks.results_file import write_results
 from benchmarks.synthetic_web import PUBLISHED, generate
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 CLINICS = [sys.executable, "-m", "clinics.cli"]
 
 
@@ -193,10 +193,7 @@ def main(argv: list[str] | None = None) -> dict:
 
         print(f"\nDatasette over {args.serve_clinics:,} synthetic clinics (building the database first):", flush=True)
         results["serve"] = serve.main(["--clinics", str(args.serve_clinics), "--keep", str(work / "serve")])
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"bench-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(f"\nwritten: {out.relative_to(ROOT)}")
+    write_results("bench", results)
     return results
 
 

@@ -34,10 +34,11 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from benchmarks.results_file import write_results
 from benchmarks.synthetic_web import generate
+from sample_web.server import RunningSampleWeb
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = Path(__file__).resolve().parent / "results"
 REGION = "Orange County, CA"
 WORKER_TAG = re.compile(r"bench-worker/(\S+)")
 BUSY_KEY = "clinic_site:busy"  # worker name -> 1 while it has requests in flight, 0 when idle
@@ -63,30 +64,15 @@ def serve_logged(root: Path, log_path: Path) -> None:
     server.main(["--root", str(root)])
 
 
-class LoggedWeb:
-    """The logged server in a child process; ``api_base`` as sample_web.server.RunningSampleWeb gives it."""
+class LoggedWeb(RunningSampleWeb):
+    """The logged server in a child process, started and stopped as sample_web.server.RunningSampleWeb is."""
 
     def __init__(self, root: Path, log_path: Path):
-        self.root, self.log_path = root, log_path
-        self.process: subprocess.Popen | None = None
-        self.manifest: dict = {}
+        super().__init__(root)
+        self.log_path = log_path
 
-    def __enter__(self) -> LoggedWeb:
-        self.process = subprocess.Popen([sys.executable, "-m", "benchmarks.shared_scheduler", "serve", str(self.root),
-                                         str(self.log_path)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
-        line = self.process.stdout.readline()
-        if not line:
-            raise RuntimeError(f"the synthetic web did not start (exit code {self.process.wait()})")
-        self.manifest = json.loads(line)
-        return self
-
-    @property
-    def api_base(self) -> str:
-        return self.manifest["api"]
-
-    def __exit__(self, *exc) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "benchmarks.shared_scheduler", "serve", str(self.root), str(self.log_path)]
 
 
 # redis-server on loopback ---------------------------------------------------------------------------------
@@ -368,10 +354,7 @@ def main(argv: list[str] | None = None) -> dict:
             results["runs"].append(run)
         client.close()
     print(format_report(results))
-    RESULTS.mkdir(exist_ok=True)
-    out = RESULTS / f"shared-scheduler-{time.strftime('%Y%m%d-%H%M%S')}.json"
-    out.write_text(json.dumps(results, indent=2))
-    print(f"\nwritten: {out.relative_to(ROOT)}")
+    write_results("shared-scheduler", results)
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return results

@@ -292,8 +292,7 @@ class RunningSampleWeb:
         import subprocess
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "sample_web.server", "--root", str(self.root), "--port", str(self.port)],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if self.port else None, text=True,
+            self.command(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL if self.port else None, text=True,
             cwd=Path(__file__).parent.parent)
         line = self.process.stdout.readline()
         if not line and self.port:  # the fixed port is taken (another demo?): any free port will do
@@ -304,6 +303,10 @@ class RunningSampleWeb:
             raise RuntimeError(f"the sample web did not start (exit code {self.process.wait()})")
         self.manifest = json.loads(line)
         return self
+
+    def command(self) -> list[str]:
+        """The server's command line: one JSON line on stdout (the manifest) once it listens."""
+        return [sys.executable, "-m", "sample_web.server", "--root", str(self.root), "--port", str(self.port)]
 
     @property
     def api_base(self) -> str:

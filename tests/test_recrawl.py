@@ -247,13 +247,13 @@ def test_a_redirected_request_is_not_vouched_for_by_the_date_of_the_url_it_left(
     db_path = str(tmp_path / "clinics.db")
     db = open_db(db_path)
     answered = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-    db["pages"].insert({"url": "http://clinic.example/pricing/", "site": "http://clinic.example/", "status": 200,
+    db["pages"].insert({"url": "http://127.0.0.9:8000/pricing/", "site": "http://127.0.0.9:8000/", "status": 200,
                         "verified_at": answered, "last_ok_at": answered, "links": "[]"})
     db.close()
     middleware = ConditionalRequestMiddleware(db_path, sitemap_trust_days=7)
     meta = {"conditional": True, "sitemap_lastmod": "2025-01-01"}
-    direct = Request("http://clinic.example/pricing/", meta=dict(meta))
+    direct = Request("http://127.0.0.9:8000/pricing/", meta=dict(meta))
     assert "not_requested" in middleware.process_request(direct).flags
-    redirected = Request("http://clinic.example/pricing/",
-                         meta={**meta, "redirect_urls": ["http://clinic.example/old-pricing/"]})
+    redirected = Request("http://127.0.0.9:8000/pricing/",
+                         meta={**meta, "redirect_urls": ["http://127.0.0.9:8000/old-pricing/"]})
     assert middleware.process_request(redirected) is None, "asked for, conditionally"
