@@ -22,6 +22,7 @@ from db.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
+from parsers.prices import implausible
 from parsers.urls import host_of, site_root
 from parsers.vocab import (
     CARE_KEYS,
@@ -446,7 +447,7 @@ def _summary(record: ClinicRecord) -> dict:
     facts = record.facts
     offered = lambda d: sorted(k for k, f in d.items() if f["value"])  # noqa: E731
     routes, services, conditions = offered(facts.routes), offered(facts.services), offered(facts.conditions)
-    per_session = [p for p in facts.prices if p.get("per_session_usd")]
+    per_session = [p for p in facts.prices if p.get("per_session_usd") and not implausible(p["per_session_usd"])]
     iv_prices = [p for p in per_session if p.get("route") == "iv_infusion"]
     iv = [p["per_session_usd"] for p in iv_prices]
     lowest_iv = min(iv_prices, key=lambda p: p["per_session_usd"], default=None)
@@ -575,7 +576,7 @@ def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = (),
                        **{k: p.get(k) for k in ("amount_usd", "amount_max_usd", "unit", "sessions", "per_session_usd",
                                                 "route", "qualifier", "evidence", "source_url", "seen_at",
                                                 "page_type", "page_date", "page_date_kind")},
-                       "as_of": as_of(p)})
+                       "as_of": as_of(p), "flag": implausible(p.get("per_session_usd"))})
     return {
         "clinic_routes": [fact({"route": k}, f) for k, f in facts.routes.items()],
         "clinic_services": [fact({"service": k}, f) for k, f in facts.services.items()],

@@ -48,6 +48,8 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "seen_at": str, "page_type": str,
         # "as of": the page's own effective or updated date when it states one, else the day it was seen.
         "page_date": str, "page_date_kind": str, "as_of": str,
+        # Why the price is left out of every comparison (a per-session figure implausible for ketamine care).
+        "flag": str,
     }, "id"),
     "sources": ({
         "source": str, "source_id": str, "clinic_id": str, "name": str, "phone": str, "street": str, "suite": str,
@@ -132,7 +134,7 @@ VIEWS = {
 select c.id as clinic_id, c.name, c.city, p.route, min(p.per_session_usd) as lowest_per_session_usd,
        p.as_of, count(*) as price_count  -- SQLite takes a bare column from the row min() chose
 from prices p join clinics c on c.id = p.clinic_id
-where p.per_session_usd is not null and c.status = 'active'
+where p.per_session_usd is not null and p.flag is null and c.status = 'active'
 group by c.id, p.route""",
     "price_history": """
 select ch.clinic_id, c.name, c.city, substr(ch.field, 7) as price_key, ch.old_value as old_amount_usd,

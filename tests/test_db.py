@@ -108,3 +108,24 @@ def test_a_site_is_down_when_every_page_asked_failed_whatever_its_sitemap_vouche
     ], pk="url", alter=True)
     health = _site_health(database, 7)
     assert health == {"a.example": False, "b.example": True, "c.example": True}
+
+
+def test_an_implausible_per_session_price_is_kept_flagged_and_left_out_of_every_comparison(tmp_path, page):
+    database = open_db(str(tmp_path / "clinics.db"))
+    html = page("iv_clinic_pricing.html")
+    facts = asdict(extract_page(html, url=SITE + "pricing/", seen_at="2026-11-01T00:00:00Z"))
+    misread = {"amount_usd": 450.0, "unit": "package", "sessions": 45, "per_session_usd": 10.0,
+               "route": "iv_infusion", "amount_max_usd": None, "qualifier": None,
+               "evidence": "A 45-minute infusion, $450."}
+    facts["prices"].append(misread)
+    save_page(database, {"url": SITE + "pricing/", "site": SITE, "status": 200, "fetched_at": "2026-11-01T00:00:00Z",
+                         "body": html.encode()}, facts, run_id=None)
+    save_listing(database, {"source": "osm", "source_id": "node/1", "name": "Harbor Ketamine Center",
+                            "website": SITE, "zip": "92627", "decision": "candidate", "raw": {"id": 1}}, None)
+    build_clinics(database, run(None))
+    flagged = list(database.query("select * from prices where per_session_usd = 10"))
+    assert len(flagged) == 1 and flagged[0]["flag"] and flagged[0]["evidence"] == misread["evidence"]
+    clinic = next(database["clinics"].rows)
+    assert clinic["lowest_iv_price_usd"] == 400.0 and clinic["lowest_price_per_session_usd"] >= 50
+    lowest = [r["lowest_per_session_usd"] for r in database.query("select * from lowest_prices")]
+    assert lowest and min(lowest) >= 50

@@ -24,7 +24,7 @@ FACT_QUERIES = {
                "p.source_url, p.seen_at from clinic_payment p left join payment_keys l on l.key = p.key "
                "where p.clinic_id = :id order by p.key, p.detail",
     "prices": "select amount_usd, amount_max_usd, unit, sessions, per_session_usd, route, qualifier, evidence, "
-              "source_url, seen_at, page_date, page_date_kind, as_of from prices where clinic_id = :id "
+              "source_url, seen_at, page_date, page_date_kind, as_of from prices where clinic_id = :id and flag is null "
               "order by route, per_session_usd",
     # Who treats, Spravato certification, access: the clinic's own words and the NPI registry's, apart.
     "care": "select k.key, k.detail, coalesce(l.label, d.label, nullif(k.detail, ''), k.key) as label, k.value, "
@@ -147,7 +147,7 @@ async def _compare(datasette, request) -> dict:
                  for name in COMPARED_FACTS}
         lowest = {r["route"]: dict(r) for r in (await db.execute(
             "select route, min(per_session_usd) as usd, evidence, source_url, seen_at, as_of from prices "
-            "where clinic_id = :id and per_session_usd is not null and route is not null group by route",
+            "where clinic_id = :id and per_session_usd is not null and flag is null and route is not null group by route",
             {"id": clinic_id})).rows}
         families: dict[str, dict] = {}
         for fact in facts["conditions"]:  # a family is treated when any condition in it is
