@@ -25,7 +25,8 @@ from parsers.terms import compiled, find_terms, settle
 from parsers.vocab import CONDITIONS
 
 TREATING_SECTION = rx(
-    r"\bconditions?\b", r"\bwhat (?:we|I) treat\b", r"\bwho (?:we|I) (?:help|treat|serve|work with|see|care for)\b",
+    r"\bconditions?\b", r"\bcandidates?\b", r"\bwhat (?:we|I) treat\b",
+    r"\bwho (?:we|I) (?:help|treat|serve|work with|see|care for)\b",
     r"\b(?:patients|people|clients) we\b", r"\bwe work with\b", r"\bis (?:this|it) for\b",
         r"\b(?:we|I) (?:can )?(?:help|treat)\b",
     r"\bwho (?:can|may) benefit\b", r"\btreatable\b", r"\bspeciali[sz]", r"\b(?:is|are) (?:ketamine )?right for\b",
@@ -35,9 +36,12 @@ TREATING_SECTION = rx(
 )
 TREAT_STATEMENT = rx(
     r"\b(?:we|I) (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
+    r"\bour (?:\w+ ){0,3}(?:helps?|treats?|addresses|targets|supports?|eases?|relieves?)\b",
     r"\bour (?:\w+ ){0,3}(?:patients|clients|program|protocols?|treatments?|infusions?|services?)\b",
     r"\b(?:we|our \w+) (?:\w+ ){0,3}(?:for|to treat|to help)\b",
     r"\b(?:treat(?:s|ed|ing)?|help(?:s|ed|ing)?) (?:patients|people|individuals|adults|veterans|those|clients)\b",
+    r"\b(?:physicians|doctors|providers|clinicians|team|staff|psychiatrists?|nurses?) (?:\w+ )?(?:accept|treat|see|"
+    r"help|welcome|consider)s? (?:adults|patients|people|clients|individuals|veterans)\b",
     r"\bwe (?:\w+ ){0,3}(?:offer|provide|administer|prescribe)\b", r"\b(?:offering|providing|prescribing)\b",
     r"\bto (?:adults|people|patients|clients|veterans)(?: \w+)? (?:with|living with|struggling with)\b",
     r"\b(?:ketamine|infusions?|spravato|esketamine|injections?|shots?|KAP|lozenges|troches)\b[^.;]{0,40}\bfor\b",
@@ -54,9 +58,21 @@ NOT_TREATED = rx(
     r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ )?(?:treat|see|accept|work with|offer|provide|take)\b",
     r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",
 )
+# "ketamine is not used for bipolar disorder here": the clinic's own "no", aimed at the condition.
+NOT_USED_FOR = rx(
+    r"\b(?:is|are)(?: not|n['’]t) (?:\w+ )?(?:used|offered|given|prescribed|provided|available|administered|"
+    r"recommended|designed|intended|meant|appropriate|suited|a fit) (?:\w+ ){0,3}(?:for|to treat)\b",
+    r"\bnot (?:a condition|something|a diagnosis|an indication) (?:that )?(?:we|our)\b",
+)
+HERE = rx(r"\bhere\b", r"\b(?:at|in) (?:our|this) (?:clinic|practice|office|center|centre)\b", r"\b(?:we|our|us)\b")
+BEYOND = re.compile(r"^(?:beyond|besides|apart from|outside(?: of)?|in addition to|aside from) [^,]{1,60},", re.I)
+RELATED_POSTS = rx(r"\b(?:related|recent|popular|more|latest) (?:posts|articles|stories|reading)\b", r"\bread more\b",
+                   r"\bfrom (?:the|our) blog\b", r"\byou might also like\b")
+ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:these|those) (?:conditions|disorders|"
+             r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b")
 OUR_DOCTOR = rx(r"^(?:Dr\.?|Doctor) [A-Z][a-z]+")
 THIRD_PERSON_TREATS = rx(r"\b(?:offers|provides|treats|helps|serves|sees|specializes in|works with|cares for|"
-                         r"prescribes|connects)\b")
+                         r"prescribes|connects|accepts|welcomes|considers)\b")
 # "Adults with depression, PTSD and OCD." under a who-it-is-for heading, or as a line of its own.
 PATIENT_LIST = rx(r"^(?:adults|people|patients|clients|teens|adolescents|veterans|individuals|those|anyone)\b"
                   r"(?: \w+){0,3} (?:with|living with|struggling with|experiencing|who|diagnosed|facing|dealing with|"
@@ -73,21 +89,96 @@ SERVICE_HEADING = rx(r"\btreatment\b", r"\btherapy\b", r"\bketamine for\b", r"\b
 WEAK_PAGE_TYPES = ("blog", "landing")
 
 
+# Conditions no ketamine clinic lists as its own: a list that holds them is a whole practice's list (a psychiatry
+# group's "What we help with"), not the conditions its ketamine care treats.
+PRACTICE_ONLY = rx(r"\bADHD\b", r"\bADD\b", r"\battention[- ]deficit", r"\bautism\b", r"\bautistic\b", r"\binsomnia\b",
+                   r"\bsleep (?:problems|disorders|issues)\b", r"\bschizophrenia\b", r"\bdementia\b",
+                   r"\bpersonality disorders?\b", r"\blearning (?:disabilities|disorders)\b",
+                   r"\brelationship (?:issues|problems)\b", r"\banger management\b", r"\bpsychotic disorders?\b",
+                   r"\bmedication management\b", r"\bparenting\b", r"\bdevelopmental\b")
+# A programme of the practice that is not ketamine care: conditions it treats say nothing of ketamine.
+OTHER_PROGRAMME = rx(r"\bTMS\b", r"\btranscranial\b", r"\bECT\b", r"\belectroconvulsive\b", r"\bEMDR\b", r"\bCBT\b",
+                     r"\bDBT\b", r"\bneurofeedback\b", r"\bmedication management\b", r"\btalk therapy\b",
+                     r"\bcounseling\b", r"\bgenetic testing\b", r"\bstellate ganglion\b", r"\bSGB\b", r"\bNAD\+?",
+                     r"\bvitamin\b", r"\bhydration\b", r"\bsemaglutide\b", r"\bweight loss\b", r"\bhormone\b",
+                     r"\bexposure and response prevention\b", r"\bERP\b", r"\bnerve blocks?\b", r"\bepidural\b",
+                     r"\bspinal cord stimulat", r"\bbotox\b", r"\bnitrous\b", r"\bmedication[- ]assisted\b",
+                     r"\bMAT\b", r"\bsuboxone\b", r"\bbuprenorphine\b", r"\bmethadone\b", r"\bnaltrexone\b",
+                     r"\bdetox\b")
+KETAMINE_WORD = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\bKAP\b", r"\binfusions?\b", r"\bIM\b",
+                   r"\blozenges?\b", r"\btroches?\b")
+
+
+def _practice_lists(sentences: list[Sentence]) -> set[int]:
+    """Indexes of list lines that belong to a whole practice's list: a run of short lines under one heading (or
+    lead-in) in which some line names a condition no ketamine clinic treats (ADHD, insomnia, autism...)."""
+    out: set[int] = set()
+    run: list[int] = []
+
+    def close() -> None:
+        if any(PRACTICE_ONLY.search(sentences[i].text) for i in run) and not any(
+                KETAMINE_WORD.search(f"{sentences[i].heading} {sentences[i].lead_in}") for i in run):
+            out.update(run)
+        run.clear()
+
+    for i, sentence in enumerate(sentences):
+        short = sentence.kind in ("item", "row", "heading", "paragraph") and len(sentence.text.split()) <= 8 \
+            and not sentence.text.rstrip().endswith((".", "!", "?"))
+        if short and (not run or (sentence.heading, sentence.lead_in) == (sentences[run[-1]].heading,
+                                                                        sentences[run[-1]].lead_in)):
+            run.append(i)
+        else:
+            close()
+            if short:
+                run.append(i)
+    close()
+    return out
+
+
+def _explained_as_research(sentences: list[Sentence], index: int, key: str) -> bool:
+    """A condition heading (or numbered line) whose text right below it explains that condition in research
+    framing ("PTSD is a complex condition... ketamine has shown promise"): an article's section, not a card of
+    the clinic's own services."""
+    below = []
+    for sentence in sentences[index + 1:index + 5]:
+        if sentence.kind in ("heading", "item"):
+            break
+        below.append(sentence.text)
+    return bool(below) and any(t.key == key for t, _ in find_terms(below[0], CONDITIONS)) \
+        and any(RESEARCH.search(text) for text in below)
+
+
 def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
     candidates: list[Fact] = []
     mentions: list[Mention] = []
     weak_page = page_type in WEAK_PAGE_TYPES
-    for sentence in sentences:
+    named_before: list = []  # the conditions the sentence before named, for "we do not treat either of these"
+    sentences = list(sentences)
+    practice_list = _practice_lists(sentences)
+    for index, sentence in enumerate(sentences):
         answer = answer_value(sentence)
         if answer is not None and TREAT_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, CONDITIONS):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
-        for term, match in find_terms(sentence.text, CONDITIONS):
+        found = find_terms(sentence.text, CONDITIONS)
+        if not found and named_before and ANAPHOR.search(sentence.text) and not weak_page \
+                and (NOT_TREATED.search(sentence.text) or NOT_USED_FOR.search(sentence.text)):
+            candidates += [Fact(term.key, False, sentence.text, STRENGTH_STATEMENT) for term, _ in named_before]
+        named_before = found if sentence.kind != "heading" else []
+        for term, match in found:
             clause = clause_around(sentence.text, match.start(), match.end())
-            if PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) and PRICE.search(sentence.text):
+            if index in practice_list or (PRACTICE_ONLY.search(sentence.text)
+                                          and not KETAMINE_WORD.search(BEYOND.sub(" ", sentence.text))):
+                verdict = "a whole practice's list of conditions, not its ketamine care's"
+            elif OTHER_PROGRAMME.search(clause) and not KETAMINE_WORD.search(sentence.text):
+                verdict = "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
+            elif PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) and PRICE.search(sentence.text):
                 verdict = (True, STRENGTH_HEADING)  # "IV Ketamine Infusion (depression, anxiety) $450"
             else:
                 verdict = _judge(sentence, clause, weak_page, page_type)
+            if not isinstance(verdict, str) and verdict[1] == STRENGTH_HEADING and sentence.kind in ("heading", "item") \
+                    and _explained_as_research(sentences, index, term.key):
+                verdict = "a heading over research or education text"
             if isinstance(verdict, str):
                 mentions.append(Mention(term.key, sentence.text, verdict))
             else:
@@ -101,19 +192,33 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     return settle(candidates), mentions
 
 
-LIST_FILLER = re.compile(r"[\s•·|,/;:&+()\-–—]+|\band\b|\bor\b|\bdisorders?\b|\bsyndromes?\b|\bsevere\b|"
-                         r"\bchronic\b|\bmajor\b|\bother\b|\bs\b", re.I)
+LIST_FILLER = re.compile(r"[\s•·|,./;:&+()\-–—]+|\band\b|\bor\b|\bdisorders?\b|\bsyndromes?\b|\bsevere\b|"
+                         r"\bchronic\b|\bmajor\b|\bother\b|\bs\b|\brelief\b|\btreatment\b|\bcare\b|\bsupport\b|"
+                         r"\bconditions?\b|\bsymptoms\b", re.I)
 
 
-def _only_conditions(text: str) -> bool:
-    """True for a line that names two or more conditions and nothing else."""
+def _only_conditions(text: str, least: int = 2) -> bool:
+    """True for a line that names ``least`` or more conditions and nothing else."""
     found = find_terms(text, CONDITIONS)
-    if len(found) < 2 or len(text.split()) > 20:
+    if len(found) < least or len(text.split()) > 20:
         return False
     rest = text
     for term, _ in found:
         rest = compiled(term).sub(" ", rest)
     return len(LIST_FILLER.sub("", rest)) <= 3
+
+
+LIST_LEAD_IN = rx(r"\bfollowing (?:conditions|diagnoses|disorders|concerns)\b", r"\b(?:conditions|concerns|diagnoses) "
+                  r"(?:we|such as|like|include|including)\b", r"\bcandidates?\b", r"\bresults for\b")
+
+
+def _introduces_own_list(sentence: Sentence) -> bool:
+    """The lead-in of a list is the clinic's own frame: whom it treats or considers, not research or a warning."""
+    lead = sentence.lead_in
+    if RESEARCH.search(lead) or CONTRAINDICATION.search(lead) or NOT_TREATED.search(lead):
+        return False
+    return bool(PATIENT_LIST.search(lead) or LIST_LEAD_IN.search(lead) or TREATING_SECTION.search(lead)
+                or (TREAT_STATEMENT.search(lead) and (FIRST_PERSON.search(lead) or sentence.self_ref)))
 
 
 def _outline(sentence: Sentence) -> list[str]:
@@ -124,6 +229,10 @@ def _outline(sentence: Sentence) -> list[str]:
 def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
     """(value, strength) for a claim, or the reason it is only a mention."""
     text = sentence.text
+    if RELATED_POSTS.search(text) or RELATED_POSTS.search(sentence.heading):
+        return "a list of posts, not of conditions"
+    if NOT_USED_FOR.search(clause) and (HERE.search(text) or sentence.self_ref):
+        return False, STRENGTH_STATEMENT
     if CONTRAINDICATION.search(text):
         return "contraindication"
     if RESEARCH.search(text):
@@ -139,6 +248,8 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
     list_like = sentence.kind in ("item", "row") or (
         sentence.kind == "paragraph" and len(text.split()) <= 8 and not text.rstrip().endswith((".", "!", "?")))
     if list_like and len(text.split()) <= 24:
+        if sentence.lead_in and _introduces_own_list(sentence):
+            return True, STRENGTH_HEADING  # "Adults 18 and over living with" / "depression that has not lifted"
         if page_type == "conditions" and not EDUCATION_HEADING.search(sentence.heading):
             return True, STRENGTH_HEADING  # a list on the clinic's own conditions page
         for heading in _outline(sentence):
@@ -152,6 +263,9 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return True, STRENGTH_HEADING
     if _only_conditions(text):
         return True, STRENGTH_HEADING  # a verbless list line: "Depression • PTSD • Anxiety • Chronic pain"
+    if (list_like or sentence.kind == "heading" or len(text.split()) <= 4) and _only_conditions(text, least=1) \
+            and not EDUCATION_HEADING.search(sentence.section):
+        return True, STRENGTH_HEADING  # a card or line of the clinic's own that is just the condition: "Migraine"
     if sentence.kind == "row" and PRICE.search(text):
         return True, STRENGTH_HEADING  # a priced row for it: "Mood infusion | for depression or PTSD | $450"
     if page_type == "conditions" and sentence.kind != "heading" and CONTINUATION.search(text) \

@@ -45,6 +45,7 @@ OFFER = rx(
     r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",
     r"\bour\b",
     r"\bwe['’]?(?:re| are) (?:a |an |the )?(?:certified|proud|one of|able|happy|pleased|trained)",
+    r"\bwe['’]?(?:re| are) (?:an? |the )(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|provider|team|program)\b",
     r"\b(?:offered|available|provided|administered) (?:here|at (?:our|the) (?:clinic|office|center|practice))",
     r"\bat (?:our|the) (?:clinic|office|center|centre|practice)\b",
     r"\b(?:schedule|book|start|begin) (?:your|a|an)\b",
@@ -56,7 +57,31 @@ OFFER = rx(
     r"\byour (?:psychiatrist|clinician|provider|prescriber|doctor|physician|nurse|therapist|prescription|care team)\b",
     r"\byou(?:['’]ll| will)? (?:take|receive|get|start)\b",
     r"^(?:the|our) (?:[A-Z][\w-]*\s){1,5}(?:provides|offers|administers|prescribes)\b",
-    r"^(?:Dr\.?|Doctor) [A-Z][a-z]+ (?:\w+ ){0,2}(?:provides|offers|administers|prescribes|gives|uses|may prescribe)\b",
+    r"(?:^|, )(?:Dr\.?|Doctor) [A-Z][a-z]+ (?:\w+ ){0,2}(?:provides|offers|administers|prescribes|gives|uses|"
+    r"(?:may|can|will) (?:prescribe|recommend|offer))\b",
+)
+# How a clinic's page describes its own treatment without "we": the passive, the patient's visit, the session
+# itself ("each infusion is given through an IV line", "treatment is an intramuscular shot given in the office",
+# "after the injection you will be monitored in the facility", "At Coastline Renewal, ...").
+PROCEDURE = rx(
+    r"\b(?:is|are) (?:\w+ )?(?:given|administered|delivered|infused|injected|placed|dosed|performed|started|done|"
+    r"prescribed|dispensed|shipped|mailed|taken|self-administered) (?:\w+ ){0,6}?(?:in|at|on|by|under|through|"
+    r"via|over|during|while|with|to you|to your)\b",
+    r"\b(?:in|at) (?:the|our|this) (?:office|clinic|center|centre|facility|suite|treatment room)\b",
+    r"\bin[- ](?:office|clinic)\b", r"\bon[- ]site\b",
+    r"\b(?:each|every|the|a typical) (?:ketamine |IV |IM )?(?:infusion|injection|session|treatment|appointment|visit)s? "
+    r"(?:\w+ )?(?:is|are|lasts?|takes?|runs?|involves?|begins?|starts?)\b",
+    r"\b(?:most|many|all) (?:of )?(?:our )?(?:patients|clients) (?:\w+ )?(?:receive|get|choose|start|begin|prefer|are)\b",
+    r"\b(?:patients|clients) (?:sit|recline|relax|rest|are monitored|are given|receive|get|return|come)\b",
+    r"\byou(?:['’]ll| will)? (?:be monitored|be given|receive|relax|recline|sit|rest|return|come in|arrive|"
+    r"self-administer)\b",
+    r"\b(?:after|before|during) (?:the|your|each) (?:infusion|injection|session|treatment|dose)\b",
+    r"^at (?!home\b|least\b|times\b|first\b|this\b|that\b)[A-Z][\w'’&.-]*(?: [A-Z&][\w'’&.-]*){0,5},",
+    r"\b(?:shipped|mailed|delivered) (?:directly )?to (?:you|your (?:door|home))\b",
+    r"\b(?:ships?|mails?|sends?|delivers?) (?:\w+ ){0,3}(?:tablets|troches|lozenges|RDTs|medication|medicine|kit)\b",
+    r"\b(?:she|he|they) (?:\w+ ){0,6}(?:gives|administers|prescribes|doses|injects|infuses)\b",
+    r"\b(?:gives|administers|delivers|doses|injects|infuses) (?:the |your )?(?:ketamine|medicine|medication|dose)\b",
+    r"\byour (?:medicine|medication|prescription|troches|lozenges|tablets|kit)\b",
 )
 # The plainest way a page says it offers something: preferred as evidence when several sentences agree.
 EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",
@@ -96,6 +121,8 @@ CONTRAINDICATION = rx(
     r"\bsafe for (?:everyone|all)\b", r"\bif you have\b.*\bnot\b",
 )
 EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
+               r"\b(?:given|administered|delivered|offered|provided) only\b", r"\bonly (?:by|via|through|as) (?:an? )?\w",
+               r"\bthe only (?:way|route|form|method) (?:we|our|ketamine)\b",
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
 FIRST_PERSON = rx(r"\b(?:we|our|us)\b")
 OFFERING_HEADING = rx(
@@ -110,17 +137,27 @@ EDUCATION_HEADING = rx(
 )
 
 
+# A section that sets the clinic beside others: its rows name routes and prices of other kinds of clinic.
+COMPARISON_SECTION = rx(r"\bcompar", r"\bvs\.?\b", r"\bversus\b",
+                        r"\bhow (?:we|it|this|at-home|our \w+) (?:stacks?|differs?)",
+                        r"\bother (?:options|treatments|clinics|providers)\b", r"\balternatives?\b", r"\bdifferences?\b")
+
+
 YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course|we do\b(?! not))\b", re.I)
 NO_ANSWER = re.compile(r"^\s*(?:no|not at this time|we do not|we don['’]t)\b(?!-show)", re.I)
 
 
+ANSWER_MARK = re.compile(r"^\s*(?:A|Answer)\s*[:.)-]\s*", re.I)
+
+
 def answer_value(sentence: Sentence) -> bool | None:
-    """True or False when an FAQ answer opens with yes or no to its question; None otherwise."""
+    """True or False when an FAQ answer opens with yes or no to its question ("A: No."); None otherwise."""
     if not sentence.question:
         return None
-    if NO_ANSWER.search(sentence.text):
+    text = ANSWER_MARK.sub("", sentence.text)
+    if NO_ANSWER.search(text):
         return False
-    if YES_ANSWER.search(sentence.text):
+    if YES_ANSWER.search(text):
         return True
     return None
 
@@ -135,6 +172,7 @@ class Sentence:
     question: str = ""
     section: str = ""  # all headings above it, outermost first
     self_ref: bool = False  # the sentence names the clinic itself ("Alamo Ketamine is an IV-only clinic")
+    lead_in: str = ""  # for a list item, the sentence that introduced the list ("Adults living with")
 
     @property
     def framed(self) -> str:
@@ -162,7 +200,7 @@ def sentences_of(doc: Document, self_names: re.Pattern | None = None) -> Iterato
         for i, text in enumerate(split_sentences(block.text) if block.kind != "row" else [block.text]):
             frame = question if (question and i == 0) else ""
             yield Sentence(text, block.kind if not frame else "answer", block.heading, frame, section=block.section,
-                           self_ref=bool(names(text)))
+                           self_ref=bool(names(text)), lead_in=block.lead_in)
         question = ""
 
 

@@ -10,6 +10,7 @@ Menus, headers and footers repeat on every page of a site; they are kept as a se
 from __future__ import annotations
 
 import re
+from copy import deepcopy
 from dataclasses import dataclass, field
 
 import lxml.etree
@@ -17,7 +18,7 @@ import lxml.etree
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
 SCRIPT_OR_STYLE_OPEN = re.compile(r"<(script|style)\b([^>]*)>", re.I)
-DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "button", "select")
+DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
 LINK_HINTS = {"nav", "navbar", "menu"}  # names that also mean a menu of services: such a block must be links
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(nav|navbar|menu|footer|site-header|header-bar|top-?bar|announcement-bar|"
@@ -46,6 +47,7 @@ class Block:
     heading: str = ""  # the nearest heading above it ("" at the top)
     level: int = 0  # heading level for headings
     section: str = ""  # every heading above it, outermost first ("Conditions we treat > Mood")
+    lead_in: str = ""  # for a line of a list in plain text, the line that introduced it ("Adults living with")
 
     @property
     def sentences(self) -> list[str]:
@@ -61,6 +63,7 @@ class Document:
     footer: list[str] = field(default_factory=list)
     jsonld: list[str] = field(default_factory=list)  # raw ld+json script bodies
     meta: dict[str, str] = field(default_factory=dict)
+    post: bool = False  # a dated post (WordPress single post, og:type article, BlogPosting), wherever its URL is
 
     @property
     def text(self) -> str:
@@ -123,15 +126,42 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     title = clean(_text_of(title_tag)) if title_tag is not None else ""
     for tag in [t for t in root.iter(*DROP_TAGS, lxml.etree.Comment, lxml.etree.ProcessingInstruction)]:
         _remove(tag)
+    _read_buttons(root)
     body = next(root.iter("body"), root)
-    menu, footer = _pull_chrome(body)
+    post = _is_post(body, meta, jsonld)
+    menu, footer, panels = _pull_chrome(body)
     main = next(body.iter("main"), None)
     if main is None:
         main = next((t for t in body.iter() if t.get("role") == "main"), body)
     blocks = [block for notice in _notices_outside(body, main) for block in _Walker().walk(notice)]
+    blocks += panels
     blocks += _Walker().walk(main)
     blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
-    return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta)
+    _mark_lead_ins(blocks)
+    return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta, post=post)
+
+
+POST_CLASS = re.compile(r"(?:^|\s)(?:single-post|type-post|post-template-default|blog-post|article-template)(?:\s|$)")
+POST_JSONLD = re.compile(r'"@type"\s*:\s*"(?:BlogPosting|NewsArticle|Article)"')
+
+
+def _is_post(body, meta: dict[str, str], jsonld: list[str]) -> bool:
+    """Blog posts often sit at the site's root ("/what-happens-at-your-first-infusion/"); their markup says so."""
+    return meta.get("og:type", "").lower() == "article" or bool(POST_CLASS.search(body.get("class") or "")) \
+        or any(POST_JSONLD.search(raw) for raw in jsonld) \
+        or any(POST_CLASS.search(a.get("class") or "") for a in body.iter("article"))
+
+
+def _mark_lead_ins(blocks: list[Block]) -> None:
+    """Each list item keeps the paragraph right above its list: "Who is a candidate? People living with" + items."""
+    lead = ""
+    for i, block in enumerate(blocks):
+        if block.kind == "item":
+            if i and blocks[i - 1].kind in ("paragraph", "question", "answer") and len(blocks[i - 1].text.split()) <= 40:
+                lead = blocks[i - 1].text
+            block.lead_in = block.lead_in or lead
+        else:
+            lead = ""
 
 
 def _notices_outside(body, main) -> list:
@@ -154,6 +184,19 @@ def _parse(html: str):
         return lxml.etree.fromstring(html.encode("utf-8", errors="replace"), lxml.etree.HTMLParser(encoding="utf-8"))
     except (lxml.etree.LxmlError, ValueError):
         return None
+
+
+def _read_buttons(root) -> None:
+    """An accordion's question is often a <button> ("Do you take insurance?"): it is read as a question, like a
+    <summary>. Other buttons ("Book now", "Menu") are controls, not content, and go."""
+    for button in list(root.iter("button")):
+        text = clean(_text_of(button))
+        toggles = button.get("aria-expanded") is not None or button.get("aria-controls") is not None \
+            or "accordion" in (button.get("class") or "").lower()
+        if (toggles or text.endswith("?")) and len(text.split()) >= 2:
+            button.tag = "summary"
+        else:
+            _remove(button)
 
 
 def _remove(tag) -> None:
@@ -252,7 +295,16 @@ def parse_text(text: str, url: str | None = None) -> Document:
         # bullets ("CONDITIONS" then "DEPRESSION", "ANXIETY", ...).
         in_list = not after_blank and blocks and blocks[-1].kind in ("heading", "item") \
             and len(line.split()) <= 6 and not line.endswith(":")
-        if not is_item and not in_list and _looks_like_heading(line):
+        # Lines under a lead-in that stops mid-phrase ("Adults 18 and over living with", "We treat:") are its
+        # list, however long each line is, until a line reads as a sentence of its own.
+        after_lead_in = not after_blank and blocks and (LEAD_IN.search(blocks[-1].text) or (
+            blocks[-1].kind == "item" and blocks[-1].lead_in)) and not re.search(r"[.!?]$", line)
+        if after_lead_in and not is_item:
+            lead = blocks[-1].text if LEAD_IN.search(blocks[-1].text) else blocks[-1].lead_in
+            blocks.append(Block(line, "item", heading, section=heading, lead_in=lead))
+            after_blank = False
+            continue
+        if not is_item and (not in_list or SECTION_LINE.match(line)) and _looks_like_heading(line):
             heading = line
             blocks.append(Block(line, "heading", heading, level=2, section=heading))
         else:
@@ -263,6 +315,19 @@ def parse_text(text: str, url: str | None = None) -> Document:
     return Document(url=url, title=title, blocks=blocks)
 
 
+# A line that stops where its list begins: "Adults living with", "Conditions we treat include:", "such as".
+LEAD_IN = re.compile(r"(?::|\b(?:with|including|include|includes|like|such as|as|from|of|for|treat|treats|help|helps|"
+                     r"offer|offers|are|is)\s*)$", re.I)
+
+
+# A line of flattened text that names a section even inside a run of short lines ("Conditions", "Who we help",
+# "Our treatments", "Pricing:"): the structure a page's markup had, which plain text keeps only in its words.
+SECTION_LINE = re.compile(
+    r"^(?:our |the )?(?:conditions?(?: we treat| treated)?|treatments?|services|therapies|what we (?:treat|offer)|"
+    r"who (?:we help|we treat|it is for|is it for|can benefit)|who is a (?:good )?candidate|pricing|prices|fees|costs?|"
+    r"insurance|payment(?: options)?|faqs?|frequently asked questions|our services|our treatments)\s*:?$", re.I)
+
+
 def _looks_like_heading(line: str) -> bool:
     words = line.split()
     return len(words) <= 10 and not re.search(r"[.!]$", line) and not line.startswith("$")
@@ -270,7 +335,8 @@ def _looks_like_heading(line: str) -> bool:
 
 def _is_chrome(tag) -> bool:
     if tag.tag in CHROME_TAGS:
-        return True
+        # An article's own <header> holds its title; a table of contents in <main> is the page's own.
+        return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
     hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
@@ -291,20 +357,50 @@ def _is_footer(tag) -> bool:
     return tag.tag == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
 
 
-def _pull_chrome(body) -> tuple[list[str], list[str]]:
-    """Remove navigation, headers and footers from the tree; return menu link texts and their other text.
+def _pull_chrome(body) -> tuple[list[str], list[str], list[Block]]:
+    """Remove navigation, headers and footers from the tree; return menu link texts, their other text, and the
+    content panels page builders put inside them.
 
-    The second list (header and footer text) is where hand-built sites keep their address and phone.
+    The second list (header and footer text) is where hand-built sites keep their address and phone. Chrome is
+    chrome by what it holds, not by its tag alone: an accordion answer, a tab panel or a mega-menu's paragraph
+    inside a <nav> or a menu-classed <div> is the page's content and is read with it (third list).
     """
     menu: list[str] = []
     chrome_text: list[str] = []
+    panels: list[Block] = []
     for tag in _outermost_chrome(body):
         if not _is_footer(tag):
             links = [clean(_text_of(a)) for a in tag.iter("a")]
             menu.extend(text for text in links if text and len(text) < 60)
+            panels += _panels_in(tag)
         chrome_text.extend(clean(s) for s in tag.itertext() if s.strip())
         _remove(tag)
-    return menu, chrome_text
+    return menu, chrome_text, panels
+
+
+PANEL_MIN_WORDS = 8
+
+
+def _panels_in(chrome) -> list[Block]:
+    """Prose and questions inside a menu or header (not its links): what a page builder's accordion or tab holds."""
+    if sum(len(t.split()) for t in chrome.itertext()) < PANEL_MIN_WORDS:
+        return []
+    copy = deepcopy(chrome)
+    copy.tail = None
+    for link in list(copy.iter("a")):
+        _remove(link)
+    blocks = _Walker().walk(copy)
+    keep = [b for b in blocks if b.kind == "question" or (b.kind != "heading" and len(b.text.split()) >= PANEL_MIN_WORDS)]
+    if not keep:
+        return []
+    # A question or heading stays when an answer follows it: "Do you take insurance?" + "Yes, ...".
+    kept_ids = {id(b) for b in keep}
+    out = []
+    for i, block in enumerate(blocks):
+        follows = i + 1 < len(blocks) and id(blocks[i + 1]) in kept_ids
+        if id(block) in kept_ids and block.kind != "question" or (block.kind in ("question", "heading") and follows):
+            out.append(block)
+    return out
 
 
 def _outermost_chrome(body) -> list:
@@ -410,7 +506,9 @@ class _Walker:
                 self.blocks.append(Block(text, "question", self.heading, section=self.section))
         elif name != "br":
             previous_kind = self.buffer_kind
-            self.buffer_kind = "item" if name in ("li", "dd", "dt") else "paragraph"
+            # <li><p>PTSD</p></li>: a paragraph inside a list item is the item
+            inside_item = previous_kind == "item" and name in ("p", "div", "span")
+            self.buffer_kind = "item" if name in ("li", "dd", "dt") or inside_item else "paragraph"
             return [_EndOfBlock(previous_kind), *reversed([c for c in tag]), tag.text or ""]
         return []
 

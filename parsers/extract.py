@@ -15,7 +15,7 @@ from parsers.pagedate import page_date
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
 from parsers.prices import extract_prices
-from parsers.routes import KETAMINE, extract_routes, extract_services
+from parsers.routes import KETAMINE, NOT_KETAMINE_IV, extract_routes, extract_services
 from parsers.structured import clinics_from_jsonld, faq_from_jsonld, loads_lenient, nodes
 
 LOOKS_LIKE_HTML = re.compile(r"<\s*(?:html|body|div|p|head|!doctype|h[1-6]|section|main|article)\b", re.I)
@@ -36,11 +36,15 @@ def extract_facts(content: str | bytes, url: str | None = None, seen_at: str | N
 
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     _add_jsonld_faq(doc)
-    kind = page_type(doc.url, doc.title)
+    kind = "blog" if doc.post and page_type(doc.url, doc.title) not in ("pricing", "insurance", "faq") \
+        else page_type(doc.url, doc.title)
+    if kind not in ("blog", "landing"):
+        _add_title(doc)
     locations = _locations(doc)
     sentences = list(sentences_of(doc, _self_names(doc, locations)))
     about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
-    routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine)
+    other_iv = bool(NOT_KETAMINE_IV.search(doc.text)) or any(NOT_KETAMINE_IV.search(item) for item in doc.menu)
+    routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine, other_iv)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
     conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)
     jsonld_nodes = [node for raw in doc.jsonld if (data := loads_lenient(raw)) is not None for node in nodes(data)]
@@ -55,7 +59,7 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         services=services,
         conditions=conditions,
         payment=extract_payment(sentences, kind),
-        prices=extract_prices(sentences),
+        prices=extract_prices(sentences) if about_ketamine else [],  # an IV spa's "$150 per session" is no ketamine price
         mentions=route_mentions + service_mentions + condition_mentions,
         care=care,
         page_date=page_date([b.text for b in doc.blocks] + doc.footer, doc.meta, jsonld_nodes),
@@ -85,6 +89,20 @@ def _add_jsonld_faq(doc: Document) -> None:
         if answer_text and answer_text[:60] not in page_text:
             doc.blocks.append(Block(question, "question", "FAQ", section="FAQ"))
             doc.blocks.append(Block(answer_text, "paragraph", "FAQ", section="FAQ"))
+
+
+TITLE_PARTS = re.compile(r"\s+[|–—·:-]\s+|\s*[|·]\s*")
+
+
+def _add_title(doc: Document) -> None:
+    """The page's own title names what the page is about ("IV & IM Ketamine | Summit", "Tandem | At-home ketamine
+    therapy"): on a clinic's page it is read as the page's top heading, unless the page already opens with it."""
+    opening = doc.blocks[0].text.lower() if doc.blocks else ""
+    for part in TITLE_PARTS.split(doc.title):
+        part = part.strip()
+        if len(part.split()) >= 2 and part.lower() != (doc.meta.get("og:site_name") or "").lower() \
+                and part.lower() not in opening and not part.endswith("?"):
+            doc.blocks.insert(0, Block(part, "heading", part, level=1, section=part))
 
 
 def _self_names(doc: Document, locations: list[ClinicInfo]) -> re.Pattern | None:

@@ -48,14 +48,20 @@ class SiteFacts:
 
     @property
     def offers_ketamine(self) -> bool:
+        """Ketamine care the site offers itself: a route or KAP it states, or a price its sentence ties to ketamine by
+        name (an IV spa's "$150 per session" or a therapist's "$160 integration session" is not ketamine care)."""
         return any(f["value"] for f in self.routes.values()) or any(
-            f["value"] for k, f in self.services.items() if k == "kap") or bool(self.prices)
+            f["value"] for k, f in self.services.items() if k == "kap") or any(
+            KETAMINE_NAMED.search(p.get("evidence") or "") for p in self.prices)
 
     @property
     def stopped_ketamine(self) -> bool:
         """The site says it no longer offers the ketamine care it once did (a clinic that stopped, or closed)."""
         return not self.offers_ketamine and any(
             STOPPED.search(f.get("evidence") or "") for f in self.routes.values() if not f["value"])
+
+
+KETAMINE_NAMED = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 
 
 def _rank(item: dict) -> tuple:

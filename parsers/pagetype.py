@@ -27,6 +27,14 @@ PAGE_RANK = {"pricing": 9, "insurance": 9, "services": 8, "conditions": 8, "faq"
              "about": 5, "other": 4, "landing": 2, "blog": 1}
 
 
+# Titles that say what a page is when its URL cannot: a city page written for search engines ("Ketamine Therapy
+# in Mesa, Arizona"), an article ("...: What to Know Before You Book").
+LANDING_TITLE = re.compile(r"\bnear me\b|\b(?:clinics?|therapy|treatment|infusions?|providers?) (?:in|near) [A-Z][a-z]+"
+                           r"(?: [A-Z][a-z]+){0,2},? (?:[A-Z]{2}|[A-Z][a-z]+)\b")
+ARTICLE_TITLE = re.compile(r"\bwhat to know\b|\ba guide\b|\bguide to\b|\beverything you need\b|\bexplained\b|"
+                           r"\bwhat (?:the )?(?:research|science|studies) says?\b", re.I)
+
+
 def page_type(url: str | None, title: str = "") -> str:
     path = urlparse(url).path.lower() if url else ""
     if url and path in ("", "/", "/index.html", "/home", "/home/"):
@@ -34,6 +42,10 @@ def page_type(url: str | None, title: str = "") -> str:
     for kind, pattern in PAGE_TYPES:
         if path and re.search(pattern, path):
             return kind
+    if ARTICLE_TITLE.search(title):
+        return "blog"
+    if LANDING_TITLE.search(title):
+        return "landing"
     for kind, pattern in PAGE_TYPES:
         if kind not in ("landing",) and re.search(pattern, title.lower()):
             return kind

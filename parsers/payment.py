@@ -39,7 +39,9 @@ NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|o
 PARTIAL_REFUSAL = rx(r"\bcommercial\b", r"\bmedicaid\b", r"\bmedicare\b", r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",
                      r"\btricare\b",
                      r"\bkaiser\b", r"\bhmo\b", r"\bsome\b", r"\bcertain\b")
-GENERIC_REFUSAL = rx(r"\b(?:accept|take|bill)s? (?:health )?insurance\b", r"\bany (?:insurance|health plans?)\b",
+GENERIC_REFUSAL = rx(r"\b(?:accept|take|bill)s? (?:health )?insurance\b",
+                     r"\b(?:work|deal) with (?:any )?(?:insurers|insurance)",
+                     r"\bany (?:insurance|health plans?)\b",
                      r"\ball insurance\b", r"\bno insurance\b")
 OUT_OF_NETWORK = rx(r"\bout[- ]of[- ]network with all\b", r"\bnot in[- ]network with any\b")
 INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- ]network\b", r"\bcoverage\b",
@@ -47,10 +49,13 @@ INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- 
 ACCEPTANCE = rx(r"\baccept", r"\bin[- ]network\b", r"\bbill", r"\btake\b", r"\bwork with\b", r"\bparticipat",
                 r"\bcovered by\b", r"\bcontracted\b", r"\bprovider (?:for|with|in)\b", r"\bapproved\b.*\bprovider\b",
                 r"\bcredentialed\b", r"\bpanels?\b")
-HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend", r"\bwhose\b",
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bhop(?:e|es|ing) to\b", r"\bplan(?:s|ning)? to\b", r"\bcoming soon\b",
+                  r"\bsoon\b", r"\bworking (?:on|toward)", r"\bin the process of\b", r"\bexpect(?:s|ing)? to\b",
+                  r"\bin the future\b", r"\bnot yet\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend",
+                  r"\bwhose\b",
                   r"\bCPT\b", r"\bcodes?\b")
 ACCEPT_INSURANCE = rx(
-    r"\b(?:accept|take|bill|work with|participate with|contract with|file claims with)s? (?:[\w,()'-]+ ){0,8}?"
+    r"\b(?:accept|take|bill|work with|deal with|participate with|contract with|file claims with)s? (?:[\w,()'-]+ ){0,8}?"
     r"(?:insurance|plans|carriers|insurers)",
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
@@ -64,6 +69,8 @@ NO_INSURANCE = rx(
     r"\b(?:cash|self|private)[- ]pay (?:only|clinic|practice|basis|model|service)\b",
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
+    r"\b(?:practice|clinic|we|office|center|centre) (?:is|are) (?:a |an )?(?:entirely |strictly |fully |exclusively )?"
+    r"(?:cash|self|private)[- ]pay\b",
 )
 COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bpay nothing\b",
              r"\b(?:bill|accept)s? (?:[\w,()'-]+ ){0,10}?for\b",
@@ -72,13 +79,16 @@ COVERED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
 IV = rx(r"\bIV\b", r"\bintravenous", r"\binfusions?\b")
 SUPERBILL = rx(r"\bsuper-?bills?\b", r"\binsurance (?:billing |claim )?forms?\b", r"\bclaim forms?\b",
-               r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation)s? (?:\w+ ){0,5}"
-               r"(?:submit|reimburse|claim)", r"\bout[- ]of[- ]network (?:reimbursement|benefits|claims?)\b")
+               r"\b(?:itemi[sz]ed )?(?:statement|receipt|invoice|documentation|paperwork)s? (?:\w+ ){0,6}"
+               r"(?:submit|reimburse|claim|send|file|insurer|insurance)",
+               r"\bout[- ]of[- ]network (?:reimbursement|benefits|claims?)\b")
 HSA_FSA = rx(r"\bHSA\b", r"\bFSA\b", r"\bhealth savings accounts?\b", r"\bflexible spending\b", r"\bHSA/FSA\b")
 FINANCING = rx(r"\bfinanc(?:e|ing)\b", r"\bpayment plans?\b", r"\bmonthly (?:payments|installments)\b",
                r"\bpay over time\b", r"\binstal?lments?\b")
 
 
+OTHER_SERVICES = rx(r"\bwellness\b", r"\bvitamins?\b", r"\bNAD\+?", r"\bhydration\b", r"\bweight[- ]loss\b",
+                    r"\baesthetic", r"\bbotox\b", r"\bTMS\b")
 PAYER_PATTERNS = {name: rx(*patterns) for name, patterns in PAYERS.items()}
 PROVIDER_PATTERNS = {name: rx(*patterns) for name, patterns in FINANCING_PROVIDERS.items()}
 
@@ -107,6 +117,7 @@ PAYMENT_GATE = literal_gate((
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
     weak_page = page_type in ("blog", "landing")
+    own_care_refused: str | None = None
     for sentence in sentences:
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
@@ -117,11 +128,20 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):
             continue  # a heading "Financing" or "Insurance" names a topic; the text under it says yes or no
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
-        route = None
+        said: dict = {}  # what the sentence's earlier clauses said, for "whereas IV is not"
         for clause in _clauses(sentence):
-            route = _read_clause(payment, clause, evidence, route)
+            _read_clause(payment, clause, evidence, said)
+            if OWN_CARE_NOT_BILLED.search(clause) and not SPRAVATO.search(clause):
+                own_care_refused = own_care_refused or evidence
         _read_payers(payment, sentence)
+    if payment.accepts_insurance is None and own_care_refused and not payment.spravato_covered \
+            and not payment.payers:
+        _set(payment, "accepts_insurance", False, own_care_refused)  # "we do not bill insurance for ketamine infusions"
     return payment
+
+
+OWN_CARE_NOT_BILLED = rx(r"\b(?:do|does|can)(?: not|n['’]t) (?:\w+ )?(?:bill|accept|take) (?:\w+ )?insurance (?:for|on) "
+                         r"(?:\w+ ){0,2}(?:ketamine|infusions?|treatments?|injections?)\b")
 
 
 def _clauses(sentence: Sentence) -> list[str]:
@@ -134,7 +154,7 @@ def _clauses(sentence: Sentence) -> list[str]:
     return _split(sentence.text)
 
 
-EXPLICIT_ANSWER = re.compile(r"^\s*(?:yes|no|absolutely|not)\b", re.I)
+EXPLICIT_ANSWER = re.compile(r"^\s*(?:(?:A|Answer)\s*[:.)-]\s*)?(?:yes|no|absolutely|not)\b", re.I)
 
 
 def _split(text: str) -> list[str]:
@@ -148,11 +168,25 @@ def _set(payment: Payment, key: str, value: bool, evidence: str) -> None:
         payment.evidence[key] = evidence
 
 
-def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None = None) -> str | None:
-    """Read one clause; returns the route it spoke of, so "it" in the next clause can refer to it."""
+# A clause that leaves its verb to the one before: "Spravato is covered by most plans, whereas IV ketamine is not".
+ELLIPSIS = re.compile(r"^(?:[\w-]+ ){0,5}(?:is|are)(?P<no> not|n['’]t)?(?: (?:always|usually|typically|either|too))?\W*$",
+                      re.I)
+# Acceptance proper: the clinic bills or takes insurance (coverage of one route by plans says nothing of that).
+BILLING_VERB = rx(r"\baccept", r"\bbill", r"\bin[- ]network\b", r"\btake\b", r"\bwork with\b", r"\bparticipat",
+                  r"\bcontract", r"\bfile\b", r"\bverify\b", r"\bcredential", r"\bsubmit\b", r"\bprocess\b")
+
+
+def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> None:
+    """Read one clause; ``said`` carries the route and coverage of the clauses before it, so "it" and an
+    elided verb ("whereas IV ketamine is not") read as the earlier clause did."""
     negated = is_negated(clause)
     route = "spravato" if SPRAVATO.search(clause) else "iv" if IV.search(clause) else (
-        route if PRONOUN.search(clause) else None)
+        said.get("route") if PRONOUN.search(clause) else None)
+    elided = ELLIPSIS.match(clause.strip())
+    if route and elided and said.get("covered") is not None and route != said.get("route"):
+        _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not elided.group("no"), evidence)
+        said["route"] = route
+        return
     if route is None and KETAMINE_CARE.search(clause) and COVERAGE_NEGATION.search(clause):
         route = "iv"  # "the ketamine treatment itself is not covered": the clinic's own (non-Spravato) ketamine
     coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
@@ -161,6 +195,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
         only_billing = not COVERED_NOT_BILLED.search(clause)
         if not (no_coverage and only_billing):  # "we do not bill insurance for X" says nothing of coverage
             _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
+            said["covered"] = not no_coverage
     elif route == "iv" and ROUTE_SELF_PAY.search(clause):
         _set(payment, "iv_covered", False, evidence)
     accepting = ACCEPT_INSURANCE.search(clause) and (INSURANCE.search(clause) or _names_payer(clause))
@@ -171,7 +206,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
     elif accepting and not HYPOTHETICAL.search(clause):
         if NO_INSURANCE.search(clause) and not negated:
             _set(payment, "accepts_insurance", False, evidence)
-        elif not negated:
+        elif not negated and (BILLING_VERB.search(clause) or not route_scoped):
             _set(payment, "accepts_insurance", True, evidence)  # even if only for one route: it bills insurance
         elif not (SPRAVATO.search(clause) or IV.search(clause)) and (
                 GENERIC_REFUSAL.search(clause) or not PARTIAL_REFUSAL.search(clause)):
@@ -179,6 +214,9 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
 
     for key, pattern in (("superbill", SUPERBILL), ("hsa_fsa", HSA_FSA)):
         match = pattern.search(clause)
+        if match and OTHER_SERVICES.search(clause[match.end():]) and not re.search(r"\bketamine\b|\bspravato\b",
+                                                                                  clause, re.I):
+            continue  # "no superbills for wellness IVs": said of the spa's other services
         if match:
             _set(payment, key, not _negated_near(clause, match), evidence)
     providers = [name for name, pattern in PROVIDER_PATTERNS.items() if pattern.search(clause)]
@@ -195,7 +233,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, route: str | None
                 payment.evidence.setdefault(f"provider:{name}", evidence)
             if providers and "financing_providers" not in payment.evidence:
                 payment.evidence["financing_providers"] = evidence
-    return route
+    said["route"] = route
 
 
 def _negated_near(clause: str, match: re.Match) -> bool:

@@ -24,9 +24,13 @@ INSTALMENT = rx(r"\bas low as\b", r"\baffirm\b", r"\bklarna\b", r"\bcare ?credit
 PER_MONTH = rx(r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b")
 MARKET_PRICE = rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range)",
                   r"\busually cost", r"\bacross the (?:valley|country|region|nation|state|county)\b",
-                  r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b")
+                  r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b",
+                  r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
+                  r"\bother (?:clinics|providers)\b",
+                  r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b")
 NOT_A_PRICE = rx(
-    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\bsav(?:e|es|ed|ing|ings)\b",
+    r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\breschedul", r"\bhours['’]? notice\b",
+    r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
@@ -52,16 +56,21 @@ PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot
 EXPLICIT_PER = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"/\s?(?:session|infusion)")
 PER_HOUR = rx(r"\bper hour\b", r"/\s?h(?:ou)?r\b", r"\bhourly\b", r"\ban hour\b")
 MEMBERSHIP = rx(r"\bmembership\b", r"\bsubscription\b")
+MEMBERSHIP_OF_KETAMINE = rx(r"\bketamine\b", r"\bspravato\b", r"\bKAP\b", r"\btroches?\b", r"\blozenges?\b",
+                            r"\bRDTs?\b", r"\bmedication\b", r"\bmaintenance\b", r"\binfusions?\b", r"\bat[- ]home\b")
 STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b")
 FROM = rx(r"\bfrom \$")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
                 "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}
+# "a 45-minute infusion" is one infusion of 45 minutes, never 45 infusions.
+DURATION = r"(?:minutes?|mins?|hours?|hrs?|hour-long|day|days|weeks?|mg|milligrams?)\b"
 NUMBER = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 UNIT_NOUN = (r"(?:ketamine |IV |iv |im |spravato |kap )?"
              r"(?:infusions?|sessions?|treatments?|injections?|visits?|doses?|shots?|dosing sessions?)")
 PACKAGE = [
     re.compile(rf"\b(?:series|package|bundle|course|set|pack) of {NUMBER}\b", re.I),
-    re.compile(rf"\b{NUMBER}(?:[- ](?!for\b|of\b)[a-z][\w-]*){{0,3}}[- ](?:{UNIT_NOUN})\b", re.I),
+    re.compile(rf"\b{NUMBER}(?![- ]?{DURATION})(?:[- ](?!for\b|of\b)(?:[a-z][\w-]*|\d+[- ]?{DURATION})){{0,3}}"
+               rf"[- ](?:{UNIT_NOUN})\b", re.I),
     re.compile(rf"\({NUMBER}\)\s*{UNIT_NOUN}", re.I),
     re.compile(rf"\b{NUMBER}[- ](?:infusion|session|treatment|injection)[- ](?:series|package|bundle|course)\b", re.I),
 ]
@@ -84,8 +93,11 @@ def implausible(per_session_usd: float | None) -> str | None:
 def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     prices: list[Price] = []
     seen: set[tuple] = set()
+    previous: Sentence | None = None
     for sentence in sentences:
-        for price in _prices_in(sentence):
+        label = _label_above(sentence, previous)
+        previous = sentence
+        for price in _prices_in(sentence, label):
             key = (price.amount_usd, price.amount_max_usd, price.unit, price.sessions, price.route)
             if key not in seen:
                 seen.add(key)
@@ -93,14 +105,30 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     return prices
 
 
-def _prices_in(sentence: Sentence) -> list[Price]:
+# What an amount alone on its line may carry besides the amount: "$450", "From $395", "$2,400 (6 infusions)".
+BARE_WORDS = re.compile(r"\b(?:from|starting(?: at)?|only|just|per|each|a|an|the|session|infusion|treatment|injection|"
+                        r"visit|dose|shot|hour|series|package|total|usd|\d+|one|two|three|four|five|six|seven|eight|"
+                        r"nine|ten|twelve|infusions|sessions|treatments|injections|visits|minutes?|min|month|mo|monthly|"
+                        r"hr|hours)\b", re.I)
+
+
+def _label_above(sentence: Sentence, previous: Sentence | None) -> str:
+    """What names the service of an amount alone on its line: the short line right above it (a card's title, a
+    flattened table's first cell), else the heading."""
+    if previous is not None and "$" not in previous.text and len(previous.text.split()) <= 10 \
+            and previous.kind in ("heading", "item", "paragraph", "row"):
+        return previous.text
+    return sentence.heading
+
+
+def _prices_in(sentence: Sentence, label: str = "") -> list[Price]:
     text = sentence.text
     if "$" not in text:
         return []
     out: list[Price] = []
     # A sentence with several amounts is read piece by piece, each amount with the words around it.
     for segment in _segments(text):
-        price = _read_segment(segment, sentence)
+        price = _read_segment(segment, sentence, label)
         if price:
             out.append(price)
     return out
@@ -154,15 +182,24 @@ def _clause_of(segment: str, sentence: Sentence) -> str:
     return clause_around(sentence.text, at, at + len(segment.strip())) if at >= 0 else segment
 
 
-def _read_segment(segment: str, sentence: Sentence) -> Price | None:
-    context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") else segment
+def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | None:
+    # A list item, a table row, or an amount alone on its line under the card heading that names the service
+    # ("IV Ketamine Infusion" / "$450 per session") is read with its heading.
+    bare = not BARE_WORDS.sub(" ", SINGLE.sub(" ", sentence.text)).strip(" -–—:|()*.,/") and sentence.kind != "heading"
+    if bare and label and label != sentence.heading:
+        context = f"{label} {segment}"
+    else:
+        context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") or bare else segment
     if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(segment) or COPAY_CLAUSE.search(_clause_of(segment, sentence)):
         return None
     if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not MEMBERSHIP.search(context)):
         return None
-    tied = KETAMINE_CARE.search(segment) or (sentence.kind in ("row", "item") and KETAMINE_CARE.search(context))
+    if MEMBERSHIP.search(context) and not MEMBERSHIP_OF_KETAMINE.search(f"{context} {sentence.text} {sentence.section}"):
+        return None  # a primary-care or spa membership, not a ketamine programme
+    tied = KETAMINE_CARE.search(segment) or (context != segment and KETAMINE_CARE.search(context))
     names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
-    if (OTHER_SERVICE.search(segment) or OTHER_SERVICE.search(sentence.heading)) and not names_ketamine:
+    if (OTHER_SERVICE.search(segment) or OTHER_SERVICE.search(sentence.heading) or OTHER_SERVICE.search(context)) \
+            and not names_ketamine and not re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", context, re.I):
         return None
     if not tied:
         return None
@@ -177,6 +214,8 @@ def _read_segment(segment: str, sentence: Sentence) -> Price | None:
     if amount <= 0 or amount > 50_000:
         return None
     unit, sessions, qualifier = _unit(segment, context)
+    if unit in ("per_session", "other") and bare and context != segment and not EXPLICIT_PER.search(segment):
+        unit, sessions, qualifier = _unit(context, context)  # "Six-infusion series" above "$2,400"
     if rng:
         qualifier = "range"
     per_session = amount if unit == "per_session" else None

@@ -11,10 +11,12 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import (
+    COMPARISON_SECTION,
     EDUCATION_HEADING,
     EXCLUSIVE,
     GENERAL,
     OFFER,
+    PROCEDURE,
     Sentence,
     answer_value,
     clause_around,
@@ -32,6 +34,7 @@ KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
+SOFT_GENERAL = rx(r"\b(?:in general|generally|typically|usually)\b")  # "$300 per hour, typically three hours"
 # Offered once, not now: "Between 2017 and 2024 our team provided IV infusions", "we used to offer IM".
 PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b",
                 r"\bformerly (?:offered|provided)\b", r"\bused to (?:offer|provide|administer)\b",
@@ -40,8 +43,9 @@ OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|availab
 
 
 def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
-                   about_ketamine: bool = True):
-    return _extract(sentences, menu, ROUTES, page_type, exclusive=True, about_ketamine=about_ketamine)
+                   about_ketamine: bool = True, other_iv: bool = False):
+    return _extract(sentences, menu, ROUTES, page_type, exclusive=True, about_ketamine=about_ketamine,
+                    other_iv=other_iv)
 
 
 def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
@@ -49,11 +53,15 @@ def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: 
     return _extract(sentences, menu, SERVICES, page_type, exclusive=False, about_ketamine=about_ketamine)
 
 
-def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool, about_ketamine: bool):
-    """Facts and mentions; a page that never names ketamine (a med spa's IV drip page) makes no route claims."""
+def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool, about_ketamine: bool,
+             other_iv: bool = False):
+    """Facts and mentions; a page that never names ketamine (a med spa's IV drip page) makes no route claims, and
+    on a page that also sells IV vitamins or hydration (``other_iv``) a bare "IV Therapy" heading or menu entry
+    is not ketamine: only a sentence, or a heading that says ketamine, is."""
     candidates: list[Fact] = []
     mentions: list[Mention] = []
     exclusive_evidence: str | None = None
+    blanket_evidence: str | None = None  # "I do not prescribe or administer ketamine in any form"
     weak_page = page_type in WEAK_PAGE_TYPES
     for sentence in sentences:
         answer = answer_value(sentence) if about_ketamine else None
@@ -63,7 +71,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, terms):
             clause = clause_around(sentence.text, match.start(), match.end())
-            if not about_ketamine or (NOT_KETAMINE_IV.search(clause) and not KETAMINE.search(clause)):
+            if not about_ketamine or (term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause)
+                                      and not KETAMINE.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
             stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause))
@@ -71,22 +80,36 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
             value, strength = stance
+            if other_iv and strength < STRENGTH_STATEMENT and term.key == "iv_infusion" \
+                    and not KETAMINE.search(f"{sentence.text} {sentence.section}"):
+                mentions.append(Mention(term.key, sentence.text, "IV heading on a page that also sells other IV drips"))
+                continue
             candidates.append(Fact(term.key, value, sentence.text, strength))
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
-    for item in menu:
+        if BLANKET_NEGATION.search(sentence.text) and about_ketamine:
+            blanket_evidence = blanket_evidence or sentence.text
+    for item in menu if about_ketamine else ():
         if (NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item)) or not _menu_label(item):
             continue
         for term, _ in find_terms(item, terms):
+            if other_iv and term.key == "iv_infusion" and not KETAMINE.search(item):
+                continue
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     facts = settle(candidates)
-    if exclusive_evidence:
-        facts = _apply_exclusive(facts, mentions, exclusive_evidence)
+    if exclusive_evidence or blanket_evidence:
+        facts = _apply_exclusive(facts, mentions, exclusive_evidence or blanket_evidence)
     return facts, mentions
 
 
+NO_BEFORE = re.compile(r"\b(?:no|without|never|nor)\s+(?:[\w-]+\s+)?$", re.I)
+
+
 def _negates(clause: str, term_at: int) -> bool:
-    """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it."""
+    """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it,
+    "no IV lines, no lozenges" right before it."""
+    if NO_BEFORE.search(clause[:term_at]):
+        return True
     for match in ACTIVE_NEGATION.finditer(clause):
         if match.start() < term_at and not _scoped_to_condition(clause[match.end():]):
             return True
@@ -96,18 +119,27 @@ def _negates(clause: str, term_at: int) -> bool:
 
 
 def _scoped_to_condition(rest: str) -> bool:
-    """ "we don't offer infusions for chronic pain": a condition that is not treated, not a route not offered."""
-    return bool(re.search(r"\bfor\b", rest)) and bool(find_terms(rest, CONDITIONS))
+    """ "we don't offer infusions for chronic pain": a condition that is not treated, not a route not offered;
+    "we do not provide KAP to anyone under 21": a limit on who, not a service not offered."""
+    return (bool(re.search(r"\bfor\b", rest)) and bool(find_terms(rest, CONDITIONS))) or bool(WHO_LIMIT.search(rest))
+
+
+WHO_LIMIT = rx(r"\b(?:to|for) (?:anyone|patients|people|children|kids|minors|teens|adolescents|adults|those|clients|"
+               r"individuals|someone|women) (?:\w+ )?(?:under|younger|older|over|who|with|during|while)\b",
+               r"\b(?:to|for) (?:minors|children|pregnant)\b", r"\bon (?:a|the) first visit\b")
 
 
 def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0) -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
-    general = bool(GENERAL.search(clause))
+    general = bool(GENERAL.search(clause)) or (sentence.kind in ("row", "item", "heading")
+                                               and bool(COMPARISON_SECTION.search(sentence.section)))
     if _negates(clause, term_at) and not general and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
         return True, STRENGTH_STATEMENT
-    if PRICE.search(clause) and not general and sentence.kind != "heading":
+    if PROCEDURE.search(clause) and not general and not weak_page:
+        return True, STRENGTH_STATEMENT  # the clinic's own visit described: "each infusion is given through an IV line"
+    if PRICE.search(clause) and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) and sentence.kind != "heading":
         return True, STRENGTH_STATEMENT  # "Each IV ketamine infusion is $395": a price is an offer
     if weak_page:
         return None
@@ -131,12 +163,26 @@ def _names_a_service(sentence: Sentence) -> bool:
     return len(first.split()) <= 6 and not first.endswith("?") and not EDUCATION_HEADING.search(sentence.section)
 
 
+# The clinic gives no ketamine at all: every route and service the page names is not offered here.
+BLANKET_NEGATION = rx(
+    r"\b(?:do|does|will|can)(?: not|n['’]t) (?:\w+ )?(?:prescribe|administer|offer|provide|give|dispense)(?:,? (?:or|and) "
+    r"(?:\w+ )?(?:prescribe|administer|offer|provide|give|dispense))? ketamine (?:in any form|at all|of any kind|"
+    r"(?:to|for) anyone)\b",
+    r"\bno ketamine (?:of any kind|in any form|is (?:given|administered|prescribed|offered) here)\b",
+    r"\b(?:does|do)(?: not|n['’]t) (?:offer|provide) (?:any )?ketamine (?:treatment|therapy|care|services?)\b",
+)
 ACTIVE_NEGATION = rx(
+    r"\b(?:this|it|that|what (?:we|I) do) (?:is|are)(?: not|n['’]t) (?:an? )?(?=[\w-]+(?: [\w-]+){0,3}(?: \(|\.|,|$))",
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
-    r"use|give|dispense|perform|have)\b", r"\bno longer (?:offer|provide|administer|prescribe|do)\b",
+    r"use|give|dispense|perform|have)\b",
+    r"\bno longer (?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|do(?:es|ing)?|"
+    r"carr(?:y|ies|ying)|giv(?:e|es|ing)|perform(?:s|ing)?)\b",
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
     r"prescribe|use|give|dispense|perform|have)\b", r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
     r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
+    # "we are not an infusion clinic": the route named in what the clinic says it is not
+    r"(?:\b(?:are|is|am)\s*(?:not|n['’]t)|,\s*not) (?:an? )?(?=(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|"
+    r"provider|spa|service)s?\b)",
 )
 PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
                       r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")

@@ -114,6 +114,10 @@ SERVICES: tuple[Term, ...] = (
             r"\b(?:in|from) the comfort of (?:your|their) (?:own )?home\b",
             r"\bhome[- ]based ketamine\b",
             r"\bfor (?:use at|home) use\b",
+            r"\bketamine (?:therapy|treatment|care)?,? at home\b",
+            r"\b(?:maintenance|use|dos(?:e|es|ing)|sessions?|treatments?)(?: [\w-]+){0,2} at home\b",
+            r"\b(?:use|take|using|taking) (?:it|them|the [\w-]+|your [\w-]+) at home\b",
+            r"\b(?:shipped|mailed|delivered) (?:directly )?to (?:you|your (?:door|home))\b",
         ),
         synonyms=("at-home", "telehealth", "home use"),
     ),
@@ -125,7 +129,15 @@ CONDITIONS: tuple[Term, ...] = (
          synonyms=("MDD", "major depressive disorder")),
     Term("treatment_resistant_depression", "Treatment-resistant depression",
          (r"\btreatment[- ]resistant depression\b", r"\bTRD\b", r"\b(?:treatment-|medication-)?refractory depression\b",
-          r"\bresistant depression\b"),
+          r"\bresistant depression\b",
+          # as pages say it: "depression that has not lifted after two antidepressants"
+          r"\bdepression (?:that |which )?(?:has|have|hasn['’]t|haven['’]t)?\s*(?:not |n['’]t )?(?:still )?(?:yet )?"
+          r"(?:not |never )?(?:lifted|improved|budged|responded|gotten better|gone away|gotten easier)\b"
+          r"(?=[^.;]{0,60}\b(?:medications?|medicines?|antidepressants?|treatments?|therap(?:y|ies)|SSRIs?|tried|"
+          r"conventional|standard|other|options)\b)",
+          r"\bdepression (?:\w+ ){0,2}(?:not|n['’]t) (?:\w+ ){0,2}(?:respond|improv|lift|budg|get better|go away)\w*"
+          r"(?=[^.;]{0,60}\b(?:medications?|medicines?|antidepressants?|treatments?|therap(?:y|ies)|SSRIs?)\b)",
+          r"\bdepression (?:\w+ ){0,3}(?:despite|after (?:trying|two|three|several|multiple|many))\b"),
          parent="depression", synonyms=("TRD",)),
     Term("bipolar_depression", "Bipolar depression", (r"\bbipolar (?:depression|disorder|ii?)\b", r"\bbipolar\b"),
          parent="depression", synonyms=("bipolar",)),
