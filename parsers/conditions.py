@@ -14,10 +14,13 @@ from parsers.cues import (
     CONTRAINDICATION,
     EDUCATION_HEADING,
     FIRST_PERSON,
+    GENERAL,
     RESEARCH,
+    SOFT_GENERAL,
     Sentence,
     answer_value,
     clause_around,
+    is_negated,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -55,14 +58,16 @@ TREAT_STATEMENT = rx(
     r"\bour (?:\w+ ){0,3}(?:team|program|clinic|providers?) (?:\w+ ){0,6}for\b",
 )
 NOT_TREATED = rx(
-    r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ )?(?:treat|see|accept|work with|offer|provide|take)\b",
+    r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ ){0,2}(?:treat|see|accept|work with|offer|provide|take|use|prescribe|"
+    r"recommend)\b",
     r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",
 )
 # "ketamine is not used for bipolar disorder here": the clinic's own "no", aimed at the condition.
 NOT_USED_FOR = rx(
     r"\b(?:is|are)(?: not|n['’]t) (?:\w+ )?(?:used|offered|given|prescribed|provided|available|administered|"
     r"recommended|designed|intended|meant|appropriate|suited|a fit) (?:\w+ ){0,3}(?:for|to treat)\b",
-    r"\bnot (?:a condition|something|a diagnosis|an indication) (?:that )?(?:we|our)\b",
+    r"(?:\bnot|n['’]t) (?:a condition|something|a diagnosis|an indication) (?:that )?(?:we|our)\b",
+    r"\bfor\b[^.;]{0,60}\b(?:is|are)(?: not|n['’]t) (?:currently )?(?:offered|available|provided|treated)\b",
 )
 HERE = rx(r"\bhere\b", r"\b(?:at|in) (?:our|this) (?:clinic|practice|office|center|centre)\b", r"\b(?:we|our|us)\b")
 BEYOND = re.compile(r"^(?:beyond|besides|apart from|outside(?: of)?|in addition to|aside from) [^,]{1,60},", re.I)
@@ -135,6 +140,14 @@ def _practice_lists(sentences: list[Sentence]) -> set[int]:
     return out
 
 
+def _reads_as_an_article(sentences: list[Sentence]) -> bool:
+    """A page whose sentences about conditions are mostly research framing is an article about ketamine, whoever
+    publishes it: its other sentences about conditions are not the clinic's claims either."""
+    about = [s for s in sentences if s.kind not in ("heading", "question") and find_terms(s.text, CONDITIONS)]
+    research = sum(1 for s in about if RESEARCH.search(s.text))
+    return len(about) >= 4 and research / len(about) >= 0.4
+
+
 def _explained_as_research(sentences: list[Sentence], index: int, key: str) -> bool:
     """A condition heading (or numbered line) whose text right below it explains that condition in research
     framing ("PTSD is a complex condition... ketamine has shown promise"): an article's section, not a card of
@@ -155,6 +168,9 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     named_before: list = []  # the conditions the sentence before named, for "we do not treat either of these"
     sentences = list(sentences)
     practice_list = _practice_lists(sentences)
+    if _reads_as_an_article(sentences):
+        for sentence in sentences:
+            sentence.about_ketamine = False  # no claim by default on a page that mostly reports research
     for index, sentence in enumerate(sentences):
         answer = answer_value(sentence)
         if answer is not None and TREAT_QUESTION.search(sentence.question):
@@ -170,7 +186,8 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
             if index in practice_list or (PRACTICE_ONLY.search(sentence.text)
                                           and not KETAMINE_WORD.search(BEYOND.sub(" ", sentence.text))):
                 verdict = "a whole practice's list of conditions, not its ketamine care's"
-            elif OTHER_PROGRAMME.search(clause) and not KETAMINE_WORD.search(sentence.text):
+            elif (OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading)) \
+                    and not KETAMINE_WORD.search(sentence.text):
                 verdict = "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
             elif PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) and PRICE.search(sentence.text):
                 verdict = (True, STRENGTH_HEADING)  # "IV Ketamine Infusion (depression, anxiety) $450"
@@ -273,4 +290,41 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return True, STRENGTH_HEADING  # "Including major depressive disorder and TRD." under a condition heading
     if sentence.kind != "heading" and len(text.split()) <= 14 and TAGLINE.search(text):
         return True, STRENGTH_HEADING
+    if _speaks_of_own_care(sentence, clause):
+        return True, STRENGTH_HEADING  # the clinic's page speaking of its care: "IV ketamine for veterans with PTSD"
     return "named without a claim"
+
+
+# Text on a clinic's page that is about the world, not the clinic: definitions ("PTSD is a condition..."),
+# statistics, symptoms, how ketamine works, a reader's "if you", a testimonial's "I".
+GENERAL_TEXT = re.compile("|".join((
+    r"^(?:[\w'’-]+ ){0,4}(?:is|are) (?:a|an|one of|often|common|characteri[sz]ed|defined|marked|more than)\b",
+    r"\b(?:millions?|percent|americans|worldwide|nationwide|statistics|prevalence|affects? (?:about|over|nearly|up to))\b",
+    r"%", r"\bsymptoms?\b", r"\bsigns of\b", r"\b(?:is|are) caused\b", r"\brisk factors?\b",
+    r"^(?:if|when|whether) (?:you|your|someone)\b", r"\b(?-i:I|I['’]m|I['’]ve|I['’]d|My|my|me)\b", r"\boff[- ]label\b",
+    r"\bFDA\b", r"\b(?:an |dissociative )?anesthetics?\b", r"\bNMDA\b", r"\bglutamate\b", r"\bneuroplasticity\b",
+    r"\bbrain\b", r"\bknown (?:to|for|as)\b", r"\b(?:can|could|may|might) (?:help|treat|relieve|reduce|ease|improve)\b",
+    r"\b(?:was|were|has been|have been) (?:used|approved|developed|discovered)\b", r"\bcrisis\b", r"\b988\b",
+    r"\bemergency\b", r"\bhotline\b", r"\bfor example\b", r"\bsuch as (?:TMS|therapy|medication)\b",
+    r"\b(?:refer|connect) you\b", r"\bshare (?:the )?names\b", r"\bpoint you\b", r"\bscreen (?:everyone|all|every)\b",
+    r"\btrusted us\b", r"^(?:it is|it['’]s|this is) (?:\w+ )?(?:important|paramount|essential|crucial|vital|recommended|"
+    r"best|wise|worth)\b", r"\bshould\b",
+)), re.I)
+CARE_CONTEXT = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\binfusions?\b", r"\binjections?\b", r"\bshots?\b", r"\bKAP\b",
+                  r"\blozenges?\b", r"\btroches?\b", r"\btreatments?\b", r"\btherapy\b", r"\bsessions?\b",
+                  r"\bcandidates?\b", r"\bpatients\b", r"\bclients\b", r"\badults\b", r"\bveterans\b",
+                  r"\bwe\b", r"\bour\b", r"\bus\b", r"\bhere\b", r"\brelief\b", r"\bprogram\b", r"\bcare\b",
+                  r"\bsupport\b", r"\bhelp\b", r"\breasons?\b")
+
+
+def _speaks_of_own_care(sentence: Sentence, clause: str) -> bool:
+    """On a clinic's own page about ketamine, a sentence that ties a condition to care (the care, its patients, the
+    clinic) and is neither general text, research, a question nor a warning is the clinic speaking of what it
+    treats, whatever its frame ("Depression, anxiety and PTSD are the most common reasons people come to us")."""
+    text = sentence.text
+    if sentence.kind in ("question", "heading") or text.rstrip().endswith("?") or not sentence.about_ketamine:
+        return False
+    if GENERAL_TEXT.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) or NOT_TREATED.search(clause) \
+            or is_negated(clause):
+        return False
+    return bool(CARE_CONTEXT.search(text) or CARE_CONTEXT.search(sentence.question))

@@ -65,24 +65,30 @@ OFFER = rx(
 # "after the injection you will be monitored in the facility", "At Coastline Renewal, ...").
 PROCEDURE = rx(
     r"\b(?:is|are) (?:\w+ )?(?:given|administered|delivered|infused|injected|placed|dosed|performed|started|done|"
-    r"prescribed|dispensed|shipped|mailed|taken|self-administered) (?:\w+ ){0,6}?(?:in|at|on|by|under|through|"
+    r"prescribed|dispensed|shipped|mailed|taken|self-administered) (?:[\w-]+ ){0,6}?(?:in|at|on|by|under|through|"
     r"via|over|during|while|with|to you|to your)\b",
+    r"\b(?:are|is) seen (?:here )?for\b",
+    r"\b(?:patients|clients|veterans|adults|people|you) (?:\w+ )?(?:can|may|will) (?:also )?(?:receive|get|choose|opt for|"
+    r"continue with|start with)\b",
     r"\b(?:in|at) (?:the|our|this) (?:office|clinic|center|centre|facility|suite|treatment room)\b",
     r"\bin[- ](?:office|clinic)\b", r"\bon[- ]site\b",
     r"\b(?:each|every|the|a typical) (?:ketamine |IV |IM )?(?:infusion|injection|session|treatment|appointment|visit)s? "
     r"(?:\w+ )?(?:is|are|lasts?|takes?|runs?|involves?|begins?|starts?)\b",
     r"\b(?:most|many|all) (?:of )?(?:our )?(?:patients|clients) (?:\w+ )?(?:receive|get|choose|start|begin|prefer|are)\b",
-    r"\b(?:patients|clients) (?:sit|recline|relax|rest|are monitored|are given|receive|get|return|come)\b",
+    r"\b(?:patients|clients) (?:sit|recline|relax|rest|are monitored|are given|receive|get|return|come|continue with|"
+    r"use|take|start with)\b",
     r"\byou(?:['’]ll| will)? (?:be monitored|be given|receive|relax|recline|sit|rest|return|come in|arrive|"
     r"self-administer)\b",
     r"\b(?:after|before|during) (?:the|your|each) (?:infusion|injection|session|treatment|dose)\b",
     r"^at (?!home\b|least\b|times\b|first\b|this\b|that\b)[A-Z][\w'’&.-]*(?: [A-Z&][\w'’&.-]*){0,5},",
     r"\b(?:shipped|mailed|delivered) (?:directly )?to (?:you|your (?:door|home))\b",
-    r"\b(?:ships?|mails?|sends?|delivers?) (?:\w+ ){0,3}(?:tablets|troches|lozenges|RDTs|medication|medicine|kit)\b",
+    r"\b(?:ships?|mails?|sends?|delivers?) (?:[\w-]+ ){0,3}(?:tablets|troches|lozenges|RDTs|medication|medicine|kit)\b",
     r"\b(?:she|he|they) (?:\w+ ){0,6}(?:gives|administers|prescribes|doses|injects|infuses)\b",
     r"\b(?:gives|administers|delivers|doses|injects|infuses) (?:the |your )?(?:ketamine|medicine|medication|dose)\b",
     r"\byour (?:medicine|medication|prescription|troches|lozenges|tablets|kit)\b",
 )
+SOFT_GENERAL = rx(r"\b(?:in general|generally|typically|usually)\b")  # hedges a clinic uses of itself too
+
 # The plainest way a page says it offers something: preferred as evidence when several sentences agree.
 EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",
                     r"\bour (?:\w+ ){0,2}(?:infusions?|injections?|treatments?|programs?|services?)\b")
@@ -98,7 +104,10 @@ GENERAL = rx(
     r"\bother (?:clinics|providers|practices)\b",
     r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
     r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
-    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b",
+    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\bwhether\b", r"\bsomewhere else\b", r"\belsewhere\b",
+    r"\b(?:several|many|some|most|other|national|online) (?:\w+ )?(?:companies|clinics|providers|practices|services|"
+    r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b", r"\bcommonly\b",
+    r"\b(?:had |have |has )?tried (?:an? |the |other )?(?:\w+ )?(?:clinics?|infusions?|treatments?)\b",
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )
@@ -173,6 +182,7 @@ class Sentence:
     section: str = ""  # all headings above it, outermost first
     self_ref: bool = False  # the sentence names the clinic itself ("Alamo Ketamine is an IV-only clinic")
     lead_in: str = ""  # for a list item, the sentence that introduced the list ("Adults living with")
+    about_ketamine: bool = True  # the page names ketamine care (a med spa's IV drip page does not)
 
     @property
     def framed(self) -> str:

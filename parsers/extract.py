@@ -43,6 +43,8 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     locations = _locations(doc)
     sentences = list(sentences_of(doc, _self_names(doc, locations)))
     about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
+    for sentence in sentences:
+        sentence.about_ketamine = about_ketamine
     other_iv = bool(NOT_KETAMINE_IV.search(doc.text)) or any(NOT_KETAMINE_IV.search(item) for item in doc.menu)
     routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine, other_iv)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)

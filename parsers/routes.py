@@ -17,10 +17,12 @@ from parsers.cues import (
     GENERAL,
     OFFER,
     PROCEDURE,
+    SOFT_GENERAL,
     Sentence,
     answer_value,
     clause_around,
     is_heading_offer,
+    is_negated,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -34,11 +36,12 @@ KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"
-SOFT_GENERAL = rx(r"\b(?:in general|generally|typically|usually)\b")  # "$300 per hour, typically three hours"
 # Offered once, not now: "Between 2017 and 2024 our team provided IV infusions", "we used to offer IM".
 PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b",
                 r"\bformerly (?:offered|provided)\b", r"\bused to (?:offer|provide|administer)\b",
-                r"\bpreviously (?:offered|provided)\b")
+                r"\bpreviously (?:offered|provided)\b",
+                r"\b(?:has |have )?(?:stopped|discontinued|ceased) (?:offering|providing|giving|using|prescribing|administering)\b",
+                r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining)\b")
 OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
 
@@ -75,7 +78,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                                       and not KETAMINE.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
-            stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause))
+            stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause), page_type)
             if stance is None:
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
@@ -115,7 +118,16 @@ def _negates(clause: str, term_at: int) -> bool:
             return True
     if any(m.start() > term_at for m in PASSIVE_NEGATION.finditer(clause)):
         return True
+    if WHICH_NOT.search(clause[term_at:]) or ELLIPTIC_NO.search(clause[term_at:]):
+        return True  # "Spravato, which we do not offer"; "ask whether we offer Spravato; we don't"
     return bool(PAST_OFFER.search(clause))
+
+
+WHICH_NOT = re.compile(r"^[^.;]{0,30}?\bwhich (?:we|I) (?:do not|don['’]t|no longer|never|cannot|can['’]t) (?:\w+ )?"
+                       r"(?:offer|provide|carry|prescribe|give|administer)", re.I)
+# A bare "we don't" that answers the clause before it: "... whether we offer it; we don't, but ...".
+ELLIPTIC_NO = re.compile(r"[;,.]\s*(?:but\s+)?(?:we|I) (?:do not|don['’]t|no longer do|cannot|can['’]t)\s*(?:[,.;]|but\b|$)",
+                         re.I)
 
 
 def _scoped_to_condition(rest: str) -> bool:
@@ -129,7 +141,14 @@ WHO_LIMIT = rx(r"\b(?:to|for) (?:anyone|patients|people|children|kids|minors|tee
                r"\b(?:to|for) (?:minors|children|pregnant)\b", r"\bon (?:a|the) first visit\b")
 
 
-def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0) -> tuple[bool, int] | None:
+# A route spoken of in the clinic's own payment terms: "Spravato is covered by most plans we work with",
+# "SPRAVATO self-pay, per treatment", "Ketamine for veterans through VA Community Care".
+ROUTE_PAYMENT = rx(r"\bcovered\b", r"\bbilled\b", r"\bprior authori[sz]ation\b", r"\bself[- ]pay\b", r"\bper (?:treatment|"
+                   r"session|infusion|injection)\b", r"\bcopays?\b", r"\bcommunity care\b", r"\bworkers['’]? comp")
+
+
+def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
+            page_type: str = "other") -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
     general = bool(GENERAL.search(clause)) or (sentence.kind in ("row", "item", "heading")
                                                and bool(COMPARISON_SECTION.search(sentence.section)))
@@ -141,8 +160,14 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0) 
         return True, STRENGTH_STATEMENT  # the clinic's own visit described: "each infusion is given through an IV line"
     if PRICE.search(clause) and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) and sentence.kind != "heading":
         return True, STRENGTH_STATEMENT  # "Each IV ketamine infusion is $395": a price is an offer
+    if EXCLUSIVE.search(clause) and not general:
+        return True, STRENGTH_STATEMENT  # "Medicine sessions use sublingual lozenges only"
     if weak_page:
         return None
+    if ROUTE_PAYMENT.search(clause) and not general and not is_negated(clause):
+        return True, STRENGTH_HEADING
+    if page_type == "pricing" and len(sentence.text.split()) <= 12 and not general:
+        return True, STRENGTH_HEADING  # a card or row of the clinic's own price list: "IM Ketamine Session"
     if is_heading_offer(sentence):
         return True, STRENGTH_HEADING
     if sentence.kind == "row" and PRICE.search(sentence.text):
