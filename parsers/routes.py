@@ -40,7 +40,8 @@ NAMED = "named without a claim"
 PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:19|20)\d\d and (?:19|20)\d\d\b",
                 r"\bformerly (?:offered|provided)\b", r"\bused to (?:offer|provide|administer)\b",
                 r"\bpreviously (?:offered|provided)\b",
-                r"\b(?:has |have )?(?:stopped|discontinued|ceased) (?:offering|providing|giving|using|prescribing|administering)\b",
+                r"\b(?:has |have )?(?:stopped|discontinued|ceased) (?:offering|providing|giving|using|prescribing|"
+                r"administering)\b",
                 r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining)\b")
 OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
