@@ -34,7 +34,7 @@ NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|no
 # ", and" starts a new clause only when a subject or a verb follows ("..., and we do not bill insurance");
 # before a last list item (", and anxiety") it does not, so the item keeps the list's verb.
 NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he|she|insurance|most|many|some|all|"
-                        r"no|not|there|ketamine|spravato|esketamine|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
+                        r"no|not|there|ketamine|spravato|esketamine|IV|IM|infusions|injections|the|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
                         r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
 # "..., so you do not have to travel": the negation belongs to the clause after "so".
 CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"

@@ -130,9 +130,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     body = next(root.iter("body"), root)
     post = _is_post(body, meta, jsonld)
     menu, footer, panels = _pull_chrome(body)
-    main = next(body.iter("main"), None)
-    if main is None:
-        main = next((t for t in body.iter() if t.get("role") == "main"), body)
+    main = _main_content(body)
     blocks = [block for notice in _notices_outside(body, main) for block in _Walker().walk(notice)]
     blocks += panels
     blocks += _Walker().walk(main)
@@ -150,6 +148,18 @@ def _is_post(body, meta: dict[str, str], jsonld: list[str]) -> bool:
     return meta.get("og:type", "").lower() == "article" or bool(POST_CLASS.search(body.get("class") or "")) \
         or any(POST_JSONLD.search(raw) for raw in jsonld) \
         or any(POST_CLASS.search(a.get("class") or "") for a in body.iter("article"))
+
+
+def _main_content(body):
+    """The page's <main> (or role="main"), unless it holds little of the page's text: page builders mark odd
+    parts main (GoDaddy's header widget carries role="main"), and then the whole body is read."""
+    main = next(body.iter("main"), None)
+    if main is None:
+        main = next((t for t in body.iter() if t.get("role") == "main"), None)
+    if main is None:
+        return body
+    inside = sum(len(t) for t in main.itertext())
+    return main if inside >= 0.3 * sum(len(t) for t in body.itertext()) else body
 
 
 def _mark_lead_ins(blocks: list[Block]) -> None:
@@ -333,13 +343,16 @@ def _looks_like_heading(line: str) -> bool:
     return len(words) <= 10 and not re.search(r"[.!]$", line) and not line.startswith("$")
 
 
+NOT_CHROME_WORD = re.compile(r"\S*not-(?:footer|header|nav|menu|sidebar)\S*", re.I)  # Weebly's "wsite-not-footer"
+
+
 def _is_chrome(tag) -> bool:
     if tag.tag in CHROME_TAGS:
         # An article's own <header> holds its title; a table of contents in <main> is the page's own.
         return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
-    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    hints = NOT_CHROME_WORD.sub(" ", f"{tag.get('class') or ''} {tag.get('id') or ''}")
     hint = CHROME_HINT.search(hints) if hints.strip() else None
     if hint and hint.group(1).lower() in LINK_HINTS:
         return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
@@ -353,7 +366,7 @@ def _mostly_links(tag) -> bool:
 
 
 def _is_footer(tag) -> bool:
-    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    hints = NOT_CHROME_WORD.sub(" ", f"{tag.get('class') or ''} {tag.get('id') or ''}")
     return tag.tag == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
 
 

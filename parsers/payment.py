@@ -16,7 +16,8 @@ from parsers.facts import Payment
 from parsers.gate import literal_gate
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
-INSURANCE = rx(r"\binsurance\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
+INSURANCE = rx(r"\binsurance\b", r"\bplans we\b", r"\bof the plans\b",
+               r"\b(?:these|those|the following|all of the|the above|all major|major) plans?\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
                r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",
                r"\btricare\b",
@@ -56,10 +57,14 @@ HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bhop(?:e|es|ing) to\b", r"\bplan
                   r"\bCPT\b", r"\bcodes?\b")
 ACCEPT_INSURANCE = rx(
     r"\b(?:accept|take|bill|work with|deal with|participate with|contract with|file claims with)s? (?:[\w,()'-]+ ){0,8}?"
-    r"(?:insurance|plans|carriers|insurers)",
+    r"(?:insurance|plans?|carriers|insurers?)",
+    r"\b(?:approved|contracted|participating|in-network|credentialed) (?:[\w-]+ ){0,3}provider\b",
+    r"\bfile (?:\w+ )?claims\b", r"\b(?:verif(?:y|ies)|checks?) your (?:\w+ )?(?:insurance|benefits|coverage)\b",
+    r"\bbeneficiaries (?:are|can be) seen\b", r"\b(?:office|practice|clinic|team) (?:\w+ )?(?:accepts|bills|takes)\b", r"\bplans? (?:that )?we (?:participate|work|contract) with\b",
+    r"\bcovered by (?:\w+ ){0,3}(?:insurance|plans?|insurers?|medicare|medicaid|tricare)\b", r"\bsubmit (?:\w+ )?claims (?:to|with) (?:your )?(?:insurance|insurer|plan)\b",
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
-    r"\bbill(?:ed)? (?:directly )?to (?:your )?insurance\b",
+    r"\bbill(?:ed)? (?:directly )?to (?:your )?(?:\w+ )?(?:insurance|plan|insurer)\b",
     r"\b(?:insurance|plans?|medicare|medicaid|medi-cal|tricare|carriers)\b (?:\w+ ){0,2}(?:is |are )?accepted\b",
     r"\bwe (?:\w+ )?(?:accept|bill|take)\b",  # with a payer named in the clause (checked by the caller)
 )
@@ -118,7 +123,9 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     payment = Payment()
     weak_page = page_type in ("blog", "landing")
     own_care_refused: str | None = None
+    spoken_of: str | None = None  # the route the sentences before spoke of, for "It is covered by Medicare"
     for sentence in sentences:
+        before, spoken_of = spoken_of, _route_named(sentence, spoken_of)
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
         if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
@@ -128,7 +135,7 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):
             continue  # a heading "Financing" or "Insurance" names a topic; the text under it says yes or no
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
-        said: dict = {}  # what the sentence's earlier clauses said, for "whereas IV is not"
+        said: dict = {"route": before}  # what the clauses before said, for "whereas IV is not" and "it"
         for clause in _clauses(sentence):
             _read_clause(payment, clause, evidence, said)
             if OWN_CARE_NOT_BILLED.search(clause) and not SPRAVATO.search(clause):
@@ -138,6 +145,15 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
             and not payment.payers:
         _set(payment, "accepts_insurance", False, own_care_refused)  # "we do not bill insurance for ketamine infusions"
     return payment
+
+
+def _route_named(sentence: Sentence, previous: str | None) -> str | None:
+    """The route a sentence speaks of (Spravato or IV), else the one before it; a heading starts afresh."""
+    if SPRAVATO.search(sentence.text):
+        return "spravato"
+    if IV.search(sentence.text):
+        return "iv"
+    return None if sentence.kind == "heading" else previous
 
 
 OWN_CARE_NOT_BILLED = rx(r"\b(?:do|does|can)(?: not|n['’]t) (?:\w+ )?(?:bill|accept|take) (?:\w+ )?insurance (?:for|on) "
@@ -168,6 +184,13 @@ def _set(payment: Payment, key: str, value: bool, evidence: str) -> None:
         payment.evidence[key] = evidence
 
 
+# The clinic speaking of its own patients' coverage ("Spravato treatments at the clinic are covered by Medicare").
+CLINIC_SPEAKS = rx(r"\b(?:we|our|us)\b", r"\bat (?:the|our|this) (?:clinic|practice|office|center|centre)\b", r"\bhere\b")
+
+
+FOR_ROUTE = re.compile(r"^(?:only |but only |just )?for (?:\w+ )?(?:spravato|es-?ketamine|IV|infusions?)\b", re.I)
+
+
 # A clause that leaves its verb to the one before: "Spravato is covered by most plans, whereas IV ketamine is not".
 ELLIPSIS = re.compile(r"^(?:[\w-]+ ){0,5}(?:is|are)(?P<no> not|n['’]t)?(?: (?:always|usually|typically|either|too))?\W*$",
                       re.I)
@@ -183,6 +206,10 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     route = "spravato" if SPRAVATO.search(clause) else "iv" if IV.search(clause) else (
         said.get("route") if PRONOUN.search(clause) else None)
     elided = ELLIPSIS.match(clause.strip())
+    if route and FOR_ROUTE.match(clause.strip()) and said.get("covered_any") is not None:
+        _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", said["covered_any"], evidence)
+        said["route"] = route
+        return
     if route and elided and said.get("covered") is not None and route != said.get("route"):
         _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not elided.group("no"), evidence)
         said["route"] = route
@@ -190,6 +217,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     if route is None and KETAMINE_CARE.search(clause) and COVERAGE_NEGATION.search(clause):
         route = "iv"  # "the ketamine treatment itself is not covered": the clinic's own (non-Spravato) ketamine
     coverage = COVERED.search(clause) and INSURANCE.search(clause) and not HYPOTHETICAL.search(clause)
+    if coverage and not route:
+        said["covered_any"] = not COVERAGE_NEGATION.search(clause)  # "Yes, most plans" before "— for Spravato"
     if route and coverage:
         no_coverage = bool(COVERAGE_NEGATION.search(clause))
         only_billing = not COVERED_NOT_BILLED.search(clause)
@@ -206,7 +235,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     elif accepting and not HYPOTHETICAL.search(clause):
         if NO_INSURANCE.search(clause) and not negated:
             _set(payment, "accepts_insurance", False, evidence)
-        elif not negated and (BILLING_VERB.search(clause) or not route_scoped):
+        elif not negated and (BILLING_VERB.search(clause) or not route_scoped or CLINIC_SPEAKS.search(clause)
+                              or _names_payer(clause)):
             _set(payment, "accepts_insurance", True, evidence)  # even if only for one route: it bills insurance
         elif not (SPRAVATO.search(clause) or IV.search(clause)) and (
                 GENERIC_REFUSAL.search(clause) or not PARTIAL_REFUSAL.search(clause)):

@@ -27,20 +27,26 @@ MARKET_PRICE = rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\
                   r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b",
                   r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
                   r"\bother (?:clinics|providers)\b",
-                  r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b")
+                  r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b", r"\bacross the country\b",
+                  r"\bcommonly costs?\b", r"\btypically \$")
 NOT_A_PRICE = rx(
     r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\breschedul", r"\bhours['’]? notice\b",
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
+    r"\b9\d{4}\b", r"\b[JG]\d{4}\b",  # CPT and HCPCS codes: amounts billed to insurance
+    r"\bprevious(?:ly)?\b", r"\bformer(?:ly)?\b", r"\bused to (?:cost|be)\b",
+    r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b",
 )
 OTHER_SERVICE = rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
-    r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b",
+    r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b", r"\bhangover\b", r"\bimmunity\b", r"\bdetox\b",
+    r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
+    r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
 )
 KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
