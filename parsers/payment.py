@@ -17,7 +17,8 @@ from parsers.gate import literal_gate
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = rx(r"\binsurance\b", r"\bplans we\b", r"\bof the plans\b",
-               r"\b(?:these|those|the following|all of the|the above|all major|major) plans?\b", r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
+               r"\b(?:these|those|the following|all of the|the above|all major|major) plans?\b",
+               r"\bcovered by (?:\w+ ){0,4}(?:plans?|insurers?|carriers?)\b", r"\binsurers?\b",
                r"\bin[- ]network\b", r"\bout[- ]of[- ]network\b", r"\bhealth plans?\b", r"\bcarriers?\b",
                r"\b(?:most|many|some|your|commercial) plans?\b", r"\bmedicare\b", r"(?-i:\bMedi-?Cal\b)|\bmedi-cal\b",
                r"\btricare\b",
@@ -60,8 +61,10 @@ ACCEPT_INSURANCE = rx(
     r"(?:insurance|plans?|carriers|insurers?)",
     r"\b(?:approved|contracted|participating|in-network|credentialed) (?:[\w-]+ ){0,3}provider\b",
     r"\bfile (?:\w+ )?claims\b", r"\b(?:verif(?:y|ies)|checks?) your (?:\w+ )?(?:insurance|benefits|coverage)\b",
-    r"\bbeneficiaries (?:are|can be) seen\b", r"\b(?:office|practice|clinic|team) (?:\w+ )?(?:accepts|bills|takes)\b", r"\bplans? (?:that )?we (?:participate|work|contract) with\b",
-    r"\bcovered by (?:\w+ ){0,3}(?:insurance|plans?|insurers?|medicare|medicaid|tricare)\b", r"\bsubmit (?:\w+ )?claims (?:to|with) (?:your )?(?:insurance|insurer|plan)\b",
+    r"\bbeneficiaries (?:are|can be) seen\b", r"\b(?:office|practice|clinic|team) (?:\w+ )?(?:accepts|bills|takes)\b",
+    r"\bplans? (?:that )?we (?:participate|work|contract) with\b",
+    r"\bcovered by (?:\w+ ){0,3}(?:insurance|plans?|insurers?|medicare|medicaid|tricare)\b",
+    r"\bsubmit (?:\w+ )?claims (?:to|with) (?:your )?(?:insurance|insurer|plan)\b",
     r"\bin[- ]network\b", r"\binsurance (?:is |are )?accepted\b", r"\bcovered by (?:your |most )?insurance\b",
     r"\bwe (?:will )?(?:verify|check) your (?:insurance|benefits)\b",
     r"\bbill(?:ed)? (?:directly )?to (?:your )?(?:\w+ )?(?:insurance|plan|insurer)\b",
