@@ -34,10 +34,11 @@ NOT_A_PRICE = rx(
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
-    r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\boff\b", r"\brefund",
+    r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\$[\d,.]+\s*off\b", r"\brefund",
     r"\b9\d{4}\b", r"\b[JG]\d{4}\b",  # CPT and HCPCS codes: amounts billed to insurance
     r"\bprevious(?:ly)?\b", r"\bformer(?:ly)?\b", r"\bused to (?:cost|be)\b",
-    r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b",
+    r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\+\s?\$", r"\badd-?ons?\b",
+    r"\b(?:instal+ments?|payments?) of \$",
 )
 OTHER_SERVICE = rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
@@ -45,6 +46,7 @@ OTHER_SERVICE = rx(
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
     r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b", r"\bhangover\b", r"\bimmunity\b", r"\bdetox\b",
+    r"\bdrips?\b", r"\bwellness\b",
     r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
     r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
 )
@@ -52,7 +54,8 @@ KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfu
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
                    r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
                    r"\bboosters?\b", r"\bmaintenance\b", r"\bdos(?:e|ing)\b", r"\bpsychotherapy\b",
-                   r"\bseries\b", r"\bpackages?\b", r"\bIM\b", r"\bIV\b", r"\bmembership\b", r"\bprogram\b")
+                   r"\bseries\b", r"\bpackages?\b", r"\bIM\b", r"\bIV\b", r"\bmembership\b", r"\bprogram\b",
+                   r"\bprotocol\b", r"\bfirst visit\b")
 CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
                   r"\bscreening\b", r"\bfirst visit\b", r"\binitial visit\b")
 PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b",
@@ -64,6 +67,12 @@ PER_HOUR = rx(r"\bper hour\b", r"/\s?h(?:ou)?r\b", r"\bhourly\b", r"\ban hour\b"
 MEMBERSHIP = rx(r"\bmembership\b", r"\bsubscription\b")
 MEMBERSHIP_OF_KETAMINE = rx(r"\bketamine\b", r"\bspravato\b", r"\bKAP\b", r"\btroches?\b", r"\blozenges?\b",
                             r"\bRDTs?\b", r"\bmedication\b", r"\bmaintenance\b", r"\binfusions?\b", r"\bat[- ]home\b")
+# A monthly fee of a ketamine programme (at-home lozenges, maintenance), as against an instalment.
+MONTHLY_PROGRAMME = rx(r"\bprogram(?:me)?\b", r"\bmaintenance\b", r"\blozenges?\b", r"\btroches?\b", r"\bRDTs?\b",
+                       r"\bat[- ]home\b", r"\bketamine care\b", r"\bplan\b(?! (?:with|through|from))")
+# A section of the page that lists what things cost: an amount alone there, or a "rate", is a price of its care.
+PRICE_SECTION = rx(r"\bpric", r"\bfees?\b", r"\bcosts?\b", r"\brates\b", r"\bself[- ]pay\b", r"\binvestment\b")
+RATE = rx(r"\brate\b")
 STARTING_AT = rx(r"\bstart(?:ing|s)? (?:at|from)\b")
 FROM = rx(r"\bfrom \$")
 WORD_NUMBERS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
@@ -122,7 +131,7 @@ def _label_above(sentence: Sentence, previous: Sentence | None) -> str:
     """What names the service of an amount alone on its line: the short line right above it (a card's title, a
     flattened table's first cell), else the heading."""
     if previous is not None and "$" not in previous.text and len(previous.text.split()) <= 10 \
-            and previous.kind in ("heading", "item", "paragraph", "row"):
+            and previous.kind in ("heading", "item", "paragraph", "row") and not previous.text.rstrip().endswith("."):
         return previous.text
     return sentence.heading
 
@@ -196,13 +205,19 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
         context = f"{label} {segment}"
     else:
         context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") or bare else segment
-    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(segment) or COPAY_CLAUSE.search(_clause_of(segment, sentence)):
+    route_context = context
+    if context == segment and len(sentence.text.split()) <= 8:
+        context = f"{sentence.heading} {segment}"  # "$650–$1,100 depending on length" under "Pain Infusion"
+    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(_clause_of(segment, sentence)) \
+            or COPAY_CLAUSE.search(_clause_of(segment, sentence)):
         return None
-    if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not MEMBERSHIP.search(context)):
+    if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not (
+            MEMBERSHIP.search(context) or MONTHLY_PROGRAMME.search(context))):
         return None
     if MEMBERSHIP.search(context) and not MEMBERSHIP_OF_KETAMINE.search(f"{context} {sentence.text} {sentence.section}"):
         return None  # a primary-care or spa membership, not a ketamine programme
-    tied = KETAMINE_CARE.search(segment) or (context != segment and KETAMINE_CARE.search(context))
+    tied = KETAMINE_CARE.search(segment) or (context != segment and KETAMINE_CARE.search(context)) \
+        or (PRICE_SECTION.search(sentence.section) and (bare or RATE.search(segment)))
     names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
     if (OTHER_SERVICE.search(segment) or OTHER_SERVICE.search(sentence.heading) or OTHER_SERVICE.search(context)) \
             and not names_ketamine and not re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", context, re.I):
@@ -228,7 +243,7 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     if unit == "package" and sessions:
         per_session = round(amount / sessions, 2)
     return Price(amount_usd=amount, unit=unit, evidence=sentence.text, sessions=sessions,
-                 per_session_usd=per_session, route=_route(segment, context), amount_max_usd=amount_max,
+                 per_session_usd=per_session, route=_route(segment, route_context), amount_max_usd=amount_max,
                  qualifier=qualifier)
 
 
