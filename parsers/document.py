@@ -151,11 +151,12 @@ def _is_post(body, meta: dict[str, str], jsonld: list[str]) -> bool:
 
 
 def _main_content(body):
-    """The page's <main> (or role="main"), unless it holds little of the page's text: page builders mark odd
+    """The page's <main>, else its role="main" unless that holds little of the page's text: page builders mark odd
     parts main (GoDaddy's header widget carries role="main"), and then the whole body is read."""
     main = next(body.iter("main"), None)
-    if main is None:
-        main = next((t for t in body.iter() if t.get("role") == "main"), None)
+    if main is not None:
+        return main
+    main = next((t for t in body.iter() if t.get("role") == "main"), None)
     if main is None:
         return body
     inside = sum(len(t) for t in main.itertext())
@@ -352,7 +353,9 @@ def _is_chrome(tag) -> bool:
         return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
-    hints = NOT_CHROME_WORD.sub(" ", f"{tag.get('class') or ''} {tag.get('id') or ''}")
+    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    if "not-" in hints:
+        hints = NOT_CHROME_WORD.sub(" ", hints)
     hint = CHROME_HINT.search(hints) if hints.strip() else None
     if hint and hint.group(1).lower() in LINK_HINTS:
         return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
@@ -366,7 +369,9 @@ def _mostly_links(tag) -> bool:
 
 
 def _is_footer(tag) -> bool:
-    hints = NOT_CHROME_WORD.sub(" ", f"{tag.get('class') or ''} {tag.get('id') or ''}")
+    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    if "not-" in hints:
+        hints = NOT_CHROME_WORD.sub(" ", hints)
     return tag.tag == "footer" or tag.get("role") == "contentinfo" or "footer" in hints.lower()
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import asdict
 
@@ -45,7 +46,10 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
     for sentence in sentences:
         sentence.about_ketamine = about_ketamine
-    other_iv = bool(NOT_KETAMINE_IV.search(doc.text)) or any(NOT_KETAMINE_IV.search(item) for item in doc.menu)
+    @functools.cache
+    def other_iv() -> bool:  # the page sells IV drips too; read over the whole page only when a route needs it
+        return bool(NOT_KETAMINE_IV.search(doc.text)) or any(NOT_KETAMINE_IV.search(item) for item in doc.menu)
+
     routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine, other_iv)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
     conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)

@@ -152,9 +152,10 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
 
 def _route_named(sentence: Sentence, previous: str | None) -> str | None:
     """The route a sentence speaks of (Spravato or IV), else the one before it; a heading starts afresh."""
-    if SPRAVATO.search(sentence.text):
+    text = sentence.text
+    if ("pravato" in text or "PRAVATO" in text or "etamine" in text or "ETAMINE" in text) and SPRAVATO.search(text):
         return "spravato"
-    if IV.search(sentence.text):
+    if ("IV" in text or "nfusion" in text or "NFUSION" in text or "ntraven" in text) and IV.search(text):
         return "iv"
     return None if sentence.kind == "heading" else previous
 

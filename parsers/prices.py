@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import Sentence, clause_around, rx
+from parsers.cues import Sentence, clause_around, lower_rx, rx
 from parsers.facts import Price
 from parsers.terms import find_terms
 from parsers.vocab import ROUTES, SERVICES
@@ -22,14 +22,14 @@ SINGLE = re.compile(AMOUNT)
 INSTALMENT = rx(r"\bas low as\b", r"\baffirm\b", r"\bklarna\b", r"\bcare ?credit\b", r"\bcherry\b", r"\bsunbit\b",
                 r"\bfinanc", r"\bpayments? of\b", r"\binstal+ments?\b", r"\bpayment plan\b", r"\badvance care\b")
 PER_MONTH = rx(r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b")
-MARKET_PRICE = rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range)",
+MARKET_PRICE = lower_rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range)",
                   r"\busually cost", r"\bacross the (?:valley|country|region|nation|state|county)\b",
                   r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b",
                   r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
                   r"\bother (?:clinics|providers)\b",
                   r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b", r"\bacross the country\b",
                   r"\bcommonly costs?\b", r"\btypically \$")
-NOT_A_PRICE = rx(
+NOT_A_PRICE = lower_rx(
     r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\breschedul", r"\bhours['’]? notice\b",
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
@@ -40,7 +40,7 @@ NOT_A_PRICE = rx(
     r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\+\s?\$", r"\badd-?ons?\b",
     r"\b(?:instal+ments?|payments?) of \$",
 )
-OTHER_SERVICE = rx(
+OTHER_SERVICE = lower_rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
@@ -110,7 +110,7 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     seen: set[tuple] = set()
     previous: Sentence | None = None
     for sentence in sentences:
-        label = _label_above(sentence, previous)
+        label = _label_above(sentence, previous) if "$" in sentence.text else ""
         previous = sentence
         for price in _prices_in(sentence, label):
             key = (price.amount_usd, price.amount_max_usd, price.unit, price.sessions, price.route)
@@ -208,8 +208,10 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     route_context = context
     if context == segment and len(sentence.text.split()) <= 8:
         context = f"{sentence.heading} {segment}"  # "$650–$1,100 depending on length" under "Pain Infusion"
-    if NOT_A_PRICE.search(segment) or MARKET_PRICE.search(_clause_of(segment, sentence)) \
-            or COPAY_CLAUSE.search(_clause_of(segment, sentence)):
+    if NOT_A_PRICE.search(segment):
+        return None
+    clause = _clause_of(segment, sentence)
+    if MARKET_PRICE.search(clause) or COPAY_CLAUSE.search(clause):
         return None
     if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not (
             MEMBERSHIP.search(context) or MONTHLY_PROGRAMME.search(context))):

@@ -8,7 +8,7 @@ exclusively use lozenges") makes the other routes the page names False.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from parsers.cues import (
     COMPARISON_SECTION,
@@ -47,7 +47,7 @@ OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|availab
 
 
 def extract_routes(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
-                   about_ketamine: bool = True, other_iv: bool = False):
+                   about_ketamine: bool = True, other_iv: Callable[[], bool] = lambda: False):
     return _extract(sentences, menu, ROUTES, page_type, exclusive=True, about_ketamine=about_ketamine,
                     other_iv=other_iv)
 
@@ -58,10 +58,10 @@ def extract_services(sentences: Iterable[Sentence], menu: list[str], page_type: 
 
 
 def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive: bool, about_ketamine: bool,
-             other_iv: bool = False):
+             other_iv: Callable[[], bool] = lambda: False):
     """Facts and mentions; a page that never names ketamine (a med spa's IV drip page) makes no route claims, and
-    on a page that also sells IV vitamins or hydration (``other_iv``) a bare "IV Therapy" heading or menu entry
-    is not ketamine: only a sentence, or a heading that says ketamine, is."""
+    on a page that also sells IV vitamins or hydration (``other_iv()``, asked only when it matters) a bare
+    "IV Therapy" heading or menu entry is not ketamine: only a sentence, or a heading that says ketamine, is."""
     candidates: list[Fact] = []
     mentions: list[Mention] = []
     exclusive_evidence: str | None = None
@@ -84,20 +84,21 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
             value, strength = stance
-            if other_iv and strength < STRENGTH_STATEMENT and term.key == "iv_infusion" \
-                    and not KETAMINE.search(f"{sentence.text} {sentence.section}"):
+            if strength < STRENGTH_STATEMENT and term.key == "iv_infusion" \
+                    and not KETAMINE.search(f"{sentence.text} {sentence.section}") and other_iv():
                 mentions.append(Mention(term.key, sentence.text, "IV heading on a page that also sells other IV drips"))
                 continue
             candidates.append(Fact(term.key, value, sentence.text, strength))
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
-        if BLANKET_NEGATION.search(sentence.text) and about_ketamine:
+        if about_ketamine and ("etamine" in sentence.text or "ETAMINE" in sentence.text) \
+                and BLANKET_NEGATION.search(sentence.text):
             blanket_evidence = blanket_evidence or sentence.text
     for item in menu if about_ketamine else ():
         if (NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item)) or not _menu_label(item):
             continue
         for term, _ in find_terms(item, terms):
-            if other_iv and term.key == "iv_infusion" and not KETAMINE.search(item):
+            if term.key == "iv_infusion" and not KETAMINE.search(item) and other_iv():
                 continue
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     facts = settle(candidates)
@@ -112,14 +113,17 @@ NO_BEFORE = re.compile(r"\b(?:no|without|never|nor)\s+(?:[\w-]+\s+)?$", re.I)
 def _negates(clause: str, term_at: int) -> bool:
     """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it,
     "no IV lines, no lozenges" right before it."""
-    if NO_BEFORE.search(clause[:term_at]):
+    before = clause[:term_at].lower()
+    if ("no " in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before):
         return True
     for match in ACTIVE_NEGATION.finditer(clause):
         if match.start() < term_at and not _scoped_to_condition(clause[match.end():]):
             return True
     if any(m.start() > term_at for m in PASSIVE_NEGATION.finditer(clause)):
         return True
-    if WHICH_NOT.search(clause[term_at:]) or ELLIPTIC_NO.search(clause[term_at:]):
+    after = clause[term_at:]
+    if ("which" in after and WHICH_NOT.search(after)) or (("n't" in after or "n’t" in after or "not" in after
+                                                            or "no longer" in after) and ELLIPTIC_NO.search(after)):
         return True  # "Spravato, which we do not offer"; "ask whether we offer Spravato; we don't"
     return bool(PAST_OFFER.search(clause))
 
