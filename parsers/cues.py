@@ -128,6 +128,8 @@ GENERAL = lower_rx(
     r"\b(?:several|many|some|most|other|national|online) (?:\w+ )?(?:companies|clinics|providers|practices|services|"
     r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b", r"\bcommonly\b",
     r"\b(?:had |have |has )?tried (?:an? |the |other )?(?:\w+ )?(?:clinics?|infusions?|treatments?)\b",
+    r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining|starting (?:this|our|the) (?:practice|clinic))\b",
+    r"\bat (?:a|another|their|your own) (?:\w+ )?(?:clinic|psychiatrist|doctor|provider|office)\b",
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )

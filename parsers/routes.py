@@ -41,8 +41,7 @@ PAST_OFFER = rx(r"\b(?:until|through) (?:\w+ )?(?:19|20)\d\d\b", r"\bbetween (?:
                 r"\bformerly (?:offered|provided)\b", r"\bused to (?:offer|provide|administer)\b",
                 r"\bpreviously (?:offered|provided)\b",
                 r"\b(?:has |have )?(?:stopped|discontinued|ceased) (?:offering|providing|giving|using|prescribing|"
-                r"administering)\b",
-                r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining)\b")
+                r"administering)\b")
 OFFER_QUESTION = rx(r"\b(?:offer|provide|administer|prescribe|have|carry|available)\b", r"\bdo you do\b")
 
 
@@ -102,8 +101,11 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                 continue
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     facts = settle(candidates)
-    if exclusive_evidence or blanket_evidence:
-        facts = _apply_exclusive(facts, mentions, exclusive_evidence or blanket_evidence)
+    if blanket_evidence:  # no ketamine at all here: what the page names, it names of other places
+        named = {f.key for f in facts} | {m.key for m in mentions}
+        return [Fact(key, False, blanket_evidence) for key in sorted(named)], mentions
+    if exclusive_evidence:
+        facts = _apply_exclusive(facts, mentions, exclusive_evidence)
     return facts, mentions
 
 
@@ -117,7 +119,8 @@ def _negates(clause: str, term_at: int) -> bool:
     if ("no " in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before):
         return True
     for match in ACTIVE_NEGATION.finditer(clause):
-        if match.start() < term_at and not _scoped_to_condition(clause[match.end():]):
+        if match.start() < term_at and not _scoped_to_condition(clause[match.end():]) \
+                and not NEW_SUBJECT.search(clause[match.end():term_at]):
             return True
     if any(m.start() > term_at for m in PASSIVE_NEGATION.finditer(clause)):
         return True
@@ -128,6 +131,8 @@ def _negates(clause: str, term_at: int) -> bool:
     return bool(PAST_OFFER.search(clause))
 
 
+# "Rather than Spravato, which we do not offer, we prescribe...": the negation ends where a new subject begins.
+NEW_SUBJECT = re.compile(r",\s+(?:we|I|our|they|the clinic)\b", re.I)
 WHICH_NOT = re.compile(r"^[^.;]{0,30}?\bwhich (?:we|I) (?:do not|don['’]t|no longer|never|cannot|can['’]t) (?:\w+ )?"
                        r"(?:offer|provide|carry|prescribe|give|administer)", re.I)
 # A bare "we don't" that answers the clause before it: "... whether we offer it; we don't, but ...".

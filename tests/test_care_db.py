@@ -56,3 +56,16 @@ def test_every_price_is_shown_as_of_a_date(demo_db):
     cheapest = query(demo_db, "select lowest_price_per_session_as_of from clinic_comparison "
                               "where lowest_price_per_session_usd is not null")
     assert cheapest and all(c["lowest_price_per_session_as_of"] for c in cheapest)
+
+
+def test_no_view_of_the_demo_shows_a_per_session_price_implausible_for_ketamine_care(demo_db):
+    """A per-session figure under $50 or over $5,000 is a misreading (an instalment, a duration read as sessions):
+    it may be stored, flagged, but no comparison shows it."""
+    lowest = query(demo_db, "select lowest_per_session_usd from lowest_prices")
+    assert lowest and all(50 <= r["lowest_per_session_usd"] <= 5000 for r in lowest)
+    compared = query(demo_db, "select lowest_price_per_session_usd, lowest_iv_price_usd from clinic_comparison")
+    for row in compared:
+        assert all(v is None or 50 <= v <= 5000 for v in row.values()), row
+    flagged = query(demo_db, "select per_session_usd, flag from prices where per_session_usd < 50 "
+                             "or per_session_usd > 5000")
+    assert all(r["flag"] for r in flagged)
