@@ -74,6 +74,10 @@ HERE = rx(r"\bhere\b", r"\b(?:at|in) (?:our|this) (?:clinic|practice|office|cent
 BEYOND = re.compile(r"^(?:beyond|besides|apart from|outside(?: of)?|in addition to|aside from) [^,]{1,60},", re.I)
 RELATED_POSTS = rx(r"\b(?:related|recent|popular|more|latest) (?:posts|articles|stories|reading)\b", r"\bread more\b",
                    r"\bfrom (?:the|our) blog\b", r"\byou might also like\b")
+# A "no" to a kind of patient, not to a condition: "we don't prescribe it to anyone with a current substance use
+# disorder" is a contraindication.
+RESTRICTION = rx(r"\b(?:to|for) (?:anyone|someone|patients|people|those) (?:\w+ ){0,2}(?:with|who)\b")
+WITH_KETAMINE = rx(r"\bwith (?:es)?ketamine\b", r"\bketamine (?:to treat|for)\b")
 ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:these|those) (?:conditions|disorders|"
              r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b")
 OUR_DOCTOR = rx(r"^(?:Dr\.?|Doctor) [A-Z][a-z]+")
@@ -265,6 +269,10 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return False, STRENGTH_STATEMENT
     if CONTRAINDICATION.search(text):
         return "contraindication"
+    if NOT_TREATED.search(clause) and (FIRST_PERSON.search(text) or sentence.self_ref or WITH_KETAMINE.search(clause)):
+        if RESTRICTION.search(clause):
+            return "contraindication"
+        return False, STRENGTH_STATEMENT  # "We don't treat substance use disorders with ketamine"
     if RESEARCH.search(text):
         return "research or education framing"
     if (TREAT_STATEMENT.search(clause) and (FIRST_PERSON.search(text) or CANDIDATE.search(text)

@@ -14,6 +14,7 @@ from parsers.cues import (
     COMPARISON_SECTION,
     EDUCATION_HEADING,
     EXCLUSIVE,
+    FIRST_PERSON,
     GENERAL,
     OFFER,
     PROCEDURE,
@@ -75,7 +76,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
         for term, match in find_terms(sentence.text, terms):
             clause = clause_around(sentence.text, match.start(), match.end())
             if not about_ketamine or (term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause)
-                                      and not KETAMINE.search(clause)):
+                                      and not KETAMINE.search(clause) and not NOT_AN_IV.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
             stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause), page_type)
@@ -109,18 +110,19 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     return facts, mentions
 
 
-NO_BEFORE = re.compile(r"\b(?:no|without|never|nor)\s+(?:[\w-]+\s+)?$", re.I)
+NO_BEFORE = re.compile(r"\b(?:no|without|never|nor|not an?)\s+(?:[\w-]+\s+)?$", re.I)
 
 
 def _negates(clause: str, term_at: int) -> bool:
     """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it,
     "no IV lines, no lozenges" right before it."""
     before = clause[:term_at].lower()
-    if ("no " in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before):
+    if ("no" in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before):
         return True
     for match in ACTIVE_NEGATION.finditer(clause):
         if match.start() < term_at and not _scoped_to_condition(clause[match.end():]) \
-                and not NEW_SUBJECT.search(clause[match.end():term_at]):
+                and not NEW_SUBJECT.search(clause[match.end():term_at]) \
+                and not (WHICH_BEFORE.search(clause[:match.start()]) and "," in clause[match.end():term_at]):
             return True
     if any(m.start() > term_at for m in PASSIVE_NEGATION.finditer(clause)):
         return True
@@ -131,6 +133,8 @@ def _negates(clause: str, term_at: int) -> bool:
     return bool(PAST_OFFER.search(clause))
 
 
+WHICH_BEFORE = re.compile(r"\bwhich\s+(?:we|I)\s+$", re.I)  # a relative clause: its "not" ends at its comma
+NOT_AN_IV = re.compile(r"\bnot an? IV\b", re.I)  # "an intramuscular injection, not an IV drip": a route not offered
 # "Rather than Spravato, which we do not offer, we prescribe...": the negation ends where a new subject begins.
 NEW_SUBJECT = re.compile(r",\s+(?:we|I|our|they|the clinic)\b", re.I)
 WHICH_NOT = re.compile(r"^[^.;]{0,30}?\bwhich (?:we|I) (?:do not|don['’]t|no longer|never|cannot|can['’]t) (?:\w+ )?"
@@ -160,6 +164,9 @@ ROUTE_PAYMENT = rx(r"\bcovered\b", r"\bbilled\b", r"\bprior authori[sz]ation\b",
 def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
             page_type: str = "other") -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
+    rest = sentence.text[max(sentence.text.find(clause), 0) + term_at:]
+    if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
+        return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
     general = bool(GENERAL.search(clause)) or (sentence.kind in ("row", "item", "heading")
                                                and bool(COMPARISON_SECTION.search(sentence.section)))
     if _negates(clause, term_at) and not general and not ELSEWHERE.search(clause):
@@ -210,7 +217,7 @@ ACTIVE_NEGATION = rx(
     r"\b(?:this|it|that|what (?:we|I) do) (?:is|are)(?: not|n['’]t) (?:an? )?(?=[\w-]+(?: [\w-]+){0,3}(?: \(|\.|,|$))",
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
     r"use|give|dispense|perform|have)\b",
-    r"\bno longer (?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|do(?:es|ing)?|"
+    r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|do(?:es|ing)?|"
     r"carr(?:y|ies|ying)|giv(?:e|es|ing)|perform(?:s|ing)?)\b",
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
     r"prescribe|use|give|dispense|perform|have)\b", r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
