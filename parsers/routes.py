@@ -217,8 +217,8 @@ ACTIVE_NEGATION = rx(
     r"\b(?:this|it|that|what (?:we|I) do) (?:is|are)(?: not|n['’]t) (?:an? )?(?=[\w-]+(?: [\w-]+){0,3}(?: \(|\.|,|$))",
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
     r"use|give|dispense|perform|have)\b",
-    r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|do(?:es|ing)?|"
-    r"carr(?:y|ies|ying)|giv(?:e|es|ing)|perform(?:s|ing)?)\b",
+    r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|"
+    r"do(?:es|ing)?|carr(?:y|ies|ying)|giv(?:e|es|ing)|perform(?:s|ing)?)\b",
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
     r"prescribe|use|give|dispense|perform|have)\b", r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
     r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
