@@ -310,6 +310,10 @@ def parse_text(text: str, url: str | None = None) -> Document:
         # list, however long each line is, until a line reads as a sentence of its own.
         after_lead_in = not after_blank and blocks and (LEAD_IN.search(blocks[-1].text) or (
             blocks[-1].kind == "item" and blocks[-1].lead_in)) and not re.search(r"[.!?]$", line)
+        if line.endswith("?") and len(line) < 160 and not is_item:
+            blocks.append(Block(line, "question", heading, section=heading))  # an FAQ question frames the next line
+            after_blank = False
+            continue
         if after_lead_in and not is_item:
             lead = blocks[-1].text if LEAD_IN.search(blocks[-1].text) else blocks[-1].lead_in
             blocks.append(Block(line, "item", heading, section=heading, lead_in=lead))
@@ -541,6 +545,10 @@ class _Walker:
             text = clean(_text_of(child))
             if child.tag == "dt":
                 term = text
+                if text.endswith("?"):  # an FAQ as a definition list: the question frames the answer below it
+                    self.blocks.append(Block(text, "question", self.heading, section=self.section))
+            elif text and term.endswith("?"):
+                self.blocks.append(Block(text, "paragraph", self.heading, section=self.section))
             elif text:
                 self.blocks.append(Block(f"{term} | {text}" if term else text, "row", self.heading,
                                          section=self.section))

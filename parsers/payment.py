@@ -51,7 +51,7 @@ INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- 
 ACCEPTANCE = rx(r"\baccept", r"\bin[- ]network\b", r"\bbill", r"\btake\b", r"\bwork with\b", r"\bparticipat",
                 r"\bcovered by\b", r"\bcontracted\b", r"\bprovider (?:for|with|in)\b", r"\bapproved\b.*\bprovider\b",
                 r"\bcredentialed\b", r"\bpanels?\b")
-HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bhop(?:e|es|ing) to\b", r"\bplan(?:s|ning)? to\b", r"\bcoming soon\b",
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bwhen (?:you|a|your|the)\b", r"\bhop(?:e|es|ing) to\b", r"\bplan(?:s|ning)? to\b", r"\bcoming soon\b",
                   r"\bsoon\b", r"\bworking (?:on|toward)", r"\bin the process of\b", r"\bexpect(?:s|ing)? to\b",
                   r"\bin the future\b", r"\bnot yet\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend",
                   r"\bwhose\b",
@@ -77,6 +77,7 @@ NO_INSURANCE = rx(
     r"\b(?:cash|self|private)[- ]pay (?:only|clinic|practice|basis|model|service)\b",
     r"\bonly (?:accept )?(?:cash|self|private)[- ]pay\b",
     r"\bfee[- ]for[- ]service\b", r"\bnot (?:in[- ]network|contracted)\b",
+    r"\binsurance (?:is|are) not (?:billed|accepted|taken)\b",
     r"\b(?:practice|clinic|we|office|center|centre) (?:is|are) (?:a |an )?(?:entirely |strictly |fully |exclusively )?"
     r"(?:cash|self|private)[- ]pay\b",
 )
@@ -169,6 +170,8 @@ def _clauses(sentence: Sentence) -> list[str]:
     answer = answer_value(sentence) if EXPLICIT_ANSWER.search(sentence.text) else None
     if answer is not None:
         question = sentence.question.rstrip("?")
+        if COVERED.search(question) and not INSURANCE.search(question):
+            question += " by insurance"  # "Is Spravato covered?" "Yes, by most plans."
         restated = question if answer else f"No, not {question}"
         return [restated, *_split(sentence.text)]
     return _split(sentence.text)
@@ -192,6 +195,9 @@ def _set(payment: Payment, key: str, value: bool, evidence: str) -> None:
 CLINIC_SPEAKS = rx(r"\b(?:we|our|us)\b", r"\bat (?:the|our|this) (?:clinic|practice|office|center|centre)\b", r"\bhere\b")
 
 
+# What the patient pays under their plan for the treatment just named: "Your share is your plan's copay".
+PATIENT_SHARE = rx(r"\b(?:your|the patient['’]s) (?:share|cost|portion)\b", r"\bco-?pays?\b", r"\bco-?insurance\b")
+EXCEPT_PAYER = rx(r"^(?:other than|except(?: for)?|apart from|besides|aside from)\b")
 FOR_ROUTE = re.compile(r"^(?:only |but only |just )?for (?:\w+ )?(?:spravato|es-?ketamine|IV|infusions?)\b", re.I)
 
 
@@ -208,7 +214,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     elided verb ("whereas IV ketamine is not") read as the earlier clause did."""
     negated = is_negated(clause)
     route = "spravato" if SPRAVATO.search(clause) else "iv" if IV.search(clause) else (
-        said.get("route") if PRONOUN.search(clause) else None)
+        said.get("route") if PRONOUN.search(clause) or PATIENT_SHARE.search(clause) else None)
     elided = ELLIPSIS.match(clause.strip())
     if route and FOR_ROUTE.match(clause.strip()) and said.get("covered_any") is not None:
         _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", said["covered_any"], evidence)
@@ -232,7 +238,11 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     elif route == "iv" and ROUTE_SELF_PAY.search(clause):
         _set(payment, "iv_covered", False, evidence)
     accepting = ACCEPT_INSURANCE.search(clause) and (INSURANCE.search(clause) or _names_payer(clause))
+    if accepting and not negated and not HYPOTHETICAL.search(clause):
+        said.setdefault("covered_any", True)  # "Do you accept insurance?" "Yes, most plans — for Spravato."
     route_scoped = SPRAVATO.search(clause) or IV.search(clause)
+    if EXCEPT_PAYER.search(clause) and _names_payer(clause) and negated:
+        _set(payment, "accepts_insurance", True, evidence)  # "Other than workers' compensation we do not bill insurance"
     if NO_INSURANCE.search(clause) and not HYPOTHETICAL.search(clause) and not route_scoped \
             and (not negated or OUT_OF_NETWORK.search(clause)):
         _set(payment, "accepts_insurance", False, evidence)
