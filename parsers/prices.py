@@ -46,7 +46,8 @@ OTHER_SERVICE = lower_rx(
     r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
     r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b", r"\bhangover\b", r"\bimmunity\b", r"\bdetox\b",
-    r"\bdrips?\b", r"\bwellness\b",
+    r"\bdrips?\b", r"\bwellness\b", r"\bpeer (?:support )?groups?\b",
+    r"\bsupport groups?\b",
     r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
     r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
 )
@@ -108,10 +109,10 @@ def implausible(per_session_usd: float | None) -> str | None:
 def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     prices: list[Price] = []
     seen: set[tuple] = set()
-    previous: Sentence | None = None
+    above: list[Sentence] = []  # the last few sentences, nearest last
     for sentence in sentences:
-        label = _label_above(sentence, previous) if "$" in sentence.text else ""
-        previous = sentence
+        label = _label_above(sentence, above) if "$" in sentence.text else ""
+        above = [*above[-2:], sentence]
         for price in _prices_in(sentence, label):
             key = (price.amount_usd, price.amount_max_usd, price.unit, price.sessions, price.route)
             if key not in seen:
@@ -127,12 +128,15 @@ BARE_WORDS = re.compile(r"\b(?:from|starting(?: at)?|only|just|per|each|a|an|the
                         r"hr|hours)\b", re.I)
 
 
-def _label_above(sentence: Sentence, previous: Sentence | None) -> str:
-    """What names the service of an amount alone on its line: the short line right above it (a card's title, a
-    flattened table's first cell), else the heading."""
-    if previous is not None and "$" not in previous.text and len(previous.text.split()) <= 10 \
-            and previous.kind in ("heading", "item", "paragraph", "row") and not previous.text.rstrip().endswith("."):
-        return previous.text
+def _label_above(sentence: Sentence, above: list[Sentence]) -> str:
+    """What names the service of an amount alone on its line: the nearest short title-like line of the three above
+    it (a card's title, a flattened table's first cell; not a sentence of the card's text), else the heading."""
+    for previous in reversed(above):
+        if "$" in previous.text:
+            break
+        if len(previous.text.split()) <= 10 and previous.kind in ("heading", "item", "paragraph", "row") \
+                and not previous.text.rstrip().endswith((".", "!", "?")):
+            return previous.text
     return sentence.heading
 
 
@@ -211,7 +215,7 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     if NOT_A_PRICE.search(segment):
         return None
     clause = _clause_of(segment, sentence)
-    if MARKET_PRICE.search(clause) or COPAY_CLAUSE.search(clause):
+    if MARKET_PRICE.search(clause) or COPAY_CLAUSE.search(clause) or MARKET_PRICE.search(sentence.text):
         return None
     if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not (
             MEMBERSHIP.search(context) or MONTHLY_PROGRAMME.search(context))):
