@@ -90,7 +90,9 @@ PATIENT_LIST = rx(r"^(?:adults|people|patients|clients|teens|adolescents|veteran
 PRICE = rx(r"\$\s?\d")
 PRICED_SERVICE_NOTE = rx(r"(?:infusion|injection|ketamine|spravato|session|treatment|shot)s?\s*\([^)]{0,60}$")
 CONTINUATION = rx(r"^(?:including|such as|especially|as well as)\b")
-TREAT_QUESTION = rx(r"\b(?:treat|help|see|work with|accept patients)\b")
+TREAT_QUESTION = rx(r"\b(?:treat|help|see|work with|accept patients)\b",
+                   r"\b(?:get|receive|have|try|start) (?:ketamine|treatment|infusions?|spravato|KAP)\b",
+                   r"\b(?:qualify|eligible|candidate)\b")
 # A service line without a verb: "IV ketamine infusions for depression, anxiety, PTSD and OCD".
 TAGLINE = rx(r"^(?:[\w-]+ ){0,4}(?:ketamine|infusions?|spravato|esketamine|therapy|treatments?|KAP)(?: \w+)? for\b")
 CANDIDATE = rx(r"\bcandidates?\b", r"\bgood (?:option|fit|choice)\b", r"\b(?:offered|available|provided) (?:for|to)\b")
@@ -220,6 +222,7 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
 
 LIST_FILLER = re.compile(r"[\s•·|,./;:&+()\-–—]+|\band\b|\bor\b|\bdisorders?\b|\bsyndromes?\b|\bsevere\b|"
                          r"\bchronic\b|\bmajor\b|\bother\b|\bs\b|\brelief\b|\btreatment\b|\bcare\b|\bsupport\b|"
+                         r"\bsuch as\b|\bincluding\b|\blike\b|"
                          r"\bconditions?\b|\bsymptoms\b", re.I)
 
 
@@ -229,7 +232,7 @@ def _only_conditions(text: str, least: int = 2) -> bool:
     if len(found) < least or len(text.split()) > 20:
         return False
     rest = text
-    for term, _ in found:
+    for term, _ in sorted(found, key=lambda tm: -len(tm[1].group())):  # "postpartum depression" before "depression"
         rest = compiled(term).sub(" ", rest)
     return len(LIST_FILLER.sub("", rest)) <= 3
 
@@ -309,8 +312,10 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
     if page_type == "conditions" and sentence.kind != "heading" and CONTINUATION.search(text) \
             and len(text.split()) <= 14:
         return True, STRENGTH_HEADING  # "Including major depressive disorder and TRD." under a condition heading
-    if sentence.kind != "heading" and len(text.split()) <= 14 and TAGLINE.search(text):
-        return True, STRENGTH_HEADING
+    if len(text.split()) <= 14 and TAGLINE.search(text) and not EDUCATION_HEADING.search(text):
+        return True, STRENGTH_HEADING  # "Ketamine infusions for depression, anxiety & PTSD"
+    if CONTINUATION.search(text) and _only_conditions(sentence.heading, least=1):
+        return True, STRENGTH_HEADING  # a card "Depression" / "Including depression that has not lifted..."
     if _speaks_of_own_care(sentence, clause):
         return True, STRENGTH_HEADING  # the clinic's page speaking of its care: "IV ketamine for veterans with PTSD"
     return "named without a claim"
@@ -332,7 +337,8 @@ GENERAL_TEXT = lower_rx(*(
     r"best|wise|worth)\b", r"\bshould\b",
 ))
 TESTIMONIAL = re.compile(r"\b(?:I|I['’]m|I['’]ve|I['’]d|My|my|me)\b")  # a patient's own words, not the clinic's
-CARE_CONTEXT = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\binfusions?\b", r"\binjections?\b", r"\bshots?\b", r"\bKAP\b",
+CARE_CONTEXT = rx(r"\btreat(?:s|ed|ing)?\b",
+                  r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\binfusions?\b", r"\binjections?\b", r"\bshots?\b", r"\bKAP\b",
                   r"\blozenges?\b", r"\btroches?\b", r"\btreatments?\b", r"\btherapy\b", r"\bsessions?\b",
                   r"\bcandidates?\b", r"\bpatients\b", r"\bclients\b", r"\badults\b", r"\bveterans\b",
                   r"\bwe\b", r"\bour\b", r"\bus\b", r"\bhere\b", r"\brelief\b", r"\bprogram\b", r"\bcare\b",

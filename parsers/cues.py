@@ -54,7 +54,7 @@ NOT_A_NEGATION = re.compile(r"\b(?:not only|not just|no matter|whether or not|no
 # ", and" starts a new clause only when a subject or a verb follows ("..., and we do not bill insurance");
 # before a last list item (", and anxiety") it does not, so the item keeps the list's verb.
 NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he|she|insurance|most|many|some|all|"
-                        r"no|not|there|ketamine|spravato|esketamine|IV|IM|infusions|injections|the|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
+                        r"no|not|there|ketamine|spravato|esketamine|IV|IM|infusions|injections|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
                         r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
 # "..., so you do not have to travel": the negation belongs to the clause after "so".
 CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
@@ -129,7 +129,6 @@ GENERAL = lower_rx(
     r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b", r"\bcommonly\b",
     r"\b(?:had |have |has )?tried (?:an? |the |other )?(?:\w+ )?(?:clinics?|infusions?|treatments?)\b",
     r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining|starting (?:this|our|the) (?:practice|clinic))\b",
-    r"\bat (?:a|another|their|your own) (?:\w+ )?(?:clinic|psychiatrist|doctor|provider|office)\b",
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
 )
@@ -174,7 +173,7 @@ COMPARISON_SECTION = rx(r"\bcompar", r"\bvs\.?\b", r"\bversus\b",
                         r"\bother (?:options|treatments|clinics|providers)\b", r"\balternatives?\b", r"\bdifferences?\b")
 
 
-YES_ANSWER = re.compile(r"^\s*(?:yes|absolutely|certainly|of course|we do\b(?! not))\b", re.I)
+YES_ANSWER = re.compile(r"^\s*(?:for [^,.]{1,40}, )?(?:yes|absolutely|certainly|of course|we do\b(?! not))\b", re.I)
 NO_ANSWER = re.compile(r"^\s*(?:no|not at this time|we do not|we don['’]t)\b(?!-show)", re.I)
 
 

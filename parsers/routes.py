@@ -134,6 +134,9 @@ def _negates(clause: str, term_at: int) -> bool:
 
 
 WHICH_BEFORE = re.compile(r"\bwhich\s+(?:we|I)\s+$", re.I)  # a relative clause: its "not" ends at its comma
+# Care clients get from someone else: "Many clients receive IV infusions at a clinic or Spravato at their
+# psychiatrist's office".
+RECEIVED_ELSEWHERE = rx(r"\bat (?:a|another|their|your own) (?:\w+ )?(?:clinic|psychiatrist|doctor|provider|office)")
 NOT_AN_IV = re.compile(r"\bnot an? IV\b", re.I)  # "an intramuscular injection, not an IV drip": a route not offered
 # "Rather than Spravato, which we do not offer, we prescribe...": the negation ends where a new subject begins.
 NEW_SUBJECT = re.compile(r",\s+(?:we|I|our|they|the clinic)\b", re.I)
@@ -167,8 +170,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     rest = sentence.text[max(sentence.text.find(clause), 0) + term_at:]
     if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
         return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
-    general = bool(GENERAL.search(clause)) or (sentence.kind in ("row", "item", "heading")
-                                               and bool(COMPARISON_SECTION.search(sentence.section)))
+    general = bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause)) or (
+        sentence.kind in ("row", "item", "heading") and bool(COMPARISON_SECTION.search(sentence.section)))
     if _negates(clause, term_at) and not general and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
