@@ -77,6 +77,8 @@ RELATED_POSTS = rx(r"\b(?:related|recent|popular|more|latest) (?:posts|articles|
 # A "no" to a kind of patient, not to a condition: "we don't prescribe it to anyone with a current substance use
 # disorder" is a contraindication.
 RESTRICTION = rx(r"\b(?:to|for) (?:anyone|someone|patients|people|those) (?:\w+ ){0,2}(?:with|who)\b")
+CRISIS_OR_SCREENING = rx(r"\b988\b", r"\b911\b", r"\bemergency (?:room|care|services?)\b", r"\binpatient\b",
+                         r"\bcrisis (?:line|care|services?|center)\b", r"\bscreen(?:s|ed)? (?:\w+ ){0,3}for\b")
 WITH_KETAMINE = rx(r"\bwith (?:es)?ketamine\b", r"\bketamine (?:to treat|for)\b")
 ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:these|those) (?:conditions|disorders|"
              r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b")
@@ -212,7 +214,7 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
             else:
                 value, strength = verdict
                 candidates.append(Fact(term.key, value, sentence.text, strength))
-    for item in menu:
+    for item in menu if not weak_page else ():  # a blog's sidebar of tags and posts is not the site's list
         if len(item.split()) > 6 or "?" in item or ":" in item:
             continue  # a post title in a sidebar, not the site's own list
         for term, _ in find_terms(item, CONDITIONS):
@@ -272,6 +274,8 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return False, STRENGTH_STATEMENT
     if CONTRAINDICATION.search(text):
         return "contraindication"
+    if CRISIS_OR_SCREENING.search(text):
+        return "a crisis notice or a screening, not a condition treated"
     if NOT_TREATED.search(clause) and (FIRST_PERSON.search(text) or sentence.self_ref or WITH_KETAMINE.search(clause)):
         if RESTRICTION.search(clause):
             return "contraindication"

@@ -140,7 +140,9 @@ CONDITIONS: tuple[Term, ...] = (
           r"conventional|standard|other|options)\b)",
           r"\bdepression (?:\w+ ){0,2}(?:not|n['’]t) (?:\w+ ){0,2}(?:respond|improv|lift|budg|get better|go away)\w*"
           r"(?=[^.;]{0,60}\b(?:medications?|medicines?|antidepressants?|treatments?|therap(?:y|ies)|SSRIs?)\b)",
-          r"\bdepression (?:\w+ ){0,3}(?:despite|after (?:trying|two|three|several|multiple|many))\b"),
+          r"\bdepression (?:\w+ ){0,3}(?:despite|after (?:trying|two|three|several|multiple|many))\b",
+          r"\bdepression (?:that|which) (?:[\w-]+ ){1,5}(?:haven['’]t|have not|hasn['’]t|has not|didn['’]t|did not) "
+          r"(?:touched|helped|worked|lifted|improved|relieved)\b"),
          parent="depression", synonyms=("TRD",)),
     Term("bipolar_depression", "Bipolar depression",
          (r"\bbipolar(?: (?:type )?(?:II|I|1|2))? (?:depression|disorder)\b", r"\bbipolar (?:ii?|type)\b", r"\bbipolar\b"),

@@ -15,11 +15,11 @@ CORPUS = Path(__file__).parent / "corpus"
 # Sets held to the whole bar, each on its own. Corpus R (written after real pages, in their voice) is not there yet:
 # it is held to the figures it has reached, so no change can quietly lose ground on it.
 AT_THE_BAR = ("a", "b", "c")
-R_FLOORS = {  # group -> figure -> lowest accepted value
-    "r": {"routes_p": 0.88, "routes_r": 0.82, "conditions_p": 0.88, "conditions_r": 0.65, "payment": 0.70,
-          "prices": 0.80},
-    "r as text": {"routes_p": 0.88, "routes_r": 0.82, "conditions_p": 0.88, "conditions_r": 0.65, "payment": 0.70,
-                  "prices": 0.72},
+R_FLOORS = {  # group -> figure -> lowest accepted value (a little under what the set reached, 2026-12-04)
+    "r": {"routes_p": 0.95, "routes_r": 0.95, "conditions_p": 0.95, "conditions_r": 0.92, "payment": 0.88,
+          "prices": 0.90},
+    "r as text": {"routes_p": 0.94, "routes_r": 0.93, "conditions_p": 0.94, "conditions_r": 0.94, "payment": 0.88,
+                  "prices": 0.86},
 }
 
 
