@@ -43,7 +43,7 @@ NOT_A_PRICE = lower_rx(
 OTHER_SERVICE = lower_rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
-    r"\btestosterone\b", r"\bHRT\b", r"\bfacials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
+    r"\btestosterone\b", r"\bHRT\b", r"facials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
     r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b", r"\bhangover\b", r"\bimmunity\b", r"\bdetox\b",
     r"\bdrips?\b", r"\bwellness\b", r"\bpeer (?:support )?groups?\b",
