@@ -72,7 +72,11 @@ NOT_USED_FOR = rx(
 )
 HERE = rx(r"\bhere\b", r"\b(?:at|in) (?:our|this) (?:clinic|practice|office|center|centre)\b", r"\b(?:we|our|us)\b")
 BEYOND = re.compile(r"^(?:beyond|besides|apart from|outside(?: of)?|in addition to|aside from) [^,]{1,60},", re.I)
-RELATED_POSTS = rx(r"\b(?:related|recent|popular|more|latest) (?:posts|articles|stories|reading)\b", r"\bread more\b",
+# What patients tried before ("who feel that talk therapy alone hasn't helped") is not the practice's programme.
+PRONOUN = rx(r"\b(?:them|it|these|those)\b")
+ALREADY_TRIED = rx(r"\btried\b", r"\balone\b", r"\balready\b", r"\b(?:haven|hasn|didn)['’]t (?:helped|worked)\b")
+RELATED_POSTS = rx(r"\bwhat (?:we|you) (?:know|need to know)\b", r"\bwhat (?:the )?(?:research|science) says\b",
+                   r"\b(?:related|recent|popular|more|latest) (?:posts|articles|stories|reading)\b", r"\bread more\b",
                    r"\bfrom (?:the|our) blog\b", r"\byou might also like\b")
 # A "no" to a kind of patient, not to a condition: "we don't prescribe it to anyone with a current substance use
 # disorder" is a contraindication.
@@ -259,8 +263,9 @@ def _outline(sentence: Sentence) -> list[str]:
 
 def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
     """A programme of the practice that is not ketamine care speaks for none of its conditions; else _judge."""
-    if (OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading)) \
-            and not KETAMINE_WORD.search(sentence.text):
+    programme = OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading) or (
+        PRONOUN.search(clause) and OTHER_PROGRAMME.search(sentence.text))  # "many clients use them (NAD+) for..."
+    if programme and not KETAMINE_WORD.search(sentence.text) and not ALREADY_TRIED.search(clause):
         return "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
     return _judge(sentence, clause, weak_page, page_type)
 

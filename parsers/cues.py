@@ -133,7 +133,8 @@ GENERAL = lower_rx(
     r"\b(?:in general|generally|typically|usually)\b",
 )
 RESEARCH = lower_rx(
-    r"\bstud(?:y|ies|ied)\b", r"\bresearch(?:ers)?\b", r"\b(?:clinical|controlled|randomi[sz]ed) trials?\b",
+    r"\bstud(?:y|ies|ied)\b", r"\bpapers?\b", r"\bco-?authored\b", r"\bpublished\b", r"\bresearch(?:ers)?\b",
+    r"\b(?:clinical|controlled|randomi[sz]ed) trials?\b",
     r"\bevidence\b",
     r"\b(?:has|have) (?:shown|been shown|demonstrated|garnered)\b", r"\bshown promise\b", r"\bpromis(?:e|ing)\b",
     r"\b(?:is|are) being (?:explored|studied|investigated|researched)\b", r"\binvestigat",

@@ -79,7 +79,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                                       and not KETAMINE.search(clause) and not NOT_AN_IV.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
-            stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause), page_type)
+            stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause), page_type,
+                             service=not exclusive)
             if stance is None:
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
@@ -150,9 +151,16 @@ ELLIPTIC_NO = re.compile(r"[;,.]\s*(?:but\s+)?(?:we|I) (?:do not|don['’]t|no l
 def _scoped_to_condition(rest: str) -> bool:
     """ "we don't offer infusions for chronic pain": a condition that is not treated, not a route not offered;
     "we do not provide KAP to anyone under 21": a limit on who, not a service not offered."""
-    return (bool(re.search(r"\bfor\b", rest)) and bool(find_terms(rest, CONDITIONS))) or bool(WHO_LIMIT.search(rest))
+    return (bool(re.search(r"\bfor\b", rest)) and bool(find_terms(rest, CONDITIONS))) or bool(WHO_LIMIT.search(rest)) \
+        or bool(CONDITION_BEFORE.search(rest))
 
 
+# "we don't currently offer pain infusions": infusions for one condition, not the route.
+CONDITION_BEFORE = rx(r"^\s*(?:[\w-]+ )?(?:pain|mood|depression|migraine|crps|ptsd|anxiety|ocd)\s+(?:ketamine\s+)?"
+                      r"(?:infusions?|injections?|treatments?|sessions?)\b")
+# "This is not ketamine-assisted psychotherapy": a service the page says it is not. (For a route, "this is not
+# Spravato; it's racemic ketamine" says what a medicine is, not what the clinic offers.)
+THIS_IS_NOT = rx(r"\b(?:this|it|that|what (?:we|I) do) (?:is|are)(?: not|n['’]t) (?:an? )?(?:[\w-]+ ){0,2}$")
 WHO_LIMIT = rx(r"\b(?:to|for) (?:anyone|patients|people|children|kids|minors|teens|adolescents|adults|those|clients|"
                r"individuals|someone|women) (?:\w+ )?(?:under|younger|older|over|who|with|during|while)\b",
                r"\b(?:to|for) (?:minors|children|pregnant)\b", r"\bon (?:a|the) first visit\b")
@@ -165,14 +173,17 @@ ROUTE_PAYMENT = rx(r"\bcovered\b", r"\bbilled\b", r"\bprior authori[sz]ation\b",
 
 
 def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
-            page_type: str = "other") -> tuple[bool, int] | None:
+            page_type: str = "other", service: bool = False) -> tuple[bool, int] | None:
     """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
     rest = sentence.text[max(sentence.text.find(clause), 0) + term_at:]
     if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
         return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
     general = bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause)) or (
         sentence.kind in ("row", "item", "heading") and bool(COMPARISON_SECTION.search(sentence.section)))
-    if _negates(clause, term_at) and not general and not ELSEWHERE.search(clause):
+    if weak_page and not FIRST_PERSON.search(clause):
+        general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
+    if (_negates(clause, term_at) or (service and THIS_IS_NOT.search(clause[:term_at]))) and not general \
+            and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
         return True, STRENGTH_STATEMENT
@@ -217,7 +228,6 @@ BLANKET_NEGATION = rx(
     r"\b(?:does|do)(?: not|n['’]t) (?:offer|provide) (?:any )?ketamine (?:treatment|therapy|care|services?)\b",
 )
 ACTIVE_NEGATION = rx(
-    r"\b(?:this|it|that|what (?:we|I) do) (?:is|are)(?: not|n['’]t) (?:an? )?(?=[\w-]+(?: [\w-]+){0,3}(?: \(|\.|,|$))",
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
     r"use|give|dispense|perform|have)\b",
     r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|"
