@@ -335,7 +335,7 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
 GENERAL_TEXT = lower_rx(*(
     r"^(?:[\w'’-]+ ){0,4}(?:is|are) (?:a|an|one of|often|common|characteri[sz]ed|defined|marked|more than)\b",
     r"\b(?:millions?|percent|americans|worldwide|nationwide|statistics|prevalence|affects? (?:about|over|nearly|up to))\b",
-    r"%", r"\bsymptoms?\b", r"\bsigns of\b", r"\b(?:is|are) caused\b", r"\brisk factors?\b",
+    r"\bpercent\b", r"\bsymptoms?\b", r"\bsigns of\b", r"\b(?:is|are) caused\b", r"\brisk factors?\b",
     r"^(?:if|when|whether) (?:you|your|someone)\b", r"\boff[- ]label\b",
     r"\bFDA\b", r"\b(?:an |dissociative )?anesthetics?\b", r"\bNMDA\b", r"\bglutamate\b", r"\bneuroplasticity\b",
     r"\bbrain\b", r"\bknown (?:to|for|as)\b", r"\b(?:can|could|may|might) (?:help|treat|relieve|reduce|ease|improve)\b",
@@ -361,7 +361,7 @@ def _speaks_of_own_care(sentence: Sentence, clause: str) -> bool:
     text = sentence.text
     if sentence.kind in ("question", "heading") or text.rstrip().endswith("?") or not sentence.about_ketamine:
         return False
-    if GENERAL_TEXT.search(text) or TESTIMONIAL.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
+    if GENERAL_TEXT.search(text) or "%" in text or TESTIMONIAL.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
             or NOT_TREATED.search(clause) or is_negated(clause):
         return False
     return bool(CARE_CONTEXT.search(text) or CARE_CONTEXT.search(sentence.question))

@@ -34,16 +34,19 @@ NOT_A_PRICE = lower_rx(
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
-    r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\$[\d,.]+\s*off\b", r"\brefund",
+    r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\brefund",
     r"\b9\d{4}\b", r"\b[JG]\d{4}\b",  # CPT and HCPCS codes: amounts billed to insurance
     r"\bprevious(?:ly)?\b", r"\bformer(?:ly)?\b", r"\bused to (?:cost|be)\b",
-    r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\+\s?\$", r"\badd-?ons?\b",
+    r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\badd-?ons?\b",
     r"\b(?:instal+ments?|payments?) of \$",
 )
+# The same kind, written with signs: "$50 off", "+$75". Kept apart: an alternative that does not begin at a word
+# boundary makes Python's re try the whole list at every character.
+NOT_A_PRICE_SIGN = re.compile(r"\$[\d,.]+\s*off\b|\+\s?\$", re.I)
 OTHER_SERVICE = lower_rx(
     r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b", r"\bB-?12\b",
     r"\bsemaglutide\b", r"\btirzepatide\b", r"\bweight[- ]loss\b", r"\bbotox\b", r"\bfillers?\b", r"\bhormones?\b",
-    r"\btestosterone\b", r"\bHRT\b", r"facials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
+    r"\btestosterone\b", r"\bHRT\b", r"\b(?:hydra)?facials?\b", r"\bPRP\b", r"\burgent care\b", r"\bTMS\b", r"\blab work\b",
     r"\bmedication (?:management|visits?|follow-?ups?)\b", r"\bpeptides?\b", r"\biron\b",
     r"\bpsychiatric evaluation\b", r"\bfollow-up medication\b", r"\bhangover\b", r"\bimmunity\b", r"\bdetox\b",
     r"\bdrips?\b", r"\bwellness\b", r"\bpeer (?:support )?groups?\b",
@@ -212,7 +215,7 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     route_context = context
     if context == segment and len(sentence.text.split()) <= 8:
         context = f"{sentence.heading} {segment}"  # "$650–$1,100 depending on length" under "Pain Infusion"
-    if NOT_A_PRICE.search(segment):
+    if NOT_A_PRICE.search(segment) or NOT_A_PRICE_SIGN.search(segment):
         return None
     clause = _clause_of(segment, sentence)
     if MARKET_PRICE.search(clause) or COPAY_CLAUSE.search(clause) or MARKET_PRICE.search(sentence.text):
