@@ -361,7 +361,7 @@ def _speaks_of_own_care(sentence: Sentence, clause: str) -> bool:
     text = sentence.text
     if sentence.kind in ("question", "heading") or text.rstrip().endswith("?") or not sentence.about_ketamine:
         return False
-    if GENERAL_TEXT.search(text) or "%" in text or TESTIMONIAL.search(text) or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
-            or NOT_TREATED.search(clause) or is_negated(clause):
+    if "%" in text or GENERAL_TEXT.search(text) or TESTIMONIAL.search(text) \
+            or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) or NOT_TREATED.search(clause) or is_negated(clause):
         return False
     return bool(CARE_CONTEXT.search(text) or CARE_CONTEXT.search(sentence.question))
