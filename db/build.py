@@ -604,7 +604,7 @@ def _signature(db: sqlite_utils.Database, clinic: str) -> dict[str, str]:
         else:
             sig[f"care:{r['key']}:{r['detail']}"] = "true"
     prices: dict[str, list[str]] = defaultdict(list)
-    for r in db.query("select * from prices where clinic_id = ?", [clinic]):
+    for r in db.query("select * from prices where clinic_id = ? and flag is null", [clinic]):
         name = f"price:{r['route'] or 'unspecified'}:{r['unit']}" + (f":{r['sessions']}" if r["sessions"] else "")
         amount = f"{r['amount_usd']:g}" + (f"-{r['amount_max_usd']:g}" if r["amount_max_usd"] else "")
         prices[name].append(amount)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from parsers.prices import PLAUSIBLE_PER_SESSION_USD, implausible
 from parsers.vocab import CARE_LABELS, CONDITIONS, DISCIPLINES, PAYMENT_LABELS, ROUTES, SERVICES
 
 FACT_COLUMNS = {"value": int, "evidence": str, "source_url": str, "seen_at": str, "page_type": str}
@@ -145,7 +146,8 @@ union all
 select p.clinic_id, c.name, c.city,
        coalesce(p.route, 'unspecified') || ':' || p.unit || coalesce(':' || p.sessions, '') as price_key,
        null, cast(p.amount_usd as text), p.seen_at, null
-from prices p join clinics c on c.id = p.clinic_id""",
+from prices p join clinics c on c.id = p.clinic_id
+where p.flag is null""",
     "source_summary": """
 select source, region, count(*) as listings, sum(decision = 'merged') as merged,
        sum(decision = 'dropped') as dropped, sum(decision = 'candidate') as waiting,
@@ -190,6 +192,14 @@ def _comparison_sql() -> str:
     return VIEWS["clinic_comparison"].format(route_columns=routes, condition_columns=conditions)
 
 
+def _flag_implausible_prices(db: sqlite_utils.Database) -> None:
+    """A database from before the flag existed: its misread per-session prices are flagged at once, not only when
+    their region is next rebuilt."""
+    low, high = PLAUSIBLE_PER_SESSION_USD
+    db.execute("update prices set flag = ? where per_session_usd is not null and (per_session_usd < ? or "
+               "per_session_usd > ?)", [implausible(low - 1), low, high])
+
+
 def ensure_db_shape(db: sqlite_utils.Database) -> None:
     """Create whatever is missing; safe to call on every run."""
     db.execute("pragma journal_mode = wal")
@@ -200,6 +210,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
             for column, kind in columns.items():
                 if column not in db[name].columns_dict:
                     db[name].add_column(column, kind)
+                    if (name, column) == ("prices", "flag"):
+                        _flag_implausible_prices(db)
     for table, keys in FOREIGN_KEYS.items():
         existing = {(fk.column, fk.other_table) for fk in db[table].foreign_keys}
         wanted = [fk for fk in keys if (fk[0], fk[1]) not in existing]

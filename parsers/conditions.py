@@ -15,6 +15,7 @@ from parsers.cues import (
     EDUCATION_HEADING,
     FIRST_PERSON,
     GENERAL,
+    NOT_A_NEGATION,
     RESEARCH,
     SOFT_GENERAL,
     Sentence,
@@ -83,6 +84,7 @@ RELATED_POSTS = rx(r"\bwhat (?:we|you) (?:know|need to know)\b", r"\bwhat (?:the
 RESTRICTION = rx(r"\b(?:to|for) (?:anyone|someone|patients|people|those) (?:\w+ ){0,2}(?:with|who)\b")
 CRISIS_OR_SCREENING = rx(r"\b988\b", r"\b911\b", r"\bemergency (?:room|care|services?)\b", r"\binpatient\b",
                          r"\bcrisis (?:line|care|services?|center)\b", r"\bscreen(?:s|ed)? (?:\w+ ){0,3}for\b")
+AGE_LIMIT = rx(r"\b(?:under|younger than|over|older than) (?:the age of )?\d{1,2}\b", r"\bminors\b", r"\bchildren\b")
 WITH_KETAMINE = rx(r"\bwith (?:es)?ketamine\b", r"\bketamine (?:to treat|for)\b")
 ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:these|those) (?:conditions|disorders|"
              r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b")
@@ -175,7 +177,11 @@ def _explained_as_research(sentences: list[Sentence], index: int, key: str) -> b
         and any(RESEARCH.search(text) for text in below)
 
 
-def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other"):
+def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type: str = "other",
+                       about_ketamine: bool = True):
+    """Conditions the page ties to its ketamine care, and the ones it only names. On a clinic's own page about
+    ketamine (``about_ketamine``) that does not read as an article, a sentence tying a condition to care is a
+    claim by default (see _speaks_of_own_care)."""
     candidates: list[Fact] = []
     mentions: list[Mention] = []
     weak_page = page_type in WEAK_PAGE_TYPES
@@ -183,9 +189,8 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     sentences = list(sentences)
     named = [find_terms(s.text, CONDITIONS) for s in sentences]  # each sentence's conditions, found once
     practice_list = _practice_lists(sentences, named)
-    if sum(1 for found in named if found) >= 4 and _reads_as_an_article(sentences, named):
-        for sentence in sentences:
-            sentence.about_ketamine = False  # no claim by default on a page that mostly reports research
+    by_default = about_ketamine and not (sum(1 for found in named if found) >= 4
+                                         and _reads_as_an_article(sentences, named))
     for index, sentence in enumerate(sentences):
         answer = answer_value(sentence)
         if answer is not None and TREAT_QUESTION.search(sentence.question):
@@ -193,7 +198,8 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
         found = named[index]
         if not found and named_before and ANAPHOR.search(sentence.text) and not weak_page \
-                and (NOT_TREATED.search(sentence.text) or NOT_USED_FOR.search(sentence.text)):
+                and (NOT_TREATED.search(sentence.text) or NOT_USED_FOR.search(sentence.text)) \
+                and not RESTRICTION.search(sentence.text) and not AGE_LIMIT.search(sentence.text):
             candidates += [Fact(term.key, False, sentence.text, STRENGTH_STATEMENT) for term, _ in named_before]
         named_before = found if sentence.kind != "heading" else []
         practice = bool(found) and (index in practice_list or (
@@ -208,7 +214,7 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
                 verdict = (True, STRENGTH_HEADING)  # "IV Ketamine Infusion (depression, anxiety) $450"
             else:
                 if clause not in judged:
-                    judged[clause] = _judge_in_context(sentence, clause, weak_page, page_type)
+                    judged[clause] = _judge_in_context(sentence, clause, weak_page, page_type, by_default)
                 verdict = judged[clause]
             if not isinstance(verdict, str) and verdict[1] == STRENGTH_HEADING and sentence.kind in ("heading", "item") \
                     and _explained_as_research(sentences, index, term.key):
@@ -261,21 +267,23 @@ def _outline(sentence: Sentence) -> list[str]:
     return list(reversed(sentence.section.split(" > "))) if sentence.section else [sentence.heading]
 
 
-def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
+def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str,
+                      by_default: bool = True) -> tuple[bool, int] | str:
     """A programme of the practice that is not ketamine care speaks for none of its conditions; else _judge."""
     programme = OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading) or (
         PRONOUN.search(clause) and OTHER_PROGRAMME.search(sentence.text))  # "many clients use them (NAD+) for..."
     if programme and not KETAMINE_WORD.search(sentence.text) and not ALREADY_TRIED.search(clause):
         return "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"
-    return _judge(sentence, clause, weak_page, page_type)
+    return _judge(sentence, clause, weak_page, page_type, by_default)
 
 
-def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> tuple[bool, int] | str:
+def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str,
+           by_default: bool = True) -> tuple[bool, int] | str:
     """(value, strength) for a claim, or the reason it is only a mention."""
     text = sentence.text
     if RELATED_POSTS.search(text) or RELATED_POSTS.search(sentence.heading):
         return "a list of posts, not of conditions"
-    if NOT_USED_FOR.search(clause) and (HERE.search(text) or sentence.self_ref):
+    if NOT_USED_FOR.search(NOT_A_NEGATION.sub(" ", clause)) and (HERE.search(text) or sentence.self_ref):
         return False, STRENGTH_STATEMENT
     if CONTRAINDICATION.search(text):
         return "contraindication"
@@ -325,7 +333,7 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
         return True, STRENGTH_HEADING  # "Ketamine infusions for depression, anxiety & PTSD"
     if CONTINUATION.search(text) and _only_conditions(sentence.heading, least=1):
         return True, STRENGTH_HEADING  # a card "Depression" / "Including depression that has not lifted..."
-    if _speaks_of_own_care(sentence, clause):
+    if by_default and _speaks_of_own_care(sentence, clause):
         return True, STRENGTH_HEADING  # the clinic's page speaking of its care: "IV ketamine for veterans with PTSD"
     return "named without a claim"
 
@@ -335,6 +343,8 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str) -> 
 GENERAL_TEXT = lower_rx(*(
     r"^(?:[\w'’-]+ ){0,4}(?:is|are) (?:a|an|one of|often|common|characteri[sz]ed|defined|marked|more than)\b",
     r"\b(?:millions?|percent|americans|worldwide|nationwide|statistics|prevalence|affects? (?:about|over|nearly|up to))\b",
+    r"^(?!our\b|we\b)(?:[\w,-]+ ){0,4}ketamine (?:is|was|works|acts|relieves|reduces|blocks|helps|can|may|has|appears|"
+    r"seems)\b",  # the medicine as the subject: what ketamine does, not what the clinic treats
     r"\bpercent\b", r"\bsymptoms?\b", r"\bsigns of\b", r"\b(?:is|are) caused\b", r"\brisk factors?\b",
     r"^(?:if|when|whether) (?:you|your|someone)\b", r"\boff[- ]label\b",
     r"\bFDA\b", r"\b(?:an |dissociative )?anesthetics?\b", r"\bNMDA\b", r"\bglutamate\b", r"\bneuroplasticity\b",
@@ -359,7 +369,7 @@ def _speaks_of_own_care(sentence: Sentence, clause: str) -> bool:
     clinic) and is neither general text, research, a question nor a warning is the clinic speaking of what it
     treats, whatever its frame ("Depression, anxiety and PTSD are the most common reasons people come to us")."""
     text = sentence.text
-    if sentence.kind in ("question", "heading") or text.rstrip().endswith("?") or not sentence.about_ketamine:
+    if sentence.kind in ("question", "heading") or text.rstrip().endswith("?"):
         return False
     if "%" in text or GENERAL_TEXT.search(text) or TESTIMONIAL.search(text) \
             or GENERAL.search(SOFT_GENERAL.sub(" ", clause)) or NOT_TREATED.search(clause) or is_negated(clause):

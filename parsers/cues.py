@@ -100,7 +100,8 @@ PROCEDURE = rx(
     r"\byou(?:['’]ll| will)? (?:be monitored|be given|receive|relax|recline|sit|rest|return|come in|arrive|"
     r"self-administer)\b",
     r"\b(?:after|before|during) (?:the|your|each) (?:infusion|injection|session|treatment|dose)\b",
-    r"^at (?!home\b|least\b|times\b|first\b|this\b|that\b)[A-Z][\w'’&.-]*(?: [A-Z&][\w'’&.-]*){0,5},",
+    r"^(?-i:At (?!home\b|least\b|times\b|first\b|this\b|that\b|night\b|low\b|higher\b|lower\b)[A-Z][\w'’&.-]*"
+    r"(?: [A-Z&][\w'’&.-]*){0,5}),",  # the clinic's name, capitalised: "At Coastline Renewal, ..."
     r"\b(?:shipped|mailed|delivered) (?:directly )?to (?:you|your (?:door|home))\b",
     r"\b(?:ships?|mails?|sends?|delivers?) (?:[\w-]+ ){0,3}(?:tablets|troches|lozenges|RDTs|medication|medicine|kit)\b",
     r"\b(?:she|he|they) (?:\w+ ){0,6}(?:gives|administers|prescribes|doses|injects|infuses)\b",
@@ -124,9 +125,9 @@ GENERAL = lower_rx(
     r"\bother (?:clinics|providers|practices)\b",
     r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
     r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
-    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\bwhether\b", r"\bsomewhere else\b", r"\belsewhere\b",
-    r"\b(?:several|many|some|most|other|national|online) (?:\w+ )?(?:companies|clinics|providers|practices|services|"
-    r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b", r"\bcommonly\b",
+    r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\bsomewhere else\b", r"\belsewhere\b",
+    r"\b(?:several|many|some|most|other|national|online) (?:\w+ )?(?:companies|clinics|providers|practices|"
+    r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b",
     r"\b(?:had |have |has )?tried (?:an? |the |other )?(?:\w+ )?(?:clinics?|infusions?|treatments?)\b",
     r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining|starting (?:this|our|the) (?:practice|clinic))\b",
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
@@ -204,7 +205,6 @@ class Sentence:
     section: str = ""  # all headings above it, outermost first
     self_ref: bool = False  # the sentence names the clinic itself ("Alamo Ketamine is an IV-only clinic")
     lead_in: str = ""  # for a list item, the sentence that introduced the list ("Adults living with")
-    about_ketamine: bool = True  # the page names ketamine care (a med spa's IV drip page does not)
 
     @property
     def framed(self) -> str:

@@ -146,8 +146,7 @@ POST_JSONLD = re.compile(r'"@type"\s*:\s*"(?:BlogPosting|NewsArticle|Article)"')
 def _is_post(body, meta: dict[str, str], jsonld: list[str]) -> bool:
     """Blog posts often sit at the site's root ("/what-happens-at-your-first-infusion/"); their markup says so."""
     return meta.get("og:type", "").lower() == "article" or bool(POST_CLASS.search(body.get("class") or "")) \
-        or any(POST_JSONLD.search(raw) for raw in jsonld) \
-        or any(POST_CLASS.search(a.get("class") or "") for a in body.iter("article"))
+        or any(POST_JSONLD.search(raw) for raw in jsonld)
 
 
 def _main_content(body):

@@ -44,15 +44,13 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     locations = _locations(doc)
     sentences = list(sentences_of(doc, _self_names(doc, locations)))
     about_ketamine = bool(KETAMINE.search(doc.text)) or bool(KETAMINE.search(doc.title))
-    for sentence in sentences:
-        sentence.about_ketamine = about_ketamine
     @functools.cache
     def other_iv() -> bool:  # the page sells IV drips too; read over the whole page only when a route needs it
         return bool(NOT_KETAMINE_IV.search(doc.text)) or any(NOT_KETAMINE_IV.search(item) for item in doc.menu)
 
     routes, route_mentions = extract_routes(sentences, doc.menu, kind, about_ketamine, other_iv)
     services, service_mentions = extract_services(sentences, doc.menu, kind, about_ketamine)
-    conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind)
+    conditions, condition_mentions = extract_conditions(sentences, doc.menu, kind, about_ketamine)
     jsonld_nodes = [node for raw in doc.jsonld if (data := loads_lenient(raw)) is not None for node in nodes(data)]
     care = extract_care(sentences, jsonld_nodes, doc.footer)
     no_spravato = next((f for f in routes if f.key == "intranasal_esketamine" and not f.value), None)

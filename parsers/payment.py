@@ -51,7 +51,8 @@ INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- 
 ACCEPTANCE = rx(r"\baccept", r"\bin[- ]network\b", r"\bbill", r"\btake\b", r"\bwork with\b", r"\bparticipat",
                 r"\bcovered by\b", r"\bcontracted\b", r"\bprovider (?:for|with|in)\b", r"\bapproved\b.*\bprovider\b",
                 r"\bcredentialed\b", r"\bpanels?\b")
-HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bwhen (?:you|a|your|the)\b",
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b",
+                  r"\bwhen (?:you(?:['’]re| are) not|a service is not|your plan (?:does not|doesn['’]t))\b",
                   r"\bhop(?:e|es|ing) to\b", r"\bplan(?:s|ning)? to\b", r"\bcoming soon\b",
                   r"\bsoon\b", r"\bworking (?:on|toward)", r"\bin the process of\b", r"\bexpect(?:s|ing)? to\b",
                   r"\bin the future\b", r"\bnot yet\b", r"\bfor example\b", r"\be\.g\.", r"\brefer\b", r"\bdepend",
@@ -130,7 +131,7 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     own_care_refused: str | None = None
     spoken_of: str | None = None  # the route the sentences before spoke of, for "It is covered by Medicare"
     for sentence in sentences:
-        before, spoken_of = spoken_of, _route_named(sentence, spoken_of)
+        before, spoken_of = spoken_of, _route_named(sentence)  # one sentence back at most
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
         if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
@@ -152,14 +153,14 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     return payment
 
 
-def _route_named(sentence: Sentence, previous: str | None) -> str | None:
-    """The route a sentence speaks of (Spravato or IV), else the one before it; a heading starts afresh."""
+def _route_named(sentence: Sentence) -> str | None:
+    """The route a sentence speaks of (Spravato or IV), for "it" or "your copay" in the sentence after it."""
     text = sentence.text
     if ("pravato" in text or "PRAVATO" in text or "etamine" in text or "ETAMINE" in text) and SPRAVATO.search(text):
         return "spravato"
-    if ("IV" in text or "nfusion" in text or "NFUSION" in text or "ntraven" in text) and IV.search(text):
+    if IV.search(text):
         return "iv"
-    return None if sentence.kind == "heading" else previous
+    return None
 
 
 OWN_CARE_NOT_BILLED = rx(r"\b(?:do|does|can)(?: not|n['’]t) (?:\w+ )?(?:bill|accept|take) (?:\w+ )?insurance (?:for|on) "

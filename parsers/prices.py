@@ -27,15 +27,15 @@ MARKET_PRICE = lower_rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b
                   r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b",
                   r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
                   r"\bother (?:clinics|providers)\b",
-                  r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b", r"\bacross the country\b",
-                  r"\bcommonly costs?\b", r"\btypically \$")
+                  r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b",
+                  r"\bcommonly costs?\b", r"\btypically \$", r"\busually \$")
 NOT_A_PRICE = lower_rx(
     r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\breschedul", r"\bhours['’]? notice\b",
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
         r"\bdiscount\b",
     r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bCPT\b", r"\bbilled to\b", r"\bannual(?:ly)?\b",
     r"\bper year\b", r"\bcap(?:ped)?\b", r"\breimburse", r"\bgift cards?\b", r"\brefund",
-    r"\b9\d{4}\b", r"\b[JG]\d{4}\b",  # CPT and HCPCS codes: amounts billed to insurance
+    r"(?:^|\|\s*)9\d{4}\b", r"\b[JG]\d{4}\b",  # CPT and HCPCS codes opening a row: amounts billed to insurance
     r"\bprevious(?:ly)?\b", r"\bformer(?:ly)?\b", r"\bused to (?:cost|be)\b",
     r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\badd-?ons?\b",
     r"\b(?:instal+ments?|payments?) of \$",
@@ -218,7 +218,10 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     if NOT_A_PRICE.search(segment) or NOT_A_PRICE_SIGN.search(segment):
         return None
     clause = _clause_of(segment, sentence)
-    if MARKET_PRICE.search(clause) or COPAY_CLAUSE.search(clause) or MARKET_PRICE.search(sentence.text):
+    amount = SINGLE.search(segment)
+    at = sentence.text.find(amount.group(0)) if amount else -1
+    upto = sentence.text[:at + len(amount.group(0))] if at >= 0 else sentence.text  # the words up to the amount
+    if COPAY_CLAUSE.search(clause) or MARKET_PRICE.search(upto):
         return None
     if PER_MONTH.search(segment) and (INSTALMENT.search(segment) or not (
             MEMBERSHIP.search(context) or MONTHLY_PROGRAMME.search(context))):

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterable
 
 from parsers.cues import (
+    CLAUSE_BREAK,
     COMPARISON_SECTION,
     EDUCATION_HEADING,
     EXCLUSIVE,
@@ -93,7 +94,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
         if about_ketamine and ("etamine" in sentence.text or "ETAMINE" in sentence.text) \
-                and BLANKET_NEGATION.search(sentence.text):
+                and any(BLANKET_NEGATION.search(c) and not WHO_LIMIT.search(c) for c in CLAUSE_BREAK.split(sentence.text)):
             blanket_evidence = blanket_evidence or sentence.text
     for item in menu if about_ketamine else ():
         if (NOT_KETAMINE_IV.search(item) and not KETAMINE.search(item)) or not _menu_label(item):
@@ -104,8 +105,10 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     facts = settle(candidates)
     if blanket_evidence:  # no ketamine at all here: what the page names, it names of other places
-        named = {f.key for f in facts} | {m.key for m in mentions}
-        return [Fact(key, False, blanket_evidence) for key in sorted(named)], mentions
+        named = {f.key for f in facts if not (f.value and f.strength >= STRENGTH_STATEMENT)} | {
+            m.key for m in mentions if m.reason == NAMED}
+        kept = [f for f in facts if f.key not in named]
+        return sorted([*kept, *(Fact(key, False, blanket_evidence) for key in named)], key=lambda f: f.key), mentions
     if exclusive_evidence:
         facts = _apply_exclusive(facts, mentions, exclusive_evidence)
     return facts, mentions
@@ -144,8 +147,8 @@ NEW_SUBJECT = re.compile(r",\s+(?:we|I|our|they|the clinic)\b", re.I)
 WHICH_NOT = re.compile(r"^[^.;]{0,30}?\bwhich (?:we|I) (?:do not|don['’]t|no longer|never|cannot|can['’]t) (?:\w+ )?"
                        r"(?:offer|provide|carry|prescribe|give|administer)", re.I)
 # A bare "we don't" that answers the clause before it: "... whether we offer it; we don't, but ...".
-ELLIPTIC_NO = re.compile(r"[;,.]\s*(?:but\s+)?(?:we|I) (?:do not|don['’]t|no longer do|cannot|can['’]t)\s*(?:[,.;]|but\b|$)",
-                         re.I)
+ELLIPTIC_NO = re.compile(r"[;,.]\s*(?:but\s+)?(?:we|I) (?:do not|don['’]t|no longer do|cannot|can['’]t)\s*"
+                         r"(?:[.;!]|,\s*but\b|\s+but\b|$)", re.I)
 
 
 def _scoped_to_condition(rest: str) -> bool:

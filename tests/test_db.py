@@ -129,3 +129,21 @@ def test_an_implausible_per_session_price_is_kept_flagged_and_left_out_of_every_
     assert clinic["lowest_iv_price_usd"] == 400.0 and clinic["lowest_price_per_session_usd"] >= 50
     lowest = [r["lowest_per_session_usd"] for r in database.query("select * from lowest_prices")]
     assert lowest and min(lowest) >= 50
+
+
+def test_a_database_from_before_the_flag_gets_its_misread_prices_flagged_at_once(tmp_path):
+    import sqlite3
+
+    path = str(tmp_path / "old.db")
+    database = open_db(path)
+    database["prices"].insert({"id": "p1", "clinic_id": "c1", "amount_usd": 450.0, "unit": "package", "sessions": 45,
+                               "per_session_usd": 10.0})
+    database.conn.close()
+    raw = sqlite3.connect(path)
+    for (view,) in raw.execute("select name from sqlite_master where type = 'view'").fetchall():
+        raw.execute(f"drop view [{view}]")
+    raw.execute("alter table prices drop column flag")
+    raw.commit()
+    raw.close()
+    reopened = open_db(path)
+    assert next(reopened.query("select flag from prices where id = 'p1'"))["flag"]

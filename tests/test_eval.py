@@ -91,3 +91,10 @@ def test_html_pages_marked_for_it_are_also_scored_as_flattened_text(tmp_path):
 
 def test_figures_are_cut_not_rounded_so_a_miss_never_prints_as_the_bar():
     assert share(0.947) == "0.94" and share(0.95) == "0.95" and share(1.0) == "1.00"
+
+
+def test_any_set_named_sealed_keeps_its_misses_out_of_the_pooled_detail(tmp_path):
+    label = {"routes": {"im_injection": True}, "prices": []}
+    _case(tmp_path, "sealed-2", "We offer IV ketamine infusions.", label)
+    evaluation = evaluate(tmp_path)
+    assert evaluation.tuned.cases == 0 and "im_injection" not in format_evaluation(evaluation)

@@ -126,3 +126,26 @@ def test_an_iv_hydration_spa_is_no_ketamine_clinic():
     site = merge_pages([StoredPage(url="https://saltandsaline.example/iv-therapy/", seen_at="2026-12-01",
                                    facts=page.to_json() | {"prices": [], "locations": []})])
     assert not site.offers_ketamine
+
+
+def test_a_limit_on_who_is_not_a_no_to_the_care():
+    assert facts("We offer IV ketamine. We do not prescribe ketamine to anyone under 18.", "routes") == {
+        "iv_infusion": True}
+    assert facts("We offer IV ketamine infusions; we don't, however, bill insurance for them.", "routes") == {
+        "iv_infusion": True}
+    assert facts("We treat depression, PTSD and anxiety with ketamine. We do not treat either of these in patients "
+                 "under 18.", "conditions") == {"depression": True, "ptsd": True, "anxiety": True}
+    assert facts("Our IV ketamine is not only used for depression but also for PTSD.", "conditions") == {
+        "depression": True, "ptsd": True}
+
+
+def test_words_that_look_like_cues_but_are_not():
+    assert facts("We offer many services, including IV ketamine infusions and Spravato.", "routes") == {
+        "iv_infusion": True, "intranasal_esketamine": True}
+    assert facts("At low doses, IV ketamine relieves depression.", "conditions") == {}
+    assert facts("After the infusion you will be sent home with a driver.", "services") == {}
+    assert facts("We also offer trigger point injections into the muscle.", "routes") == {}
+    assert prices("Our IV ketamine infusions are $400 per session, less than other clinics charge.") == {
+        (400.0, "per_session", None)}
+    assert prices("IV ketamine infusions are $450 per session at our office, Los Angeles, CA 90012.") == {
+        (450.0, "per_session", None)}
