@@ -37,8 +37,9 @@ def extract_facts(content: str | bytes, url: str | None = None, seen_at: str | N
 
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     _add_jsonld_faq(doc)
-    kind = "blog" if doc.post and page_type(doc.url, doc.title) not in ("pricing", "insurance", "faq") \
-        else page_type(doc.url, doc.title)
+    kind = page_type(doc.url, doc.title)
+    if doc.post and kind not in ("pricing", "insurance", "faq"):
+        kind = "blog"  # a dated post, wherever its URL puts it
     if kind not in ("blog", "landing"):
         _add_title(doc)
     locations = _locations(doc)
