@@ -51,7 +51,7 @@ INSURANCE_SECTION = rx(r"\binsurance\b", r"\bplans\b", r"\bpayers?\b", r"\bin[- 
 ACCEPTANCE = rx(r"\baccept", r"\bin[- ]network\b", r"\bbill", r"\btake\b", r"\bwork with\b", r"\bparticipat",
                 r"\bcovered by\b", r"\bcontracted\b", r"\bprovider (?:for|with|in)\b", r"\bapproved\b.*\bprovider\b",
                 r"\bcredentialed\b", r"\bpanels?\b")
-HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b",
+HYPOTHETICAL = rx(r"\bif\b", r"\bwhether\b", r"\bpossible\b",
                   r"\bwhen (?:you(?:['’]re| are) not|a service is not|your plan (?:does not|doesn['’]t))\b",
                   r"\bhop(?:e|es|ing) to\b", r"\bplan(?:s|ning)? to\b", r"\bcoming soon\b",
                   r"\bsoon\b", r"\bworking (?:on|toward)", r"\bin the process of\b", r"\bexpect(?:s|ing)? to\b",
