@@ -171,6 +171,8 @@ WHO_LIMIT = rx(r"\b(?:to|for) (?:anyone|patients|people|children|kids|minors|tee
 
 # A route spoken of in the clinic's own payment terms: "Spravato is covered by most plans we work with",
 # "SPRAVATO self-pay, per treatment", "Ketamine for veterans through VA Community Care".
+# "Spravato is covered by most plans" alone is a fact about insurers; an IV clinic's FAQ says it too.
+COVERAGE_ONLY = rx(r"\bcovered\b", r"\bprior authori[sz]ation\b")
 ROUTE_PAYMENT = rx(r"\bcovered\b", r"\bbilled\b", r"\bprior authori[sz]ation\b", r"\bself[- ]pay\b", r"\bper (?:treatment|"
                    r"session|infusion|injection)\b", r"\bcopays?\b", r"\bcommunity care\b", r"\bworkers['’]? comp")
 
@@ -198,7 +200,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
         return True, STRENGTH_STATEMENT  # "Medicine sessions use sublingual lozenges only"
     if weak_page:
         return None
-    if ROUTE_PAYMENT.search(clause) and not general and not is_negated(clause):
+    if ROUTE_PAYMENT.search(clause) and not general and not is_negated(clause) \
+            and (FIRST_PERSON.search(clause) or not COVERAGE_ONLY.search(clause)):
         return True, STRENGTH_HEADING
     if page_type == "pricing" and len(sentence.text.split()) <= 12 and not general:
         return True, STRENGTH_HEADING  # a card or row of the clinic's own price list: "IM Ketamine Session"
