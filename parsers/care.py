@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, rx
+from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, lower_rx, rx
 from parsers.document import split_sentences
 from parsers.facts import Care
 from parsers.gate import literal_gate
@@ -129,7 +129,7 @@ REMOTE = rx(r"\btele-?health\b", r"\bat[- ]home\b", r"\bvirtual", r"\bonline\b",
 NOT_STATES = {"IV", "IM", "OK", "US", "MD", "DO", "PA", "NP", "RN", "ER", "AM", "PM", "ID", "IN", "OR", "ME", "HI",
               "SO", "NO", "AS", "AT", "TO", "BY", "IT", "IS", "WE", "OF", "ON", "IF", "AN", "UP", "GO", "MY", "BE"}
 STATE_LIST = re.compile(r"\b(?:[A-Z]{2})(?:\s*(?:,|and|&|/|or)\s*(?:[A-Z]{2}))+\b")
-TRIGGER = rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p.pattern for _, p in
+TRIGGER = lower_rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p.pattern for _, p in
                                                                                  DISCIPLINE_PATTERNS),
              LANGUAGE_CONTEXT.pattern, STATES_CONTEXT.pattern, BOARD.pattern, UNKNOWN_CREDENTIAL.pattern)
 
@@ -295,9 +295,11 @@ HOURS_HEADING = re.compile(r"^(?:(?:office|clinic|business|opening) )?hours\b|\b
 def _hours_texts(footer: list[str], sentences: Iterable[Sentence]) -> list[str]:
     by_heading: dict[str, list[str]] = {}
     for sentence in sentences:
-        if sentence.kind != "heading" and HOURS_HEADING.search(sentence.heading.strip()):
+        lowered = sentence.text.lower()  # both patterns need "hours" or "open": most sentences have neither
+        if sentence.kind != "heading" and "hours" in sentence.heading.lower() \
+                and HOURS_HEADING.search(sentence.heading.strip()):
             by_heading.setdefault(sentence.heading, []).append(sentence.text)
-        elif HOURS_LABEL.search(sentence.text):
+        elif ("hours" in lowered or "open" in lowered) and HOURS_LABEL.search(sentence.text):
             by_heading.setdefault(sentence.text, []).append(sentence.text)
     texts = [" ; ".join(lines) for lines in by_heading.values()]
     joined = " | ".join(footer)

@@ -20,13 +20,42 @@ def rx(*patterns: str) -> re.Pattern:
 
 class LowerCaseCues:
     """Case-blind word cues searched in lower-cased text: the same matches as ``rx``, three times faster on long
-    alternations (Python's re folds case at every step). For cues with no case-sensitive part."""
+    alternations (Python's re folds case at every step). A cue with a case-sensitive part (``(?-i:\\bNP\\b)``)
+    is searched apart, in the text as it is."""
 
     def __init__(self, *patterns: str) -> None:
-        self.pattern = re.compile("|".join(f"(?:{_lower_letters(p)})" for p in patterns))
+        branches = [branch for p in patterns for branch in _top_level_branches(p)]
+        blind = [p for p in branches if "(?-i:" not in p]
+        cased = [p for p in branches if "(?-i:" in p]
+        self.pattern = "|".join(f"(?:{p})" for p in patterns)  # the source, as re.Pattern.pattern gives it
+        self.blind = re.compile("|".join(f"(?:{_lower_letters(p)})" for p in blind)) if blind else None
+        self.cased = rx(*cased) if cased else None
 
     def search(self, text: str):
-        return self.pattern.search(text.lower())
+        return (self.blind and self.blind.search(text.lower())) or (self.cased and self.cased.search(text)) or None
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives, so that one case-sensitive branch does not keep the rest from
+    being searched lower-cased: "(?:a)|(?:(?-i:NP))" -> ["(?:a)", "(?:(?-i:NP))"]."""
+    branches, depth, in_class, escaped, start = [], 0, False, False, 0
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+    return [*branches, pattern[start:]]
 
 
 def _lower_letters(pattern: str) -> str:

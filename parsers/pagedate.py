@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from parsers.facts import PageDate
+from parsers.gate import literal_gate
 
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), start=1)}
@@ -26,10 +27,16 @@ STATED = [
     ("published", re.compile(rf"\b(?:posted|published)(?: on)?:?\s+(?P<date>{DATE})", re.I)),
 ]
 
+# The words every pattern above needs: most of a page's lines have none (a trie of them is one cheap search).
+DATE_WORDS = literal_gate(("effective", "valid", "current", "as of", "updated", "revised", "reviewed", "posted",
+                           "published"))
+
 
 def page_date(texts: Iterable[str], meta: dict[str, str], jsonld_nodes: list[dict]) -> PageDate | None:
     """The page's own effective or updated date: its words first, then its metadata."""
     for text in texts:
+        if not DATE_WORDS.search(text.lower()):
+            continue
         for kind, pattern in STATED:
             found = pattern.search(text)
             if found and (iso := iso_date(found.group("date"))):

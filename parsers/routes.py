@@ -94,6 +94,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
             if exclusive and value and EXCLUSIVE.search(sentence.text):
                 exclusive_evidence = sentence.text
         if about_ketamine and ("etamine" in sentence.text or "ETAMINE" in sentence.text) \
+                and BLANKET_NEGATION.search(sentence.text) \
                 and any(BLANKET_NEGATION.search(c) and not WHO_LIMIT.search(c) for c in CLAUSE_BREAK.split(sentence.text)):
             blanket_evidence = blanket_evidence or sentence.text
     for item in menu if about_ketamine else ():

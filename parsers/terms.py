@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 
 from parsers.cues import EXPLICIT_OFFER
 from parsers.facts import Fact
 from parsers.gate import literal_gate
-from parsers.vocab import CONDITIONS, Term
+from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 # The words every condition pattern needs (parsers/gate.py): most sentences name none, and a trie of literal words
 # says so several times faster than the vocabulary's own patterns. tests/test_gates.py checks that no fact changes.
@@ -18,12 +17,19 @@ CONDITION_GATE = literal_gate((
     "complex regional", "sympathetic", "rsd", "fibromyalgia", "neuropath", "nerve", "phantom", "migraine", "headache",
     "substance", "sud", "addiction", "alcohol", "aud", "opioid", "oud", "eating", "anorexia", "bulimia", "binge",
     "tbi", "brain injur"))
-GATES = {id(CONDITIONS): (CONDITIONS, CONDITION_GATE)}
+# The same for routes and services; short names ("IV", "IM", "KAP", "sub-Q") need word edges.
+ROUTE_GATE = literal_gate((
+    "intravenous", "infusion", "intramuscular", "injection", "shot", "muscle", "spravato", "esketamine",
+    "es-ketamine", "nasal", "sublingual", "troche", "lozenge", "rapid", "oral", "by mouth", "tablet",
+    "subcutaneous", "sub-cutaneous", "under the skin"), (r"\biv\b", r"\bim\b", r"\brdts?\b", r"\bsub-?q\b"))
+SERVICE_GATE = literal_gate(("assisted", "home", "shipped", "mailed", "delivered"), (r"\bkap\b",))
+GATES = {id(vocabulary): (vocabulary, gate) for vocabulary, gate in (
+    (CONDITIONS, CONDITION_GATE), (ROUTES, ROUTE_GATE), (SERVICES, SERVICE_GATE))}
 
 # Keyed by id(), with the object kept beside its pattern so the id cannot be reused: hashing a frozen Term
 # (or a whole vocabulary of them) on every call cost more than the searches.
 _PATTERNS: dict[int, tuple[Term, re.Pattern]] = {}
-_VOCABULARIES: dict[int, tuple[tuple, re.Pattern]] = {}
+_VOCABULARIES: dict[int, tuple[tuple, re.Pattern, list[tuple[Term, re.Pattern]]]] = {}
 
 
 def compiled(term: Term) -> re.Pattern:
@@ -33,16 +39,16 @@ def compiled(term: Term) -> re.Pattern:
     return known[1]
 
 
-def _any_of(terms: tuple[Term, ...]) -> re.Pattern:
-    """One pattern for a whole vocabulary: most sentences name no term, and one search tells."""
+def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, re.Pattern]]]:
+    """One pattern for a whole vocabulary (most sentences name no term, and one search tells), and each term's."""
     known = _VOCABULARIES.get(id(terms))
     if known is None or known[0] is not terms:  # the tuple is kept, so its id cannot be reused
         known = _VOCABULARIES[id(terms)] = (terms, re.compile(
-            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I))
-    return known[1]
+            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I), [(t, compiled(t)) for t in terms])
+    return known[1], known[2]
 
 
-def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
+def find_terms(text: str, terms: tuple[Term, ...]) -> list[tuple[Term, re.Match]]:
     """Each term found in the text with its first match; a parent overlapped by its child is dropped.
 
     "treatment-resistant depression" names TRD, not depression as well.
@@ -50,12 +56,10 @@ def find_terms(text: str, terms: Iterable[Term]) -> list[tuple[Term, re.Match]]:
     gate = GATES.get(id(terms))
     if gate is not None and gate[0] is terms and not gate[1].search(text.lower()):
         return []
-    if isinstance(terms, tuple) and not _any_of(terms).search(text):
+    any_of, patterns = _vocabulary(terms)
+    if not any_of.search(text):
         return []
-    found: list[tuple[Term, re.Match]] = []
-    for term in terms:
-        for match in compiled(term).finditer(text):
-            found.append((term, match))
+    found = [(term, match) for term, pattern in patterns for match in pattern.finditer(text)]
     kept: dict[str, tuple[Term, re.Match]] = {}
     for term, match in found:
         if any(_covers(other, om, term, match) for other, om in found if other is not term):

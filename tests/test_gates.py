@@ -9,6 +9,7 @@ from pathlib import Path
 import parsers.care
 import parsers.payment
 import parsers.terms
+from parsers.cues import lower_rx
 from parsers.extract import extract_facts
 from parsers.gate import literal_gate
 
@@ -31,3 +32,9 @@ def test_gates_change_no_fact(monkeypatch):
     monkeypatch.setattr(parsers.terms, "GATES", {})
     for page in PAGES:
         assert extract_facts(page.read_bytes(), url=f"https://clinic.example/{page.stem}/") == gated[page], page.name
+
+
+def test_lower_cased_cues_keep_case_sensitive_branches_case_sensitive():
+    cues = lower_rx(r"\bfoo\b|\bBar\b", r"(?:(?-i:\bNP\b)|\bnurse\b)")
+    assert all(cues.search(t) for t in ("FOO here", "a bar", "an NP", "Nurse"))
+    assert not any(cues.search(t) for t in ("an np", "food", "snp"))
