@@ -67,7 +67,7 @@ def lower_rx(*patterns: str) -> LowerCaseCues:
     return LowerCaseCues(*patterns)
 
 
-NEGATION = rx(
+NEGATION = lower_rx(
     r"\b(?:do|does|did|can|could|will|are|is)\s*(?:not|n['’]t)\b",
     r"\b(?:don['’]t|doesn['’]t|isn['’]t|aren['’]t|won['’]t|can['’]t|cannot)\b",
     r"\bno longer\b",

@@ -22,7 +22,7 @@ DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas
 CHROME_TAGS = ("nav", "header", "footer", "aside")
 LINK_HINTS = {"nav", "navbar", "menu"}  # names that also mean a menu of services: such a block must be links
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(nav|navbar|menu|footer|site-header|header-bar|top-?bar|announcement-bar|"
-                         r"breadcrumbs?|sidebar|cookie)(?:$|[\s_-])", re.I)
+                         r"breadcrumbs?|sidebar|cookie)(?:$|[\s_-])")  # searched in lower-cased class and id
 NOTICE_HINT = re.compile(r"(?:^|\s)(?:alert|notice|site-notice)(?:$|\s)", re.I)
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 BLOCK_TAGS = set(HEADINGS) | {
@@ -359,8 +359,8 @@ def _is_chrome(tag) -> bool:
     hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
     if "not-" in hints:
         hints = NOT_CHROME_WORD.sub(" ", hints)
-    hint = CHROME_HINT.search(hints) if hints.strip() else None
-    if hint and hint.group(1).lower() in LINK_HINTS:
+    hint = CHROME_HINT.search(hints.lower()) if hints.strip() else None
+    if hint and hint.group(1) in LINK_HINTS:
         return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
     return bool(hint)
 

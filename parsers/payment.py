@@ -102,7 +102,7 @@ OTHER_SERVICES = rx(r"\bwellness\b", r"\bvitamins?\b", r"\bNAD\+?", r"\bhydratio
                     r"\baesthetic", r"\bbotox\b", r"\bTMS\b")
 PAYER_PATTERNS = {name: rx(*patterns) for name, patterns in PAYERS.items()}
 PROVIDER_PATTERNS = {name: rx(*patterns) for name, patterns in FINANCING_PROVIDERS.items()}
-ANY_PAYER = rx(*(p.pattern for p in PAYER_PATTERNS.values()))
+ANY_PAYER = lower_rx(*(p.pattern for p in PAYER_PATTERNS.values()))
 
 
 BARE_TOPIC = re.compile(r"^\W*(?:(?:insurance|financing|payment(?: plans?| options)?|superbills?|hsa|fsa|hsa/fsa|"
