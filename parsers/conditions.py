@@ -124,7 +124,8 @@ OTHER_PROGRAMME = rx(r"\bTMS\b", r"\btranscranial\b", r"\bECT\b", r"\belectrocon
                      r"\bexposure and response prevention\b", r"\bERP\b", r"\bnerve blocks?\b", r"\bepidural\b",
                      r"\bspinal cord stimulat", r"\bbotox\b", r"\bnitrous\b", r"\bmedication[- ]assisted\b",
                      r"\bMAT\b", r"\bsuboxone\b", r"\bbuprenorphine\b", r"\bmethadone\b", r"\bnaltrexone\b",
-                     r"\bdetox\b")
+                     r"\bdetox\b", r"\bdrip (?:menu|bar|lounge|club)\b", r"\b(?:IV|vitamin|wellness|hydration) drips\b",
+                     r"\bmyers", r"\bmagnesium\b", r"\bB-?complex\b", r"\bB-?12\b", r"\bglutathione\b", r"\belectrolytes\b")
 KETAMINE_WORD = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\bKAP\b", r"\binfusions?\b", r"\bIM\b",
                    r"\blozenges?\b", r"\btroches?\b")
 
@@ -270,7 +271,7 @@ def _outline(sentence: Sentence) -> list[str]:
 def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str,
                       by_default: bool = True) -> tuple[bool, int] | str:
     """A programme of the practice that is not ketamine care speaks for none of its conditions; else _judge."""
-    programme = OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(sentence.heading) or (
+    programme = OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(" > ".join(_outline(sentence)[:2])) or (
         PRONOUN.search(clause) and OTHER_PROGRAMME.search(sentence.text))  # "many clients use them (NAD+) for..."
     if programme and not KETAMINE_WORD.search(sentence.text) and not ALREADY_TRIED.search(clause):
         return "a programme that is not ketamine care (TMS, therapy, IV vitamins...)"

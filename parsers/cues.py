@@ -161,6 +161,9 @@ GENERAL = lower_rx(
     r"\bspent \w+ years\b", r"\bbefore (?:founding|opening|joining|starting (?:this|our|the) (?:practice|clinic))\b",
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
+    # Other clinics of a kind: "For comparison, IV clinics often charge $500".
+    r"\bfor comparison\b", r"\b(?:IV|infusion|IM|ketamine|spravato|telehealth) (?:clinics|centers|centres|practices|"
+    r"providers|companies) (?:often|typically|usually|generally|commonly|tend to|may|can|charge|require|use)\b",
 )
 RESEARCH = lower_rx(
     r"\bstud(?:y|ies|ied)\b", r"\bpapers?\b", r"\bco-?authored\b", r"\bpublished\b", r"\bresearch(?:ers)?\b",
@@ -184,6 +187,7 @@ CONTRAINDICATION = rx(
 EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
                r"\b(?:given|administered|delivered|offered|provided) only\b", r"\bonly (?:by|via|through|as) (?:an? )?\w",
                r"\bthe only (?:way|route|form|method) (?:we|our|ketamine)\b",
+               r"\b(?:is|are) the only (?:[\w-]+ ){0,4}(?:we|I) (?:offer|provide|use|give|administer|prescribe)\b",
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
 FIRST_PERSON = rx(r"\b(?:we|our|us)\b")
 OFFERING_HEADING = rx(
@@ -200,7 +204,7 @@ EDUCATION_HEADING = rx(
 
 # A section that sets the clinic beside others: its rows name routes and prices of other kinds of clinic.
 COMPARISON_SECTION = rx(r"\bcompar", r"\bvs\.?\b", r"\bversus\b",
-                        r"\bhow (?:we|it|this|at-home|our \w+) (?:stacks?|differs?)",
+                        r"\bhow (?:we|it|this|at-home|our \w+) (?:stacks?|differs?)", r"\b(?:differs?|different) from\b",
                         r"\bother (?:options|treatments|clinics|providers)\b", r"\balternatives?\b", r"\bdifferences?\b")
 
 

@@ -74,7 +74,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
         if answer is not None and OFFER_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, terms):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
-        for term, match in find_terms(sentence.text, terms):
+        for term, match in find_terms(sentence.text, terms, every=True):  # "... our IV drips, and we don't offer infusions"
             clause = clause_around(sentence.text, match.start(), match.end())
             if not about_ketamine or (term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause)
                                       and not KETAMINE.search(clause) and not NOT_AN_IV.search(clause)):
@@ -184,11 +184,14 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     rest = sentence.text[max(sentence.text.find(clause), 0) + term_at:]
     if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
         return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
-    general = bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause)) or (
-        sentence.kind in ("row", "item", "heading") and bool(COMPARISON_SECTION.search(sentence.section)))
+    compared = (sentence.kind in ("row", "item", "heading") and bool(COMPARISON_SECTION.search(sentence.section))) \
+        or (sentence.kind == "row" and _routes_as_columns(sentence.text))
+    general = compared or bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause))
     if weak_page and not FIRST_PERSON.search(clause):
         general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
-    if (_negates(clause, term_at) or (service and THIS_IS_NOT.search(clause[:term_at]))) and not general \
+    after_clause = sentence.text[sentence.text.find(clause) + len(clause):] if clause in sentence.text else ""
+    if (_negates(clause, term_at) or (service and THIS_IS_NOT.search(clause[:term_at]))
+            or PRONOUN_NEGATION.search(after_clause)) and not general \
             and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
@@ -199,8 +202,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
         return True, STRENGTH_STATEMENT  # "Each IV ketamine infusion is $395": a price is an offer
     if EXCLUSIVE.search(clause) and not general:
         return True, STRENGTH_STATEMENT  # "Medicine sessions use sublingual lozenges only"
-    if weak_page:
-        return None
+    if weak_page or compared:
+        return None  # what follows (payment terms, price cards, headings, table rows) is read as the clinic's own
     if ROUTE_PAYMENT.search(clause) and not general and not is_negated(clause) \
             and (FIRST_PERSON.search(clause) or not COVERAGE_ONLY.search(clause)):
         return True, STRENGTH_HEADING
@@ -213,6 +216,15 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if sentence.kind == "row" and _names_a_service(sentence):
         return True, STRENGTH_HEADING
     return None
+
+
+def _routes_as_columns(row: str) -> bool:
+    """A table's header row with one route per column ("SPRAVATO | IV ketamine | IM ketamine | Oral"): a
+    comparison of routes, whatever its heading says, not a list of the clinic's own."""
+    cells = [cell for cell in row.split(" | ") if cell.strip()]
+    named = [find_terms(cell, ROUTES) for cell in cells if len(cell.split()) <= 4]
+    return len(cells) >= 3 and sum(1 for found in named if found) >= 3 \
+        and len({term.key for found in named for term, _ in found}) >= 3
 
 
 def _menu_label(item: str) -> bool:
@@ -236,18 +248,23 @@ BLANKET_NEGATION = rx(
 )
 ACTIVE_NEGATION = rx(
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
-    r"use|give|dispense|perform|have)\b",
+    r"use|give|dispense|perform|have|run|operate|sell)\b",
     r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|"
     r"do(?:es|ing)?|carr(?:y|ies|ying)|giv(?:e|es|ing)|perform(?:s|ing)?)\b",
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
-    r"prescribe|use|give|dispense|perform|have)\b", r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
+    r"prescribe|use|give|dispense|perform|have|run|operate|sell)\b",
+    r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
     r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
     # "we are not an infusion clinic": the route named in what the clinic says it is not
     r"(?:\b(?:are|is|am)\s*(?:not|n['’]t)|,\s*not) (?:an? )?(?=(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|"
     r"provider|spa|service)s?\b)",
 )
 PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
+                      r"\b(?:is|are)(?: not|n['’]t) (?:part of|included in|among) (?:our|the clinic['’]s)\b",
                       r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
+# The next clause refuses what this one named: "SPRAVATO is a nasal spray ..., and it isn't part of our program".
+PRONOUN_NEGATION = rx(r"^\W*(?:and |but )?(?:it|they|this|that)(?: is|['’]s| are|['’]re)(?: not|n['’]t) "
+                      r"(?:part of|included in|offered|available|provided|something (?:we|I))\b")
 # Said of one location of a group, not of the clinic as a whole.
 ELSEWHERE = rx(r"\bthis location\b", r"\b(?:at )?(?:our|the) \w+ (?:location|office)\b")
 

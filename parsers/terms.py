@@ -48,8 +48,9 @@ def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, r
     return known[1], known[2]
 
 
-def find_terms(text: str, terms: tuple[Term, ...]) -> list[tuple[Term, re.Match]]:
-    """Each term found in the text with its first match; a parent overlapped by its child is dropped.
+def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[tuple[Term, re.Match]]:
+    """Each term found in the text with its first match (``every``: with each of its matches); a parent
+    overlapped by its child is dropped.
 
     "treatment-resistant depression" names TRD, not depression as well.
     """
@@ -61,11 +62,13 @@ def find_terms(text: str, terms: tuple[Term, ...]) -> list[tuple[Term, re.Match]
         return []
     found = [(term, match) for term, pattern in patterns for match in pattern.finditer(text)]
     kept: dict[str, tuple[Term, re.Match]] = {}
+    every_match: list[tuple[Term, re.Match]] = []
     for term, match in found:
         if any(_covers(other, om, term, match) for other, om in found if other is not term):
             continue
         kept.setdefault(term.key, (term, match))
-    return list(kept.values())
+        every_match.append((term, match))
+    return every_match if every else list(kept.values())
 
 
 def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
