@@ -68,7 +68,10 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     exclusive_evidence: str | None = None
     blanket_evidence: str | None = None  # "I do not prescribe or administer ketamine in any form"
     weak_page = page_type in WEAK_PAGE_TYPES
+    table_compared: str | None = None  # the section of a table whose header compares routes, while its rows run
     for sentence in sentences:
+        if sentence.kind != "row" or sentence.section != table_compared:
+            table_compared = sentence.section if sentence.kind == "row" and _routes_as_columns(sentence.text) else None
         answer = answer_value(sentence) if about_ketamine else None
         # "Do you offer Spravato?" "No, ..." settles the routes the question names.
         if answer is not None and OFFER_QUESTION.search(sentence.question):
@@ -80,8 +83,12 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                                       and not KETAMINE.search(clause) and not NOT_AN_IV.search(clause)):
                 mentions.append(Mention(term.key, sentence.text, "not about ketamine (IV vitamins, NAD+...)"))
                 continue
+            if term.key == "iv_infusion" and match.group(0) == "IV" \
+                    and IV_BESIDE_KETAMINE.search(sentence.text[match.end():]) and other_iv():
+                mentions.append(Mention(term.key, sentence.text, "IV drips listed beside ketamine"))
+                continue
             stance = _stance(sentence, clause, weak_page, match.start() - sentence.text.find(clause), page_type,
-                             service=not exclusive)
+                             service=not exclusive, compared=table_compared is not None)
             if stance is None:
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
@@ -122,10 +129,12 @@ def _negates(clause: str, term_at: int) -> bool:
     """A negation whose scope covers the route: "we do not offer X" before it, "X is not available" after it,
     "no IV lines, no lozenges" right before it."""
     before = clause[:term_at].lower()
-    if ("no" in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before):
+    if ("no" in before or "without" in before or "never" in before or "nor " in before) and NO_BEFORE.search(before) \
+            and not NOT_NEEDED.search(clause[term_at:]):
         return True
     for match in ACTIVE_NEGATION.finditer(clause):
         if match.start() < term_at and not _scoped_to_condition(clause[match.end():]) \
+                and not OBJECT_FOR.search(clause[match.end():term_at]) \
                 and not NEW_SUBJECT.search(clause[match.end():term_at]) \
                 and not (WHICH_BEFORE.search(clause[:match.start()]) and "," in clause[match.end():term_at]):
             return True
@@ -138,10 +147,20 @@ def _negates(clause: str, term_at: int) -> bool:
     return bool(PAST_OFFER.search(clause))
 
 
+# "No IV needed": the route is not required, not refused.
+NOT_NEEDED = rx(r"^[\w-]*(?:\s+(?:line|lines|drip|needle))?\s+(?:is |are )?(?:needed|required|necessary)\b")
+# "We can't provide superbills for infusions": the refusal is of the thing named before "for", not of the route.
+OBJECT_FOR = rx(r"^\s*(?:any |a |an |the )?(?!ketamine\b)[\w-]+(?: [\w-]+){0,2} for (?:\w+ )?$")
 WHICH_BEFORE = re.compile(r"\bwhich\s+(?:we|I)\s+$", re.I)  # a relative clause: its "not" ends at its comma
 # Care clients get from someone else: "Many clients receive IV infusions at a clinic or Spravato at their
 # psychiatrist's office".
-RECEIVED_ELSEWHERE = rx(r"\bat (?:a|another|their|your own) (?:\w+ )?(?:clinic|psychiatrist|doctor|provider|office)")
+RECEIVED_ELSEWHERE = rx(r"\bat (?:a|another|their|your own) (?:\w+ )?(?:clinic|psychiatrist|doctor|provider|office)",
+                        # "We coordinate care with our partner, Lakeside Infusion Center": another clinic's care
+                        r"\bour partners?,? (?:[\w&-]+ ){0,3}(?:infusion|ketamine|clinic|center|centre|practice)",
+                        r"\bpartner (?:clinic|practice|center|centre)s?\b", r"\bin partnership with\b")
+# "Testosterone, Weight Loss, IV & Ketamine": on a page that sells IV drips, an "IV" listed beside ketamine is
+# the drips, another service.
+IV_BESIDE_KETAMINE = rx(r"^\s*(?:&|and|\+|,)\s*ketamine\b")
 NOT_AN_IV = re.compile(r"\bnot an? IV\b", re.I)  # "an intramuscular injection, not an IV drip": a route not offered
 # "Rather than Spravato, which we do not offer, we prescribe...": the negation ends where a new subject begins.
 NEW_SUBJECT = re.compile(r",\s+(?:we|I|our|they|the clinic)\b", re.I)
@@ -179,13 +198,14 @@ ROUTE_PAYMENT = rx(r"\bcovered\b", r"\bbilled\b", r"\bprior authori[sz]ation\b",
 
 
 def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
-            page_type: str = "other", service: bool = False) -> tuple[bool, int] | None:
-    """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention."""
+            page_type: str = "other", service: bool = False, compared: bool = False) -> tuple[bool, int] | None:
+    """(value, strength) when the sentence makes a claim about the clinic, None for a mere mention.
+    ``compared``: the sentence is a row of a table comparing routes."""
     rest = sentence.text[max(sentence.text.find(clause), 0) + term_at:]
     if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
         return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
-    compared = (sentence.kind in ("row", "item", "heading") and bool(COMPARISON_SECTION.search(sentence.section))) \
-        or (sentence.kind == "row" and _routes_as_columns(sentence.text))
+    compared = compared or (bool(COMPARISON_SECTION.search(sentence.section))
+                            and (sentence.kind in ("row", "item", "heading") or _bare_line(sentence.text)))
     general = compared or bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause))
     if weak_page and not FIRST_PERSON.search(clause):
         general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
@@ -198,7 +218,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
         return True, STRENGTH_STATEMENT
     if PROCEDURE.search(clause) and not general and not weak_page:
         return True, STRENGTH_STATEMENT  # the clinic's own visit described: "each infusion is given through an IV line"
-    if PRICE.search(clause) and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) and sentence.kind != "heading":
+    if PRICE.search(clause) and not compared and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
+            and sentence.kind != "heading":
         return True, STRENGTH_STATEMENT  # "Each IV ketamine infusion is $395": a price is an offer
     if EXCLUSIVE.search(clause) and not general:
         return True, STRENGTH_STATEMENT  # "Medicine sessions use sublingual lozenges only"
@@ -216,6 +237,11 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if sentence.kind == "row" and _names_a_service(sentence):
         return True, STRENGTH_HEADING
     return None
+
+
+def _bare_line(text: str) -> bool:
+    """A short line with no sentence in it: a table row or list item once the markup is gone."""
+    return len(text.split()) <= 12 and not text.rstrip().endswith((".", "!", "?")) and not FIRST_PERSON.search(text)
 
 
 def _routes_as_columns(row: str) -> bool:
