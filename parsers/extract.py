@@ -9,9 +9,9 @@ from dataclasses import asdict
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
 from parsers.care import extract_care
 from parsers.conditions import extract_conditions
-from parsers.cues import sentences_of
-from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text
-from parsers.facts import ClinicInfo, PageFacts
+from parsers.cues import Sentence, sentences_of
+from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text, split_sentences
+from parsers.facts import ClinicInfo, Fact, PageFacts, Payment
 from parsers.pagedate import page_date
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
@@ -57,13 +57,15 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
     no_spravato = next((f for f in routes if f.key == "intranasal_esketamine" and not f.value), None)
     if care.spravato_rems is None and no_spravato:
         care.set("spravato_rems", False, no_spravato.evidence)  # "we do not offer Spravato": not a REMS centre
+    payment = extract_payment(sentences + _footer_sentences(doc), kind)
+    _payment_by_routes(payment, routes)
     return PageFacts(
         clinic=locations[0] if locations else ClinicInfo(name=_name_from_page(doc)),
         locations=locations,
         routes=routes,
         services=services,
         conditions=conditions,
-        payment=extract_payment(sentences, kind),
+        payment=payment,
         prices=extract_prices(sentences) if about_ketamine else [],  # an IV spa's "$150 per session" is no ketamine price
         mentions=route_mentions + service_mentions + condition_mentions,
         care=care,
@@ -72,6 +74,23 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         url=doc.url,
         seen_at=seen_at,
     )
+
+
+def _footer_sentences(doc: Document) -> list[Sentence]:
+    """The site footer's sentences: "We're out of network with insurance" there is the clinic speaking."""
+    return [Sentence(part, "footer") for text in doc.footer if len(text.split()) >= 4 for part in split_sentences(text)]
+
+
+def _payment_by_routes(payment: Payment, routes: list[Fact]) -> None:
+    """Coverage read with the routes the page states: an IV clinic's "Spravato is covered by most plans" is about
+    a treatment it does not give; a clinic whose only route is Spravato and that takes insurance bills it."""
+    offered = {f.key for f in routes if f.value}
+    if any(f.key == "intranasal_esketamine" and not f.value for f in routes) and payment.spravato_covered:
+        payment.spravato_covered = None
+        payment.evidence.pop("spravato_covered", None)
+    if offered == {"intranasal_esketamine"} and payment.accepts_insurance and payment.spravato_covered is None:
+        payment.spravato_covered = True
+        payment.evidence["spravato_covered"] = payment.evidence.get("accepts_insurance", "")
 
 
 GENERIC_NAME_WORDS = {

@@ -82,10 +82,14 @@ NO_INSURANCE = lower_rx(
     r"\binsurance (?:is|are) not (?:billed|accepted|taken)\b",
     r"\b(?:practice|clinic|we|office|center|centre) (?:is|are) (?:a |an )?(?:entirely |strictly |fully |exclusively )?"
     r"(?:cash|self|private)[- ]pay\b",
+    r"\b(?:is|are) an? (?:entirely |strictly |fully |exclusively )?out[- ]of[- ]pocket "
+    r"(?:practice|clinic|provider|office)\b",
+    r"\b(?:all|every) (?:\w+ ){0,2}(?:is|are) (?:\w+ )?(?:self|cash|private)[- ]pay\b", r"^\W*no insurance billing\b",
 )
 COVERED = lower_rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bin[- ]network\b", r"\bpay nothing\b",
              r"\b(?:bill|accept)s? (?:[\w,()'-]+ ){0,10}?for\b",
-             r"\bbill(?:ed|s)? (?:to )?(?:your )?insurance\b",
+             r"\bbill(?:ed|s)? (?:directly )?(?:to |through )?(?:your |the patient['’]s )?(?:\w+ )?"
+             r"(?:insurance|plan|insurer)\b",
              r"\binsurance (?:pays|will pay)\b", r"\bprior authori[sz]ation\b", r"\bcopays?\b")
 SPRAVATO = rx(r"\bspravato\b", r"\bes-?ketamine\b")
 IV = rx(r"\bIV\b", r"\bintravenous", r"\binfusions?\b")
@@ -132,8 +136,10 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     weak_page = page_type in ("blog", "landing")
     own_care_refused: str | None = None
     spoken_of: str | None = None  # the route the sentences before spoke of, for "It is covered by Medicare"
+    label_of: str | None = None  # the route a label line just above names: "Spravato (esketamine)" over "Covered by..."
     for sentence in sentences:
         before, spoken_of = spoken_of, _route_named(sentence)  # one sentence back at most
+        label, label_of = label_of, spoken_of if _is_label_line(sentence) else None
         if sentence.text.rstrip().endswith("?"):
             continue  # a question states nothing; its answer is read with it
         if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
@@ -143,7 +149,9 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):
             continue  # a heading "Financing" or "Insurance" names a topic; the text under it says yes or no
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
-        said: dict = {"route": before}  # what the clauses before said, for "whereas IV is not" and "it"
+        # What the clauses before said, for "whereas IV is not" and "it"; the route the label line above names, for
+        # the subjectless "Covered by most plans" under "Spravato (esketamine)" and "We accept:" under "Spravato visits".
+        said: dict = {"route": before, "label_route": label}
         for clause in _clauses(sentence):
             _read_clause(payment, clause, evidence, said)
             if OWN_CARE_NOT_BILLED.search(clause) and not SPRAVATO.search(clause):
@@ -153,6 +161,11 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
             and not payment.payers:
         _set(payment, "accepts_insurance", False, own_care_refused)  # "we do not bill insurance for ketamine infusions"
     return payment
+
+
+def _is_label_line(sentence: Sentence) -> bool:
+    """A heading, list item or row short enough to be the label of what follows it."""
+    return sentence.kind in ("heading", "item", "row") and len(sentence.text.split()) <= 8
 
 
 def _route_named(sentence: Sentence) -> str | None:
@@ -166,7 +179,9 @@ def _route_named(sentence: Sentence) -> str | None:
 
 
 OWN_CARE_NOT_BILLED = rx(r"\b(?:do|does|can)(?: not|n['’]t) (?:\w+ )?(?:bill|accept|take) (?:\w+ )?insurance (?:for|on) "
-                         r"(?:\w+ ){0,2}(?:ketamine|infusions?|treatments?|injections?)\b")
+                         r"(?:\w+ ){0,2}(?:ketamine|infusions?|treatments?|injections?)\b",
+                         r"\bour (?:\w+ ){0,2}(?:ketamine|infusions?|treatments?|injections?|sessions?) (?:are|is)"
+                         r"(?: not|n['’]t) (?:billed|submitted) to (?:\w+ )?insurance\b")
 
 
 def _clauses(sentence: Sentence) -> list[str]:
@@ -202,12 +217,20 @@ CLINIC_SPEAKS = rx(r"\b(?:we|our|us)\b", r"\bat (?:the|our|this) (?:clinic|pract
 # What the patient pays under their plan for the treatment just named: "Your share is your plan's copay".
 PATIENT_SHARE = rx(r"\b(?:your|the patient['’]s) (?:share|cost|portion)\b", r"\bco-?pays?\b", r"\bco-?insurance\b")
 EXCEPT_PAYER = rx(r"^(?:other than|except(?: for)?|apart from|besides|aside from)\b")
-FOR_ROUTE = re.compile(r"^(?:only |but only |just )?for (?:\w+ )?(?:spravato|es-?ketamine|IV|infusions?)\b", re.I)
+FOR_ROUTE = re.compile(r"^(?:yes,? )?(?:only |but only |just )?for (?:\w+ )?(?:spravato|es-?ketamine|IV|infusions?)\b", re.I)
 
 
 # A clause that leaves its verb to the one before: "Spravato is covered by most plans, whereas IV ketamine is not".
 ELLIPSIS = re.compile(r"^(?:[\w-]+ ){0,5}(?:is|are)(?P<no> not|n['’]t)?(?: (?:always|usually|typically|either|too))?\W*$",
                       re.I)
+# "for every ketamine service we provide, whether that is an IV infusion or...": not one route's terms.
+EVERY_SERVICE = rx(r"\b(?:every|all|any) (?:\w+ )?(?:ketamine )?(?:services?|treatments?|care)\b")
+# A negation governing what follows it closely: "we are not a cash-pay practice" (but not "insurance does not
+# typically cover infusions, so we are an out-of-pocket practice").
+NEGATED_BEFORE = rx(r"(?:\bnot|n['’]t|\bnever|\bno longer)\s+(?:[\w-]+\s+){0,3}$")
+# A clause whose subject is its heading: "Covered by most commercial plans", "Not covered by any plan we work with".
+SUBJECTLESS = re.compile(r"^\W*(?:(?:is|are) )?(?:not |also |usually |often |typically |generally )?(?:covered|billed|"
+                         r"reimbursed|in[- ]network)\b", re.I)
 # Acceptance proper: the clinic bills or takes insurance (coverage of one route by plans says nothing of that).
 BILLING_VERB = rx(r"\baccept", r"\bbill", r"\bin[- ]network\b", r"\btake\b", r"\bwork with\b", r"\bparticipat",
                   r"\bcontract", r"\bfile\b", r"\bverify\b", r"\bcredential", r"\bsubmit\b", r"\bprocess\b")
@@ -220,6 +243,9 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     spravato, iv = SPRAVATO.search(clause), IV.search(clause)
     route = "spravato" if spravato else "iv" if iv else (
         said.get("route") if PRONOUN.search(clause) or PATIENT_SHARE.search(clause) else None)
+    labelled = route is None and said.get("label_route") and (SUBJECTLESS.search(clause) or ACCEPT_INSURANCE.search(clause))
+    if labelled:
+        route = said["label_route"]
     elided = ELLIPSIS.match(clause.strip())
     if route and FOR_ROUTE.match(clause.strip()) and said.get("covered_any") is not None:
         _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", said["covered_any"], evidence)
@@ -243,17 +269,20 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
         if not (no_coverage and only_billing):  # "we do not bill insurance for X" says nothing of coverage
             _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
             said["covered"] = not no_coverage
-    elif route == "iv" and ROUTE_SELF_PAY.search(clause):
-        _set(payment, "iv_covered", False, evidence)
+    elif route and ROUTE_SELF_PAY.search(clause):
+        _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", False, evidence)
     names_payer = bool(ANY_PAYER.search(clause))
     accepting = ACCEPT_INSURANCE.search(clause) and (insurance or names_payer)
     if accepting and not negated and not hypothetical:
         said.setdefault("covered_any", True)  # "Do you accept insurance?" "Yes, most plans — for Spravato."
-    route_scoped = spravato or iv
+        if spravato or iv or labelled:  # "We take insurance for SPRAVATO": the clinic's patients are covered for it
+            _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", True, evidence)
+    route_scoped = (spravato or iv) and not EVERY_SERVICE.search(clause)
     if names_payer and negated and EXCEPT_PAYER.search(clause):
         _set(payment, "accepts_insurance", True, evidence)  # "Other than workers' compensation we do not bill insurance"
     no_insurance = NO_INSURANCE.search(clause)
-    if no_insurance and not hypothetical and not route_scoped and (not negated or OUT_OF_NETWORK.search(clause)):
+    if no_insurance and not hypothetical and not route_scoped \
+            and (not NEGATED_BEFORE.search(clause[:no_insurance.start()]) or OUT_OF_NETWORK.search(clause)):
         _set(payment, "accepts_insurance", False, evidence)
     elif accepting and not hypothetical:
         if no_insurance and not negated:
