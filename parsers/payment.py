@@ -223,6 +223,11 @@ FOR_ROUTE = re.compile(r"^(?:yes,? )?(?:only |but only |just )?for (?:\w+ )?(?:s
 # A clause that leaves its verb to the one before: "Spravato is covered by most plans, whereas IV ketamine is not".
 ELLIPSIS = re.compile(r"^(?:[\w-]+ ){0,5}(?:is|are)(?P<no> not|n['’]t)?(?: (?:always|usually|typically|either|too))?\W*$",
                       re.I)
+# Payers that pay for a veteran's or an injured worker's care, not health plans: "We are an approved VA Community
+# Care provider for IV ketamine" says the VA pays, not that IV ketamine is covered by insurance.
+SPECIAL_PAYER = rx(r"\bVA\b", r"\bveterans?\b", r"\bcommunity care\b", r"\bworkers['’]? ?comp")
+HEALTH_PLANS = rx(r"\binsurance\b", r"\b(?:health|commercial|most|many|major) plans?\b", r"\binsurers?\b", r"\bmedicare\b",
+                  r"\bmedicaid\b", r"\btricare\b")
 # "for every ketamine service we provide, whether that is an IV infusion or...": not one route's terms.
 EVERY_SERVICE = rx(r"\b(?:every|all|any) (?:\w+ )?(?:ketamine )?(?:services?|treatments?|care)\b")
 # A negation governing what follows it closely: "we are not a cash-pay practice" (but not "insurance does not
@@ -263,7 +268,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     coverage = COVERED.search(clause) and insurance and not hypothetical
     if coverage and not route:
         said["covered_any"] = not coverage_negated  # "Yes, most plans" before "— for Spravato"
-    if route and coverage:
+    special_only = bool(SPECIAL_PAYER.search(clause)) and not HEALTH_PLANS.search(clause)
+    if route and coverage and not (special_only and not coverage_negated):
         no_coverage = bool(coverage_negated)
         only_billing = not COVERED_NOT_BILLED.search(clause)
         if not (no_coverage and only_billing):  # "we do not bill insurance for X" says nothing of coverage
@@ -275,7 +281,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     accepting = ACCEPT_INSURANCE.search(clause) and (insurance or names_payer)
     if accepting and not negated and not hypothetical:
         said.setdefault("covered_any", True)  # "Do you accept insurance?" "Yes, most plans — for Spravato."
-        if spravato or iv or labelled:  # "We take insurance for SPRAVATO": the clinic's patients are covered for it
+        if (spravato or iv or labelled) and not special_only:  # "We take insurance for SPRAVATO": covered for it
             _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", True, evidence)
     route_scoped = (spravato or iv) and not EVERY_SERVICE.search(clause)
     if names_payer and negated and EXCEPT_PAYER.search(clause):
@@ -332,8 +338,11 @@ def _names_payer(clause: str) -> bool:
 def _read_payers(payment: Payment, sentence: Sentence) -> None:
     """Payers named where the clinic says it accepts, bills or is in network with them (each with its sentence)."""
     text = sentence.framed
+    lead = sentence.lead_in if sentence.kind == "item" else ""
+    if lead and (is_negated(lead) or HYPOTHETICAL.search(lead)):
+        return  # listed under "Not accepted:" or "Coming soon:"
     listed = sentence.kind in ("item", "row") and (INSURANCE_SECTION.search(sentence.section or sentence.heading)
-                                                   or ACCEPTANCE.search(text))
+                                                   or ACCEPTANCE.search(text) or ACCEPTANCE.search(lead))
     for clause in _split(text):
         if is_negated(clause) or HYPOTHETICAL.search(clause) or not (listed or ACCEPTANCE.search(clause)):
             continue
@@ -342,3 +351,4 @@ def _read_payers(payment: Payment, sentence: Sentence) -> None:
                 payment.payers.append(name)
                 payment.evidence[f"payer:{name}"] = sentence.text
                 payment.evidence.setdefault("payers", sentence.text)
+                _set(payment, "accepts_insurance", True, f"{lead} {sentence.text}".strip())  # a payer it takes
