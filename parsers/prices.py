@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from parsers.cues import Sentence, clause_around, lower_rx, rx
 from parsers.facts import Price
-from parsers.terms import find_terms
+from parsers.terms import find_terms, routes_as_columns
 from parsers.vocab import ROUTES, SERVICES
 
 AMOUNT = r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?"
@@ -22,7 +22,8 @@ SINGLE = re.compile(AMOUNT)
 INSTALMENT = rx(r"\bas low as\b", r"\baffirm\b", r"\bklarna\b", r"\bcare ?credit\b", r"\bcherry\b", r"\bsunbit\b",
                 r"\bfinanc", r"\bpayments? of\b", r"\binstal+ments?\b", r"\bpayment plan\b", r"\badvance care\b")
 PER_MONTH = rx(r"/\s?mo(?:nth)?\b", r"\bper month\b", r"\ba month\b", r"\bmonthly\b")
-MARKET_PRICE = lower_rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range)",
+MARKET_PRICE = lower_rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b", r"\btypically (?:run|cost|range|charge)",
+                  r"\baround the (?:country|nation|region|state)\b",
                   r"\busually cost", r"\bacross the (?:valley|country|region|nation|state|county)\b",
                   r"\bwithme\b", r"\bsavings? program", r"\bmanufacturer", r"\bas little as\b",
                   r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
@@ -39,6 +40,9 @@ NOT_A_PRICE = lower_rx(
     r"\bprevious(?:ly)?\b", r"\bformer(?:ly)?\b", r"\bused to (?:cost|be)\b",
     r"\bpay \$[\d,]+ (?:at|on|before|with) (?:your|each|the)\b", r"\badd-?ons?\b",
     r"\b(?:instal+ments?|payments?) of \$",
+    r"\bcredit (?:toward|towards|on)\b", r"\brefer a friend\b", r"\breturned (?:checks?|payments?)\b",
+    r"\bno longer appl", r"\b(?:was|were) \$[\d,]", r"\b(?:over|above|more than|under|below|less than) \$[\d,]",
+    r"\badd (?:a|an|any) (?:[\w-]+ ){0,4}to (?:any|your|a|each)\b",
 )
 # The same kind, written with signs: "$50 off", "+$75". Kept apart: an alternative that does not begin at a word
 # boundary makes Python's re try the whole list at every character.
@@ -53,6 +57,8 @@ OTHER_SERVICE = lower_rx(
     r"\bsupport groups?\b",
     r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
     r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
+    r"\blidocaine\b", r"\bnerve blocks?\b", r"\bepidurals?\b", r"\btrigger[- ]point\b", r"\bacupuncture\b",
+    r"\bmassage\b",
 )
 KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
@@ -62,7 +68,7 @@ KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfu
                    r"\bprotocol\b", r"\bfirst visit\b")
 CONSULTATION = rx(r"\bconsult(?:ation)?s?\b", r"\bevaluations?\b", r"\bassessments?\b", r"\bintake\b",
                   r"\bscreening\b", r"\bfirst visit\b", r"\binitial visit\b")
-PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b",
+PER_SESSION = rx(r"\bper (?:infusion|session|treatment|injection|visit|dose|shot)\b", r"\beach\b", r"\bboosters?\b",
                  r"/\s?(?:session|infusion|treatment)",
                  r"\ba (?:session|infusion|treatment)\b", r"\bsingle (?:infusion|session|treatment)\b",
                  r"\b(?:one|1) (?:infusion|session|treatment|injection)\b")
@@ -92,6 +98,8 @@ PACKAGE = [
                rf"[- ](?:{UNIT_NOUN})\b", re.I),
     re.compile(rf"\({NUMBER}\)\s*{UNIT_NOUN}", re.I),
     re.compile(rf"\b{NUMBER}[- ](?:infusion|session|treatment|injection)[- ](?:series|package|bundle|course)\b", re.I),
+    re.compile(rf"\b{NUMBER}[- ]pack\b", re.I),  # "Ketamine 4-Pack"
+    re.compile(rf"\b{NUMBER}[- ]day (?:\w+ )?(?:series|protocol|course|package)\b", re.I),  # one infusion a day
 ]
 PACKAGE_WORD = rx(r"\bseries\b", r"\bpackage\b", r"\bbundle\b", r"\bcourse\b", r"\binduction\b")
 
@@ -113,10 +121,24 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     prices: list[Price] = []
     seen: set[tuple] = set()
     above: list[Sentence] = []  # the last few sentences, nearest last
-    for sentence in sentences:
+    sentences = list(sentences)
+    compared: str | None = None  # the section of a table whose header compares routes, while its rows run
+    package: tuple[int, Price] | None = None  # the last package read, and the sentence it was read in
+    for i, sentence in enumerate(sentences):
+        if sentence.kind != "row" or sentence.section != compared:
+            compared = sentence.section if sentence.kind == "row" and routes_as_columns(sentence.text) else None
+        if compared is not None:
+            continue  # "Typical cost | $200-$300 a month | $400-$800 per infusion": what each route costs in general
         label = _label_above(sentence, above) if "$" in sentence.text else ""
         above = [*above[-2:], sentence]
         for price in _prices_in(sentence, label):
+            if price.unit in ("package", "other") and not price.sessions and i + 1 < len(sentences):
+                _count_from_description(price, sentences[i + 1])
+            if package and package[0] >= i - 1 and price.unit == "per_session" and _bare(sentence.text) \
+                    and abs(price.amount_usd - (package[1].per_session_usd or -1)) < 1:
+                continue  # "$2,670" / "$445 per infusion": the package's figure worked out, not another price
+            if price.unit == "package" and price.per_session_usd:
+                package = (i, price)
             key = (price.amount_usd, price.amount_max_usd, price.unit, price.sessions, price.route)
             if key not in seen:
                 seen.add(key)
@@ -129,6 +151,23 @@ BARE_WORDS = re.compile(r"\b(?:from|starting(?: at)?|only|just|per|each|a|an|the
                         r"visit|dose|shot|hour|series|package|total|usd|\d+|one|two|three|four|five|six|seven|eight|"
                         r"nine|ten|twelve|infusions|sessions|treatments|injections|visits|minutes?|min|month|mo|monthly|"
                         r"hr|hours)\b", re.I)
+
+
+def _count_from_description(price: Price, following: Sentence) -> None:
+    """A card's amount alone on its line, with its sessions in the description under it: "Induction series" /
+    "$2,850" / "Six IV infusions over two to three weeks"."""
+    if "$" in following.text or len(price.evidence.split()) > 4:
+        return
+    sessions = _sessions(following.text)
+    if sessions and sessions > 1:
+        price.unit, price.sessions = "package", sessions
+        price.per_session_usd = round(price.amount_usd / sessions, 2)
+        price.qualifier = None if price.qualifier == "membership" else price.qualifier
+
+
+def _bare(text: str) -> bool:
+    """An amount alone on its line, with at most its unit: "$450", "From $395", "$445 per infusion"."""
+    return not BARE_WORDS.sub(" ", SINGLE.sub(" ", text)).strip(" -–—:|()*.,/")
 
 
 def _label_above(sentence: Sentence, above: list[Sentence]) -> str:
@@ -195,6 +234,8 @@ def _amount(whole: str, cents: str | None) -> float:
     return value + (float(cents) / 100 if cents else 0.0)
 
 
+COMPARE_AT = rx(r"\bregular price\b", r"\bcompare at\b", r"\boriginal price\b")
+SALE_PRICE = rx(r"\bsale price\b")
 # A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".
 COPAY_CLAUSE = rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
 
@@ -207,9 +248,9 @@ def _clause_of(segment: str, sentence: Sentence) -> str:
 def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | None:
     # A list item, a table row, or an amount alone on its line under the card heading that names the service
     # ("IV Ketamine Infusion" / "$450 per session") is read with its heading.
-    bare = not BARE_WORDS.sub(" ", SINGLE.sub(" ", sentence.text)).strip(" -–—:|()*.,/") and sentence.kind != "heading"
+    bare = _bare(sentence.text) and sentence.kind != "heading"
     if bare and label and label != sentence.heading:
-        context = f"{label} {segment}"
+        context = f"{sentence.heading} {label} {segment}"  # a card's title, then its badge ("Recommended start")
     else:
         context = f"{sentence.heading} {segment}" if sentence.kind in ("row", "item") or bare else segment
     route_context = context
@@ -219,7 +260,12 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
         return None
     clause = _clause_of(segment, sentence)
     amount = SINGLE.search(segment)
-    at = sentence.text.find(amount.group(0)) if amount else -1
+    seg_at = max(sentence.text.find(segment.strip()), 0)
+    at = sentence.text.find(amount.group(0), seg_at) if amount else -1
+    if at > 0 and sentence.text[:at].rstrip().endswith("(") and "$" in sentence.text[:at]:
+        return None  # "$2,400 if paid at the start ($400 per infusion)": the package's figure worked out
+    if COMPARE_AT.search(segment) and SALE_PRICE.search(sentence.text):
+        return None  # a shop's "Regular price" beside its "Sale price" is the compare-at figure
     upto = sentence.text[:at + len(amount.group(0))] if at >= 0 else sentence.text  # the words up to the amount
     if COPAY_CLAUSE.search(clause) or MARKET_PRICE.search(upto):
         return None
@@ -267,9 +313,12 @@ def _unit(segment: str, context: str) -> tuple[str, int | None, str | None]:
         qualifier = "from"
     if MEMBERSHIP.search(segment):
         return "other", None, "membership"
-    if CONSULTATION.search(segment) and not PER_SESSION.search(segment):
-        return "consultation", None, qualifier
     sessions = _sessions(segment)
+    consultation = CONSULTATION.search(segment)
+    paid_when = consultation and consultation.group(0).lower().endswith("visit") and sessions and sessions > 1 \
+        and PACKAGE_WORD.search(segment)  # "a series of six, paid at the first visit" is the series
+    if consultation and not PER_SESSION.search(segment) and not paid_when:
+        return "consultation", None, qualifier
     if sessions and sessions > 1 and (PACKAGE_WORD.search(segment) or not EXPLICIT_PER.search(segment)):
         return "package", sessions, qualifier
     if PER_HOUR.search(segment):

@@ -28,7 +28,7 @@ from parsers.cues import (
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
-from parsers.terms import find_terms, settle
+from parsers.terms import find_terms, routes_as_columns, settle
 from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
@@ -71,7 +71,7 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     table_compared: str | None = None  # the section of a table whose header compares routes, while its rows run
     for sentence in sentences:
         if sentence.kind != "row" or sentence.section != table_compared:
-            table_compared = sentence.section if sentence.kind == "row" and _routes_as_columns(sentence.text) else None
+            table_compared = sentence.section if sentence.kind == "row" and routes_as_columns(sentence.text) else None
         answer = answer_value(sentence) if about_ketamine else None
         # "Do you offer Spravato?" "No, ..." settles the routes the question names.
         if answer is not None and OFFER_QUESTION.search(sentence.question):
@@ -242,15 +242,6 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
 def _bare_line(text: str) -> bool:
     """A short line with no sentence in it: a table row or list item once the markup is gone."""
     return len(text.split()) <= 12 and not text.rstrip().endswith((".", "!", "?")) and not FIRST_PERSON.search(text)
-
-
-def _routes_as_columns(row: str) -> bool:
-    """A table's header row with one route per column ("SPRAVATO | IV ketamine | IM ketamine | Oral"): a
-    comparison of routes, whatever its heading says, not a list of the clinic's own."""
-    cells = [cell for cell in row.split(" | ") if cell.strip()]
-    named = [find_terms(cell, ROUTES) for cell in cells if len(cell.split()) <= 4]
-    return len(cells) >= 3 and sum(1 for found in named if found) >= 3 \
-        and len({term.key for found in named for term, _ in found}) >= 3
 
 
 def _menu_label(item: str) -> bool:

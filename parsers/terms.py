@@ -71,6 +71,15 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
     return every_match if every else list(kept.values())
 
 
+def routes_as_columns(row: str) -> bool:
+    """A table's header row with one route per column ("SPRAVATO | IV ketamine | IM ketamine | Oral"): a
+    comparison of routes, whatever its heading says, not a list of the clinic's own."""
+    cells = [cell for cell in row.split(" | ") if cell.strip()]
+    named = [find_terms(cell, ROUTES) for cell in cells if len(cell.split()) <= 4]
+    return len(cells) >= 3 and sum(1 for found in named if found) >= 3 \
+        and len({term.key for found in named for term, _ in found}) >= 3
+
+
 def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
     """True when a child term's match overlaps this parent's, or a longer match of another term contains it.
 
