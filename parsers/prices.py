@@ -131,9 +131,12 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
             continue  # "Typical cost | $200-$300 a month | $400-$800 per infusion": what each route costs in general
         label = _label_above(sentence, above) if "$" in sentence.text else ""
         above = [*above[-2:], sentence]
+        following = sentences[i + 1] if i + 1 < len(sentences) else None
+        if following and _bare(sentence.text) and NO_MEDICINE.search(following.text) and "$" not in following.text:
+            continue  # "Integration Session" / "$150" / "50-minute talk session with our therapist, no medicine"
         for price in _prices_in(sentence, label):
-            if price.unit in ("package", "other") and not price.sessions and i + 1 < len(sentences):
-                _count_from_description(price, sentences[i + 1])
+            if price.unit in ("package", "other") and not price.sessions and following:
+                _count_from_description(price, following)
             if package and package[0] >= i - 1 and price.unit == "per_session" and _bare(sentence.text) \
                     and abs(price.amount_usd - (package[1].per_session_usd or -1)) < 1:
                 continue  # "$2,670" / "$445 per infusion": the package's figure worked out, not another price
@@ -234,6 +237,7 @@ def _amount(whole: str, cents: str | None) -> float:
     return value + (float(cents) / 100 if cents else 0.0)
 
 
+NO_MEDICINE = rx(r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b")
 COMPARE_AT = rx(r"\bregular price\b", r"\bcompare at\b", r"\boriginal price\b")
 SALE_PRICE = rx(r"\bsale price\b")
 # A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".

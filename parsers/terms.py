@@ -76,8 +76,8 @@ def routes_as_columns(row: str) -> bool:
     comparison of routes, whatever its heading says, not a list of the clinic's own."""
     cells = [cell for cell in row.split(" | ") if cell.strip()]
     named = [find_terms(cell, ROUTES) for cell in cells if len(cell.split()) <= 4]
-    return len(cells) >= 3 and sum(1 for found in named if found) >= 3 \
-        and len({term.key for found in named for term, _ in found}) >= 3
+    columns = sum(1 for found in named if found)
+    return columns >= 2 and columns >= len(cells) - 1 and len({term.key for found in named for term, _ in found}) >= 2
 
 
 def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
