@@ -16,6 +16,7 @@ from parsers.cues import (
     FIRST_PERSON,
     GENERAL,
     NOT_A_NEGATION,
+    OFFER,
     RESEARCH,
     SOFT_GENERAL,
     Sentence,
@@ -126,6 +127,12 @@ OTHER_PROGRAMME = rx(r"\bTMS\b", r"\btranscranial\b", r"\bECT\b", r"\belectrocon
                      r"\bMAT\b", r"\bsuboxone\b", r"\bbuprenorphine\b", r"\bmethadone\b", r"\bnaltrexone\b",
                      r"\bdetox\b", r"\bdrip (?:menu|bar|lounge|club)\b", r"\b(?:IV|vitamin|wellness|hydration) drips\b",
                      r"\bmyers", r"\bmagnesium\b", r"\bB-?complex\b", r"\bB-?12\b", r"\bglutathione\b", r"\belectrolytes\b")
+# The Spravato indication "adults with major depressive disorder who are having suicidal thoughts" names suicidal
+# ideation; the depression in it is its qualifier, not another condition treated.
+DEPRESSION_WITH_SI = rx(r"^(?:major depressive disorder|major depression|depression|MDD)\s+(?:\w+\s+){0,2}"
+                        r"(?:with|who (?:are|is) (?:having|experiencing)|and (?:acute |active )?)\s*(?:\w+\s+){0,2}suicid")
+COVERAGE_TALK = rx(r"\binsur(?:ance|ers?)\b", r"\bcover(?:s|ed|age)\b", r"\boff[- ]label\b", r"\bFDA[- ]approved\b",
+                   r"\bapproved by the FDA\b", r"\breimburse")
 KETAMINE_WORD = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b", r"\bKAP\b", r"\binfusions?\b", r"\bIM\b",
                    r"\blozenges?\b", r"\btroches?\b")
 
@@ -208,6 +215,8 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
         judged: dict[str, tuple[bool, int] | str] = {}  # terms of one clause share its verdict
         for term, match in found:
             clause = clause_around(sentence.text, match.start(), match.end())
+            if term.key == "depression" and DEPRESSION_WITH_SI.search(sentence.text[match.start():]):
+                continue  # "major depressive disorder with suicidal thoughts" names suicidal ideation, found apart
             if practice:
                 verdict = "a whole practice's list of conditions, not its ketamine care's"
             elif "$" in sentence.text and PRICED_SERVICE_NOTE.search(sentence.text[:match.start()]) \
@@ -270,7 +279,10 @@ def _outline(sentence: Sentence) -> list[str]:
 
 def _judge_in_context(sentence: Sentence, clause: str, weak_page: bool, page_type: str,
                       by_default: bool = True) -> tuple[bool, int] | str:
-    """A programme of the practice that is not ketamine care speaks for none of its conditions; else _judge."""
+    """A programme of the practice that is not ketamine care speaks for none of its conditions, nor does what
+    insurers cover or the FDA approved; else _judge."""
+    if COVERAGE_TALK.search(clause) and not OFFER.search(clause):
+        return "what insurers cover or the FDA approved, not whom the clinic treats"
     programme = OTHER_PROGRAMME.search(clause) or OTHER_PROGRAMME.search(" > ".join(_outline(sentence)[:2])) or (
         PRONOUN.search(clause) and OTHER_PROGRAMME.search(sentence.text))  # "many clients use them (NAD+) for..."
     if programme and not KETAMINE_WORD.search(sentence.text) and not ALREADY_TRIED.search(clause):

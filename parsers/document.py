@@ -352,7 +352,10 @@ NOT_CHROME_WORD = re.compile(r"\S*not-(?:footer|header|nav|menu|sidebar)\S*", re
 
 def _is_chrome(tag) -> bool:
     if tag.tag in CHROME_TAGS:
-        # An article's own <header> holds its title; a table of contents in <main> is the page's own.
+        # An article's own <header> holds its title; a table of contents in <main> is the page's own; a page
+        # builder's hero <header> (the page's h1 and prose, no menu) is the top of the page's content.
+        if tag.tag == "header" and _is_hero(tag):
+            return False
         return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
@@ -363,6 +366,11 @@ def _is_chrome(tag) -> bool:
     if hint and hint.group(1) in LINK_HINTS:
         return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
     return bool(hint)
+
+
+def _is_hero(header) -> bool:
+    return next(header.iter("h1"), None) is not None and next(header.iter("nav"), None) is None \
+        and not _mostly_links(header)
 
 
 def _mostly_links(tag) -> bool:
