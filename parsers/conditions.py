@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 
 from parsers.cues import (
+    CLAUSE_BREAK,
     CONTRAINDICATION,
     EDUCATION_HEADING,
     FIRST_PERSON,
@@ -88,7 +89,8 @@ CRISIS_OR_SCREENING = rx(r"\b988\b", r"\b911\b", r"\bemergency (?:room|care|serv
 AGE_LIMIT = rx(r"\b(?:under|younger than|over|older than) (?:the age of )?\d{1,2}\b", r"\bminors\b", r"\bchildren\b")
 WITH_KETAMINE = rx(r"\bwith (?:es)?ketamine\b", r"\bketamine (?:to treat|for)\b")
 ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:these|those) (?:conditions|disorders|"
-             r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b")
+             r"diagnoses|issues)\b", r"\b(?:treat|see) (?:them|these|those)\b",
+             r"\b(?:use|offer|give|prescribe) (?:it|ketamine|them) for (?:these|those|either|them)\b")
 OUR_DOCTOR = rx(r"^(?:Dr\.?|Doctor) [A-Z][a-z]+")
 THIRD_PERSON_TREATS = rx(r"\b(?:offers|provides|treats|helps|serves|sees|specializes in|works with|cares for|"
                          r"prescribes|connects|accepts|welcomes|considers)\b")
@@ -213,7 +215,11 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
         practice = bool(found) and (index in practice_list or (
             PRACTICE_ONLY.search(sentence.text) and not KETAMINE_WORD.search(BEYOND.sub(" ", sentence.text))))
         judged: dict[str, tuple[bool, int] | str] = {}  # terms of one clause share its verdict
+        refused_after = _refused_later_in_sentence(sentence.text) if found and not weak_page else None
         for term, match in found:
+            if refused_after is not None and match.end() <= refused_after:
+                candidates.append(Fact(term.key, False, sentence.text, STRENGTH_STATEMENT))
+                continue  # "Researchers are studying ketamine for migraine, but we don't use it for those yet"
             clause = clause_around(sentence.text, match.start(), match.end())
             if term.key == "depression" and DEPRESSION_WITH_SI.search(sentence.text[match.start():]):
                 continue  # "major depressive disorder with suicidal thoughts" names suicidal ideation, found apart
@@ -240,6 +246,15 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
         for term, _ in find_terms(item, CONDITIONS):
             candidates.append(Fact(term.key, True, item, STRENGTH_MENU))
     return settle(candidates), mentions
+
+
+def _refused_later_in_sentence(text: str) -> int | None:
+    """Where a clause begins that refuses, in the clinic's voice, the conditions named before it."""
+    for clause in CLAUSE_BREAK.split(text)[1:]:
+        if ANAPHOR.search(clause) and FIRST_PERSON.search(clause) and (NOT_TREATED.search(clause)
+                                                                        or NOT_USED_FOR.search(clause)):
+            return text.find(clause)
+    return None
 
 
 LIST_FILLER = re.compile(r"[\s•·|,./;:&+()\-–—]+|\band\b|\bor\b|\bdisorders?\b|\bsyndromes?\b|\bsevere\b|"

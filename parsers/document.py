@@ -144,9 +144,16 @@ POST_JSONLD = re.compile(r'"@type"\s*:\s*"(?:BlogPosting|NewsArticle|Article)"')
 
 
 def _is_post(body, meta: dict[str, str], jsonld: list[str]) -> bool:
-    """Blog posts often sit at the site's root ("/what-happens-at-your-first-infusion/"); their markup says so."""
-    return meta.get("og:type", "").lower() == "article" or bool(POST_CLASS.search(body.get("class") or "")) \
+    """Blog posts often sit at the site's root ("/what-happens-at-your-first-infusion/"); their markup says so.
+    WordPress marks its pages "page page-id-N" in the body class, and Yoast gives pages og:type article too."""
+    body_class = body.get("class") or ""
+    if WORDPRESS_PAGE.search(body_class):
+        return False
+    return meta.get("og:type", "").lower() == "article" or bool(POST_CLASS.search(body_class)) \
         or any(POST_JSONLD.search(raw) for raw in jsonld)
+
+
+WORDPRESS_PAGE = re.compile(r"(?:^|\s)page-id-\d+(?:\s|$)")
 
 
 def _main_content(body):
