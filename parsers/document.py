@@ -333,7 +333,14 @@ def parse_text(text: str, url: str | None = None) -> Document:
             blocks.append(Block(line, kind, heading, section=heading))
         after_blank = False
     title = blocks[0].text if blocks and blocks[0].kind == "heading" else ""
-    return Document(url=url, title=title, blocks=blocks)
+    post = any(POST_LINE.search(block.text) for block in blocks[:20])
+    return Document(url=url, title=title, blocks=blocks, post=post)
+
+
+# A blog post's byline once its markup is gone: "Post published: June 11, 2025", "Posted on", "Post category:",
+# "6 min read". ("Last updated" is not one: clinics date their price and policy pages so.)
+POST_LINE = re.compile(r"^(?:post published|posted(?: on)?|published(?: on)?)\s*:?\s*(?:[A-Z][a-z]+\.? \d{1,2},? \d{4}|"
+                       r"\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d\d-\d\d)|^post category\s*:|^\d{1,2} min(?:ute)? read$", re.I)
 
 
 # A line that stops where its list begins: "Adults living with", "Conditions we treat include:", "such as".

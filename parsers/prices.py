@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import Sentence, clause_around, lower_rx, rx
+from parsers.cues import FIRST_PERSON, Sentence, clause_around, lower_rx, rx
 from parsers.facts import Price
-from parsers.terms import find_terms, routes_as_columns
+from parsers.terms import find_terms, routes_as_columns, routes_side_by_side
 from parsers.vocab import ROUTES, SERVICES
 
 AMOUNT = r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{2}))?"
@@ -127,7 +127,8 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
     for i, sentence in enumerate(sentences):
         if sentence.kind != "row" or sentence.section != compared:
             compared = sentence.section if sentence.kind == "row" and routes_as_columns(sentence.text) else None
-        if compared is not None:
+        if compared is not None or (routes_side_by_side(sentence.heading) and not FIRST_PERSON.search(sentence.text)
+                                    and not sentence.text.rstrip().endswith((".", "!", "?"))):
             continue  # "Typical cost | $200-$300 a month | $400-$800 per infusion": what each route costs in general
         label = _label_above(sentence, above) if "$" in sentence.text else ""
         above = [*above[-2:], sentence]

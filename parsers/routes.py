@@ -28,7 +28,7 @@ from parsers.cues import (
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
-from parsers.terms import find_terms, routes_as_columns, settle
+from parsers.terms import find_terms, routes_as_columns, routes_side_by_side, settle
 from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
@@ -205,9 +205,10 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if ELLIPTIC_NO.search(rest) and FIRST_PERSON.search(rest):
         return False, STRENGTH_STATEMENT  # "... ask whether we offer Spravato; we don't"
     compared = compared or (bool(COMPARISON_SECTION.search(sentence.section))
-                            and (sentence.kind in ("row", "item", "heading") or _bare_line(sentence.text)))
+                            and (sentence.kind in ("row", "item", "heading") or _bare_line(sentence.text))) \
+        or _under_flattened_comparison(sentence)
     general = compared or bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause))
-    if weak_page and not FIRST_PERSON.search(clause):
+    if weak_page and not FIRST_PERSON.search(clause) and not sentence.self_ref:
         general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
     after_clause = sentence.text[sentence.text.find(clause) + len(clause):] if clause in sentence.text else ""
     if (_negates(clause, term_at) or (service and THIS_IS_NOT.search(clause[:term_at]))
@@ -237,6 +238,13 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if sentence.kind == "row" and _names_a_service(sentence):
         return True, STRENGTH_HEADING
     return None
+
+
+def _under_flattened_comparison(sentence: Sentence) -> bool:
+    """A flattened route-comparison table: its header line, or a bare row line under it."""
+    if sentence.kind == "heading":
+        return routes_side_by_side(sentence.text)
+    return _bare_line(sentence.text) and routes_side_by_side(sentence.heading)
 
 
 def _bare_line(text: str) -> bool:

@@ -80,6 +80,20 @@ def routes_as_columns(row: str) -> bool:
     return columns >= 2 and columns >= len(cells) - 1 and len({term.key for found in named for term, _ in found}) >= 2
 
 
+def routes_side_by_side(line: str) -> bool:
+    """A table's header row once the markup is gone: two or more routes named one after the other, with no
+    conjunction, punctuation or verb between them ("SPRAVATO® IV ketamine IM ketamine Oral / lozenge" has a
+    slash, so "At-home tablets In-clinic IV infusion SPRAVATO® nasal spray" is the shape). A clinic's own heading
+    joins its routes ("IV Infusions & Spravato")."""
+    words = line.split()
+    if not 2 <= len(words) <= 12 or SIDE_BY_SIDE_BREAK.search(line):
+        return False
+    return len({term.key for term, _ in find_terms(line, ROUTES)}) >= 2
+
+
+SIDE_BY_SIDE_BREAK = re.compile(r"[.,;:!?&+|]|\b(?:and|or|vs|versus|we|our|us|is|are|with|for)\b", re.I)
+
+
 def _covers(other: Term, other_match: re.Match, term: Term, match: re.Match) -> bool:
     """True when a child term's match overlaps this parent's, or a longer match of another term contains it.
 
