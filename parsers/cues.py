@@ -87,7 +87,7 @@ NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he
                         r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
 # "..., so you do not have to travel": the negation belongs to the clause after "so".
 CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
-                          r", so\b(?=\s+(?:you|we|they|there|it)\b)|"
+                          r", so\b(?=\s+(?:you|we|they|there|it|everything|this|that|our|all)\b)|"
                           r"—| - )\s*", re.I)
 OFFER = rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"

@@ -133,7 +133,7 @@ def _negates(clause: str, term_at: int) -> bool:
             and not NOT_NEEDED.search(clause[term_at:]):
         return True
     for match in ACTIVE_NEGATION.finditer(clause):
-        if match.start() < term_at and not _scoped_to_condition(clause[match.end():]) \
+        if match.start() < term_at and not _scoped_to_condition(_up_to_comma(clause, match.end(), term_at)) \
                 and not OBJECT_FOR.search(clause[match.end():term_at]) \
                 and not NEW_SUBJECT.search(clause[match.end():term_at]) \
                 and not (WHICH_BEFORE.search(clause[:match.start()]) and "," in clause[match.end():term_at]):
@@ -169,6 +169,12 @@ WHICH_NOT = re.compile(r"^[^.;]{0,30}?\bwhich (?:we|I) (?:do not|don['’]t|no l
 # A bare "we don't" that answers the clause before it: "... whether we offer it; we don't, but ...".
 ELLIPTIC_NO = re.compile(r"[;,.]\s*(?:but\s+)?(?:we|I) (?:do not|don['’]t|no longer do|cannot|can['’]t)\s*"
                          r"(?:[.;!]|,\s*but\b|\s+but\b|$)", re.I)
+
+
+def _up_to_comma(clause: str, start: int, term_at: int) -> str:
+    """The words from a negation through the route it governs, up to the next comma: what the "no" is about."""
+    comma = clause.find(",", term_at)
+    return clause[start:comma if comma >= 0 else len(clause)]
 
 
 def _scoped_to_condition(rest: str) -> bool:
@@ -217,6 +223,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
         return False, STRENGTH_STATEMENT
     if (OFFER.search(clause) or sentence.self_ref) and not general:
         return True, STRENGTH_STATEMENT
+    if EXCLUSIVE.search(clause) and FIRST_PERSON.search(clause) and not compared and not weak_page:
+        return True, STRENGTH_STATEMENT  # "SPRAVATO is the only form of ketamine we provide"
     if PROCEDURE.search(clause) and not general and not weak_page:
         return True, STRENGTH_STATEMENT  # the clinic's own visit described: "each infusion is given through an IV line"
     if PRICE.search(clause) and not compared and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \

@@ -124,6 +124,7 @@ SERVICES: tuple[Term, ...] = (
             r"\btake[- ]home (?:ketamine|lozenges?|troches?|tablets?|doses?|medication|kits?)\b",
             r"\b(?:send|sends|sent) (?:ketamine|lozenges?|troches?|tablets?|doses?|medication|medicine) home\b",
             r"\bsent home(?= with (?:patients|clients|you)\b)",  # "Ketamine is never sent home with patients"
+            r"\bketamine (?:\w+ ){0,2}to take home\b",
         ),
         synonyms=("at-home", "telehealth", "home use"),
     ),
