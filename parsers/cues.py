@@ -153,7 +153,8 @@ GENERAL = lower_rx(
     r"\bcompared (?:to|with)\b", r"\bversus\b", r"\bvs\.?\b", r"\bunlike\b",
     r"\bother (?:clinics|providers|practices)\b",
     r"\bhistor(?:y|ically)\b", r"\boriginally\b", r"\bwas (?:developed|first)\b",
-    r"\bsome (?:clinics|providers|practices)\b", r"\bmany (?:clinics|providers)\b",
+    r"\bsome (?:clinics|providers|practices|clinicians|doctors|physicians)\b", r"\bmany (?:clinics|providers)\b",
+    r"\bwidely used\b", r"\bin (?:some|many|other) countries\b",
     r"\blist of\b", r"\brefer(?:ral)? (?:you|patients)\b", r"\bsomewhere else\b", r"\belsewhere\b",
     r"\b(?:several|many|some|most|other|national|online) (?:\w+ )?(?:companies|clinics|providers|practices|"
     r"centers|centres)\b", r"\bacross the (?:country|nation|US|state|region)\b", r"\bnationally\b",
@@ -199,6 +200,7 @@ EDUCATION_HEADING = rx(
     r"\bunderstanding\b", r"\bexploring\b", r"\bpotential\b", r"\bmechanism\b", r"\bvs\.?\b", r"\bversus\b",
     r"\bdifference", r"\bblog\b", r"\bnews\b", r"\bwhy\b", r"\brise of\b", r"\bdefinition\b", r"\boverview\b",
     r"\bapplications?\b", r"\bconsiderations\b", r"\bside effects\b", r"\bsafety\b",
+    r"\bcan be (?:given|taken|used|administered|delivered)\b", r"\b(?:ways|forms|types|routes) (?:of|to|ketamine)\b",
 )
 
 
@@ -295,7 +297,9 @@ def is_heading_offer(sentence: Sentence) -> bool:
     """A short heading or list item in a section about the clinic's own services."""
     words = len(sentence.text.split())
     if sentence.kind == "heading":
-        return words <= 8 and not sentence.text.endswith("?") and not EDUCATION_HEADING.search(sentence.text)
+        parents = sentence.section.rsplit(" > ", 1)[0] if " > " in sentence.section else ""
+        return words <= 8 and not sentence.text.endswith("?") and not EDUCATION_HEADING.search(sentence.text) \
+            and not EDUCATION_HEADING.search(parents)  # "Intramuscular (IM) injection" under "How ketamine can be given"
     if sentence.kind in ("item", "row"):
         return (
             words <= 10

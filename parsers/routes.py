@@ -19,6 +19,7 @@ from parsers.cues import (
     GENERAL,
     OFFER,
     PROCEDURE,
+    RESEARCH,
     SOFT_GENERAL,
     Sentence,
     answer_value,
@@ -69,7 +70,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
     blanket_evidence: str | None = None  # "I do not prescribe or administer ketamine in any form"
     weak_page = page_type in WEAK_PAGE_TYPES
     table_compared: str | None = None  # the section of a table whose header compares routes, while its rows run
-    for sentence in sentences:
+    sentences = list(sentences)
+    for index, sentence in enumerate(sentences):
         if sentence.kind != "row" or sentence.section != table_compared:
             table_compared = sentence.section if sentence.kind == "row" and routes_as_columns(sentence.text) else None
         answer = answer_value(sentence) if about_ketamine else None
@@ -93,6 +95,9 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
                 mentions.append(Mention(term.key, sentence.text, NAMED))
                 continue
             value, strength = stance
+            if strength < STRENGTH_STATEMENT and sentence.kind == "heading" and _described_in_general(sentences, index):
+                mentions.append(Mention(term.key, sentence.text, "a heading over general text about the route"))
+                continue
             if strength < STRENGTH_STATEMENT and term.key == "iv_infusion" \
                     and not KETAMINE.search(f"{sentence.text} {sentence.section}") and other_iv():
                 mentions.append(Mention(term.key, sentence.text, "IV heading on a page that also sells other IV drips"))
@@ -248,6 +253,19 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     return None
 
 
+def _described_in_general(sentences: list[Sentence], index: int) -> bool:
+    """The text under a route heading speaks of the route in general ("popular in some countries", "many telehealth
+    companies mail them") and never of the clinic: a tour of the ways ketamine is given, not a service."""
+    body = []
+    for sentence in sentences[index + 1:index + 8]:
+        if sentence.kind == "heading":
+            break
+        body.append(sentence)
+    if not body or any(FIRST_PERSON.search(s.text) or s.self_ref or PRICE.search(s.text) for s in body):
+        return False
+    return any(GENERAL.search(s.text) or RESEARCH.search(s.text) for s in body)
+
+
 def _under_flattened_comparison(sentence: Sentence) -> bool:
     """A flattened route-comparison table: its header line, or a bare row line under it."""
     if sentence.kind == "heading":
@@ -287,6 +305,7 @@ ACTIVE_NEGATION = rx(
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
     r"prescribe|use|give|dispense|perform|have|run|operate|sell)\b",
     r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
+    r"\b(?:is|are)(?: not|n['’]t) (?:given|administered|delivered|offered|provided) (?:by|through|via|as)\b",
     r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
     # "we are not an infusion clinic": the route named in what the clinic says it is not
     r"(?:\b(?:are|is|am)\s*(?:not|n['’]t)|,\s*not) (?:an? )?(?=(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|"
@@ -294,6 +313,8 @@ ACTIVE_NEGATION = rx(
 )
 PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
                       r"\b(?:is|are)(?: not|n['’]t) (?:part of|included in|among) (?:our|the clinic['’]s)\b",
+                      r"\b(?:has|have) (?:now )?(?:ended|closed|stopped|been (?:discontinued|suspended|paused))\b",
+                      r"\b(?:was|were|is|are) (?:now )?(?:discontinued|suspended|paused)\b",
                       r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
 # The next clause refuses what this one named: "SPRAVATO is a nasal spray ..., and it isn't part of our program".
 PRONOUN_NEGATION = rx(r"^\W*(?:and |but )?(?:it|they|this|that)(?: is|['’]s| are|['’]re)(?: not|n['’]t) "
