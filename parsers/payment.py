@@ -27,7 +27,8 @@ INSURANCE = lower_rx(r"\binsurance\b", r"\bplans we\b", r"\bof the plans\b",
 COVERED_NOT_BILLED = rx(r"\bcover(?:s|ed|age)?\b", r"\breimburs", r"\bpays?\b", r"\bpay nothing\b")
 COVERAGE_NEGATION = rx(r"^no\b", r"\bnot (?:\w+ )?(?:covered|billed|reimbursed|in[- ]network)\b",
                        r"\b(?:doesn['’]t|don['’]t|do not|does not|won['’]t|will not|rarely|seldom|never|isn['’]t|aren['’]t)"
-                       r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered)", r"\bno (?:insurance )?coverage\b",
+                       r" (?:\w+ )?(?:cover|pay|reimburse|bill|covered|accept|take)", r"\bno (?:insurance )?coverage\b",
+                       r"\bnone of (?:the |our )?(?:\w+ ){0,3}(?:plans|insurers|carriers)\b",
                        r"\b(?:is|are) (?:\w+ )?self[- ]pay\b", r"\bcoverage (?:\w+ ){0,3}is rare\b")
 ROUTE_SELF_PAY = rx(r"\b(?:is|are) (?:\w+ )?(?:self[- ]pay|cash[- ]pay|private[- ]pay|out[- ]of[- ]pocket)\b")
 KETAMINE_CARE = rx(r"\bketamine (?:treatment|therapy|care|sessions?)\b")
@@ -140,8 +141,10 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
     for sentence in sentences:
         before, spoken_of = spoken_of, _route_named(sentence)  # one sentence back at most
         label, label_of = label_of, spoken_of if _is_label_line(sentence) else None
-        if sentence.text.rstrip().endswith("?"):
-            continue  # a question states nothing; its answer is read with it
+        if sentence.text.rstrip(ACCORDION_GLYPHS).endswith("?"):
+            continue  # a question states nothing; its answer is read with it ("Do you take insurance? +" too)
+        if OTHER_CLINICS.search(sentence.text) and not FIRST_PERSON.search(OTHER_CLINICS.sub(" ", sentence.text)):
+            continue  # "In-person clinics in many cities offer IV ketamine, and some of them accept insurance"
         if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
             continue
         if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
@@ -151,7 +154,7 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         evidence = sentence.framed if answer_value(sentence) is not None else sentence.text
         # What the clauses before said, for "whereas IV is not" and "it"; the route the label line above names, for
         # the subjectless "Covered by most plans" under "Spravato (esketamine)" and "We accept:" under "Spravato visits".
-        said: dict = {"route": before, "label_route": label}
+        said: dict = {"route": before, "label_route": label, "self_ref": sentence.self_ref}
         for clause in _clauses(sentence):
             _read_clause(payment, clause, evidence, said)
             if OWN_CARE_NOT_BILLED.search(clause) and not SPRAVATO.search(clause):
@@ -228,6 +231,15 @@ ELLIPSIS = re.compile(r"^(?:[\w-]+ ){0,5}(?:is|are)(?P<no> not|n['’]t)?(?: (?:
 SPECIAL_PAYER = rx(r"\bVA\b", r"\bveterans?\b", r"\bcommunity care\b", r"\bworkers['’]? ?comp")
 HEALTH_PLANS = rx(r"\binsurance\b", r"\b(?:health|commercial|most|many|major) plans?\b", r"\binsurers?\b", r"\bmedicare\b",
                   r"\bmedicaid\b", r"\btricare\b")
+EXCEPT_ROUTE = rx(r"^\W*(?:aside from|apart from|except(?: for)?|other than|besides) (?:\w+ )?(?:spravato|es-?ketamine|IV|"
+                  r"infusions?)\b")
+ACCORDION_GLYPHS = " +−–-▾▼›»⌄"
+# Other clinics spoken of: what they take says nothing of this one.
+OTHER_CLINICS = rx(r"\b(?:other|some|many|most|several) (?:\w+ )?(?:clinics|providers|practices|centers|centres)\b",
+                   r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b", r"\bsome of them\b")
+# A route other than Spravato and IV, for terms scoped to one route ("Are ketamine injections covered? No.").
+OTHER_ROUTE = rx(r"\binjections?\b", r"\bIM\b", r"\bshots?\b", r"\blozenges?\b", r"\btroches?\b", r"\bKAP\b",
+                 r"\bketamine[- ]assisted\b")
 # "for every ketamine service we provide, whether that is an IV infusion or...": not one route's terms.
 EVERY_SERVICE = rx(r"\b(?:every|all|any) (?:\w+ )?(?:ketamine )?(?:services?|treatments?|care)\b")
 # A negation governing what follows it closely: "we are not a cash-pay practice" (but not "insurance does not
@@ -246,6 +258,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     elided verb ("whereas IV ketamine is not") read as the earlier clause did. Each cue is searched once."""
     negated = is_negated(clause)
     spravato, iv = SPRAVATO.search(clause), IV.search(clause)
+    if EXCEPT_ROUTE.search(clause):
+        spravato = iv = None  # "Aside from Spravato, our services are self-pay": said of everything but the route
     route = "spravato" if spravato else "iv" if iv else (
         said.get("route") if PRONOUN.search(clause) or PATIENT_SHARE.search(clause) else None)
     labelled = route is None and said.get("label_route") and (SUBJECTLESS.search(clause) or ACCEPT_INSURANCE.search(clause))
@@ -275,15 +289,21 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
         if not (no_coverage and only_billing):  # "we do not bill insurance for X" says nothing of coverage
             _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", not no_coverage, evidence)
             said["covered"] = not no_coverage
+            if not no_coverage and (CLINIC_SPEAKS.search(clause) or ANY_PAYER.search(clause)):
+                _set(payment, "accepts_insurance", True, evidence)  # "Medicare covers SPRAVATO at Laurel Crest"
     elif route and ROUTE_SELF_PAY.search(clause):
         _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", False, evidence)
     names_payer = bool(ANY_PAYER.search(clause))
-    accepting = ACCEPT_INSURANCE.search(clause) and (insurance or names_payer)
+    accept_match = ACCEPT_INSURANCE.search(clause)
+    accepting = bool(accept_match) and bool(insurance or names_payer)
+    if accepting and accept_match.group(0).lower().startswith("covered by") and not (
+            CLINIC_SPEAKS.search(clause) or BILLING_VERB.search(clause) or said.get("self_ref")):
+        accepting = False  # "it is often covered by insurance": a fact about insurers, not the clinic taking it
     if accepting and not negated and not hypothetical:
         said.setdefault("covered_any", True)  # "Do you accept insurance?" "Yes, most plans — for Spravato."
         if (spravato or iv or labelled) and not special_only:  # "We take insurance for SPRAVATO": covered for it
             _set(payment, "spravato_covered" if route == "spravato" else "iv_covered", True, evidence)
-    route_scoped = (spravato or iv) and not EVERY_SERVICE.search(clause)
+    route_scoped = (spravato or iv or OTHER_ROUTE.search(clause)) and not EVERY_SERVICE.search(clause)
     if names_payer and negated and EXCEPT_PAYER.search(clause):
         _set(payment, "accepts_insurance", True, evidence)  # "Other than workers' compensation we do not bill insurance"
     no_insurance = NO_INSURANCE.search(clause)
