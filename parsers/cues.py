@@ -163,7 +163,8 @@ GENERAL = lower_rx(
         r"\b(?:clinics|centers|centres|providers) (?:in|near|across)\b",
     r"\b(?:in general|generally|typically|usually)\b",
     # Other clinics of a kind: "For comparison, IV clinics often charge $500".
-    r"\bfor comparison\b", r"\b(?:IV|infusion|IM|ketamine|spravato|telehealth) (?:clinics|centers|centres|practices|"
+    r"\bfor comparison\b", r"(?<!run )(?<!operate )\b(?:IV|infusion) (?:clinics|centers|centres)\b",
+    r"\b(?:IV|infusion|IM|ketamine|spravato|telehealth) (?:clinics|centers|centres|practices|"
     r"providers|companies) (?:often|typically|usually|generally|commonly|tend to|may|can|charge|require|use)\b",
 )
 RESEARCH = lower_rx(

@@ -33,8 +33,10 @@ from parsers.terms import find_terms, routes_as_columns, routes_side_by_side, se
 from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
-                     r"\bdrips?\b", r"\bwellness drips?\b", r"\bsupplements?\b", r"\bsemaglutide\b",
-                     r"\bIV (?:drip|therapy) (?:bar|lounge)\b", r"\biron\b", r"\bantibiotics?\b", r"\bB-?12\b")
+                     r"\b(?:IV|vitamin|wellness|hydration|nutrient|custom) drips?\b", r"\bdrip (?:bar|menu|lounge|club)\b",
+                     r"\bsupplements?\b", r"\bsemaglutide\b",
+                     r"\bIV (?:drip |therapy )?(?:bar|lounge|spa|studio)\b", r"\biron\b", r"\bantibiotics?\b",
+                     r"\bB-?12\b", r"\bnutrient\b")
 KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
@@ -218,7 +220,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     compared = compared or (bool(COMPARISON_SECTION.search(sentence.section))
                             and (sentence.kind in ("row", "item", "heading") or _bare_line(sentence.text))) \
         or _under_flattened_comparison(sentence)
-    general = compared or bool(GENERAL.search(clause)) or bool(RECEIVED_ELSEWHERE.search(clause))
+    own_part = _before_relative_clause(clause, term_at)  # "Infusions are given by Jenna, who spent 14 years..."
+    general = compared or bool(GENERAL.search(own_part)) or bool(RECEIVED_ELSEWHERE.search(clause))
     if weak_page and not FIRST_PERSON.search(clause) and not sentence.self_ref:
         general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
     after_clause = sentence.text[sentence.text.find(clause) + len(clause):] if clause in sentence.text else ""
@@ -230,7 +233,7 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
         return True, STRENGTH_STATEMENT
     if EXCLUSIVE.search(clause) and FIRST_PERSON.search(clause) and not compared and not weak_page:
         return True, STRENGTH_STATEMENT  # "SPRAVATO is the only form of ketamine we provide"
-    if PROCEDURE.search(clause) and not general and not weak_page:
+    if (PROCEDURE.search(clause) or ADDED.search(clause)) and not general and not weak_page:
         return True, STRENGTH_STATEMENT  # the clinic's own visit described: "each infusion is given through an IV line"
     if PRICE.search(clause) and not compared and not GENERAL.search(SOFT_GENERAL.sub(" ", clause)) \
             and sentence.kind != "heading":
@@ -251,6 +254,17 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if sentence.kind == "row" and _names_a_service(sentence):
         return True, STRENGTH_HEADING
     return None
+
+
+def _before_relative_clause(clause: str, term_at: int) -> str:
+    """The clause up to a ", who ..." that comes after the route: what the relative clause says of a person is
+    no generality about the route."""
+    who = clause.find(", who ", term_at)
+    return clause[:who] if who >= 0 else clause
+
+
+# "2023 – Intramuscular dosing was added for patients who...": a route the clinic began to give.
+ADDED = rx(r"\b(?:was|were|has been|have been|is now|are now) (?:added|introduced|launched)\b")
 
 
 def _described_in_general(sentences: list[Sentence], index: int) -> bool:
@@ -305,7 +319,7 @@ ACTIVE_NEGATION = rx(
     r"\b(?:don['’]t|doesn['’]t|won['’]t|cannot|can['’]t) (?:currently |yet )?(?:offer|provide|administer|carry|do|"
     r"prescribe|use|give|dispense|perform|have|run|operate|sell)\b",
     r"\bnot (?:an? )?(?:option|service) (?:we|here|at our)\b",
-    r"\b(?:is|are)(?: not|n['’]t) (?:given|administered|delivered|offered|provided) (?:by|through|via|as)\b",
+    r"\b(?:is|are)(?: not|n['’]t| never) (?:given|administered|delivered|offered|provided) (?:by|through|via|as)\b",
     r"\bwe (?:exclusively|only) (?:use|offer|provide|prescribe)\b.*\bnot\b",
     # "we are not an infusion clinic": the route named in what the clinic says it is not
     r"(?:\b(?:are|is|am)\s*(?:not|n['’]t)|,\s*not) (?:an? )?(?=(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|"
@@ -314,6 +328,7 @@ ACTIVE_NEGATION = rx(
 PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
                       r"\b(?:is|are)(?: not|n['’]t) (?:part of|included in|among) (?:our|the clinic['’]s)\b",
                       r"\b(?:has|have) (?:now )?(?:ended|closed|stopped|been (?:discontinued|suspended|paused))\b",
+                      r"\b(?:program|programme|service|offering)s? ended\b",
                       r"\b(?:was|were|is|are) (?:now )?(?:discontinued|suspended|paused)\b",
                       r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
 # The next clause refuses what this one named: "SPRAVATO is a nasal spray ..., and it isn't part of our program".

@@ -45,6 +45,7 @@ ROUTES: tuple[Term, ...] = (
             r"\bIM (?:shots?|injections?)\b",
             r"(?<!trigger point )\binjections? into (?:a|the) muscle\b",
             r"\b(?:ketamine|dose|medicine|medication) (?:[\w,]+ ){0,8}?into (?:a|the|each) (?:\w+ )?muscles?\b",
+            r"\b(?:shot|injection)s? (?:in|into) (?:the|your) (?:upper )?(?:shoulder|arm|thigh|hip|deltoid|buttock)\b",
         ),
         synonyms=("IM", "intramuscular", "injection", "ketamine shot"),
     ),
