@@ -93,7 +93,9 @@ ANAPHOR = rx(r"\b(?:either|any|both|none) of (?:these|those|them)\b", r"\b(?:the
              r"\b(?:use|offer|give|prescribe) (?:it|ketamine|them) for (?:these|those|either|them)\b")
 OUR_DOCTOR = rx(r"^(?:Dr\.?|Doctor) [A-Z][a-z]+")
 THIRD_PERSON_TREATS = rx(r"\b(?:offers|provides|treats|helps|serves|sees|specializes in|works with|cares for|"
-                         r"prescribes|connects|accepts|welcomes|considers)\b")
+                         r"prescribes|connects|accepts|welcomes|considers)\b",
+                         r"\b(?:is|are) an? (?:[\w-]+ ){0,3}(?:practice|clinic|center|centre|program|programme|service) "
+                         r"for (?:adults|people|patients|those|anyone|teens|veterans|clients)\b")
 # "Adults with depression, PTSD and OCD." under a who-it-is-for heading, or as a line of its own.
 PATIENT_LIST = rx(r"^(?:adults|people|patients|clients|teens|adolescents|veterans|individuals|those|anyone)\b"
                   r"(?: \w+){0,3} (?:with|living with|struggling with|experiencing|who|diagnosed|facing|dealing with|"

@@ -89,10 +89,13 @@ NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he
 CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
                           r", so\b(?=\s+(?:you|we|they|there|it|everything|this|that|our|all)\b)|"
                           r"—| - )\s*", re.I)
+# A solo practitioner speaks as "I": counted when a verb of care follows, so a testimonial's "I felt" is not.
+SOLO_VOICE = (r"(?-i:\bI\b)(?:['’]m| am| also| now| currently)? (?:\w+ )?(?:offer|provide|administer|treat|prescribe|"
+              r"work with|see|use|specialize|give|don['’]t|do not|can['’]t|cannot)\b")
 OFFER = rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",
-    r"\bour\b",
+    r"\bour\b", SOLO_VOICE,
     r"\bwe['’]?(?:re| are) (?:a |an |the )?(?:certified|proud|one of|able|happy|pleased|trained)",
     r"\bwe['’]?(?:re| are) (?:an? |the )(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|provider|team|program)\b",
     r"\b(?:offered|available|provided|administered) (?:here|at (?:our|the) (?:clinic|office|center|practice))",
@@ -191,7 +194,7 @@ EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|admi
                r"\bthe only (?:way|route|form|method) (?:we|our|ketamine)\b",
                r"\b(?:is|are) the only (?:[\w-]+ ){0,4}(?:we|I) (?:offer|provide|use|give|administer|prescribe)\b",
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
-FIRST_PERSON = rx(r"\b(?:we|our|us)\b")
+FIRST_PERSON = rx(r"\b(?:we|our|us)\b", SOLO_VOICE)
 OFFERING_HEADING = rx(
     r"\b(?:our|we)\b", r"\bservices?\b", r"\btreatments?\b", r"\btherap(?:y|ies)\b", r"\bprograms?\b",
     r"\bwhat we (?:offer|treat|do)\b", r"\bofferings?\b", r"\bconditions\b", r"\bpricing\b", r"\bcosts?\b",
