@@ -29,7 +29,8 @@ MARKET_PRICE = lower_rx(r"\bnationally\b", r"\bon average\b", r"\bmost clinics\b
                   r"\bfor comparison\b", r"\b(?:often|commonly|can) (?:charge|cost|run)\b",
                   r"\bother (?:clinics|providers)\b",
                   r"\bin the (?:region|area)\b(?=[^$]{0,40}\bcharge)", r"\belsewhere\b",
-                  r"\bcommonly costs?\b", r"\btypically \$", r"\busually \$")
+                  r"\bcommonly costs?\b", r"\btypically \$", r"\busually \$", r"\boften \$",
+                  r"\bpatients (?:usually|typically|often|generally) pay\b")
 NOT_A_PRICE = lower_rx(
     r"\bdeposit\b", r"\bno-?show\b", r"\bcancel+ations?\b", r"\blate fee\b", r"\breschedul", r"\bhours['’]? notice\b",
     r"\bmissed (?:appointment|session|visit)s?\b", r"\bsav(?:e|es|ed|ing|ings)\b",
@@ -42,7 +43,7 @@ NOT_A_PRICE = lower_rx(
     r"\b(?:instal+ments?|payments?) of \$",
     r"\bcredit (?:toward|towards|on)\b", r"\brefer a friend\b", r"\breturned (?:checks?|payments?)\b",
     r"\bno longer appl", r"\b(?:was|were) \$[\d,]", r"\b(?:over|above|more than|under|below|less than) \$[\d,]",
-    r"\badd (?:a|an|any) (?:[\w-]+ ){0,4}to (?:any|your|a|each)\b",
+    r"\badd (?:a|an|any) (?:[\w-]+ ){0,4}to (?:any|your|a|each)\b", r"\bworks? out to\b", r"\bcomes? out to\b",
 )
 # The same kind, written with signs: "$50 off", "+$75". Kept apart: an alternative that does not begin at a word
 # boundary makes Python's re try the whole list at every character.
@@ -58,7 +59,7 @@ OTHER_SERVICE = lower_rx(
     r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
     r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
     r"\blidocaine\b", r"\bnerve blocks?\b", r"\bepidurals?\b", r"\btrigger[- ]point\b", r"\bacupuncture\b",
-    r"\bmassage\b",
+    r"\bmassage\b", r"\banti-?nausea\b", r"\bondansetron\b", r"\bzofran\b",
 )
 KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
@@ -282,7 +283,10 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
     tied = KETAMINE_CARE.search(segment) or (context != segment and KETAMINE_CARE.search(context)) \
         or (PRICE_SECTION.search(sentence.section) and (bare or RATE.search(segment)))
     names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
-    if (OTHER_SERVICE.search(segment) or OTHER_SERVICE.search(sentence.heading) or OTHER_SERVICE.search(context)) \
+    other = OTHER_SERVICE.search(segment)
+    if other and not names_ketamine and not re.search(r"evaluation|medication|therapy|counseling", other.group(0), re.I):
+        return None  # "Our NAD+ infusion ($450)" on a ketamine page
+    if (OTHER_SERVICE.search(sentence.heading) or OTHER_SERVICE.search(context)) \
             and not names_ketamine and not re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", context, re.I):
         return None
     if not tied:
@@ -332,7 +336,7 @@ def _unit(segment: str, context: str) -> tuple[str, int | None, str | None]:
         return "per_session", None, qualifier
     if PACKAGE_WORD.search(segment):
         return "package", None, qualifier
-    if re.search(r"\b(?:infusion|session|treatment|injection|shot|dose)s?\b", context, re.I):
+    if re.search(r"\b(?:infusion|session|treatment|injection|shot|dose|visit)s?\b", context, re.I):
         return "per_session", None, qualifier
     return "other", None, qualifier
 
