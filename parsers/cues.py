@@ -192,6 +192,7 @@ CONTRAINDICATION = rx(
 EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
                r"\b(?:given|administered|delivered|offered|provided) only\b", r"\bonly (?:by|via|through|as) (?:an? )?\w",
                r"\bthe only (?:way|route|form|method) (?:we|our|ketamine)\b",
+               r"\bevery (?:ketamine )?(?:treatment|session|dose) (?:at|here|we|in our)\b",
                r"\b(?:is|are) the only (?:[\w-]+ ){0,4}(?:we|I) (?:offer|provide|use|give|administer|prescribe)\b",
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
 FIRST_PERSON = rx(r"\b(?:we|our|us)\b", SOLO_VOICE)

@@ -81,6 +81,11 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
         if answer is not None and OFFER_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, terms):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
+        if about_ketamine and index and NEITHER_OURS.search(sentence.text) and not weak_page_first_person_missing(
+                sentence, weak_page):
+            # "Ketamine is given by IV in infusion clinics, and Spravato ... Neither of those is what we do."
+            for term, _ in find_terms(sentences[index - 1].text, terms):
+                candidates.append(Fact(term.key, False, f"{sentences[index - 1].text} {sentence.text}", STRENGTH_STATEMENT))
         for term, match in find_terms(sentence.text, terms, every=True):  # "... our IV drips, and we don't offer infusions"
             clause = clause_around(sentence.text, match.start(), match.end())
             if not about_ketamine or (term.key == "iv_infusion" and NOT_KETAMINE_IV.search(clause)
@@ -257,10 +262,23 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
 
 
 def _before_relative_clause(clause: str, term_at: int) -> str:
-    """The clause up to a ", who ..." that comes after the route: what the relative clause says of a person is
-    no generality about the route."""
+    """The part of the clause that speaks of the route: not a ", who ..." after it (what a relative clause says of a
+    person is no generality about the route), nor an "Unlike clinics that..., " before it."""
     who = clause.find(", who ", term_at)
-    return clause[:who] if who >= 0 else clause
+    clause = clause[:who] if who >= 0 else clause
+    contrast = CONTRAST_OPENING.match(clause)
+    return clause[contrast.end():] if contrast and contrast.end() <= term_at else clause
+
+
+CONTRAST_OPENING = rx(r"^\W*(?:unlike|compared (?:to|with)|rather than|instead of)\b.*?,\s*(?=(?:we|our|I|every|all|each|at|"
+                      r"here)\b)")  # up to the main clause's subject
+# A refusal of the routes the sentence before named, in the clinic's voice.
+NEITHER_OURS = rx(r"\bneither (?:of )?(?:those|these|them|one)\b[^.]{0,40}\b(?:what|something) (?:we|I)\b",
+                  r"\b(?:we|I) (?:do not|don['’]t) (?:offer|provide|do|give) (?:either|any) (?:of )?(?:those|these|them)\b")
+
+
+def weak_page_first_person_missing(sentence: Sentence, weak_page: bool) -> bool:
+    return weak_page and not FIRST_PERSON.search(sentence.text) and not sentence.self_ref
 
 
 # "2023 – Intramuscular dosing was added for patients who...": a route the clinic began to give.
