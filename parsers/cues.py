@@ -12,10 +12,16 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from parsers.document import Block, Document, split_sentences
+from parsers.gate import first_words, literal_gate
 
 
 def rx(*patterns: str) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+
+
+GATED = True  # tests turn the cues' own gates off to show they change no fact
+_UNSEEN = object()
+_ALL_CUES: list[LowerCaseCues] = []
 
 
 class LowerCaseCues:
@@ -28,11 +34,33 @@ class LowerCaseCues:
         blind = [p for p in branches if "(?-i:" not in p]
         cased = [p for p in branches if "(?-i:" in p]
         self.pattern = "|".join(f"(?:{p})" for p in patterns)  # the source, as re.Pattern.pattern gives it
-        self.blind = re.compile("|".join(f"(?:{_lower_letters(p)})" for p in blind)) if blind else None
+        lowered = [_lower_letters(p) for p in blind]
+        self.blind = re.compile("|".join(f"(?:{p})" for p in lowered)) if blind else None
+        words = [first_words(p) for p in lowered]
+        # A trie of the words every match starts with (parsers/gate.py) says "no" to most texts at a fraction of
+        # the cost of the whole alternation; None when some branch does not begin with a word.
+        self.gate = literal_gate(w for found in words for w in found) if blind and None not in words else None
         self.cased = rx(*cased) if cased else None
+        self._seen: dict[str, re.Match | None] = {}
+        _ALL_CUES.append(self)
 
     def search(self, text: str):
-        return (self.blind and self.blind.search(text.lower())) or (self.cased and self.cased.search(text)) or None
+        """The first match. Within one page the answer for a text is kept: routes, services and conditions ask the
+        same cue of the same clause (``forget_page`` empties it, so no page is read faster for the one before)."""
+        known = self._seen.get(text, _UNSEEN)
+        if known is _UNSEEN:
+            lowered = text.lower()
+            blind = self.blind and (not GATED or self.gate is None or self.gate.search(lowered)) \
+                and self.blind.search(lowered)
+            known = blind or (self.cased and self.cased.search(text)) or None
+            self._seen[text] = known
+        return known
+
+
+def forget_page() -> None:
+    """Empty every cue's answers: called before each page."""
+    for cues in _ALL_CUES:
+        cues._seen.clear()
 
 
 def _top_level_branches(pattern: str) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import asdict
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
 from parsers.care import extract_care
 from parsers.conditions import extract_conditions
-from parsers.cues import Sentence, sentences_of
+from parsers.cues import Sentence, forget_page, sentences_of
 from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text, split_sentences
 from parsers.facts import ClinicInfo, Fact, PageFacts, Payment
 from parsers.pagedate import page_date
@@ -36,6 +36,7 @@ def extract_facts(content: str | bytes, url: str | None = None, seen_at: str | N
 
 
 def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
+    forget_page()
     _add_jsonld_faq(doc)
     kind = page_type(doc.url, doc.title)
     if doc.post and kind not in ("pricing", "insurance", "faq"):

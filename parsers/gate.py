@@ -30,3 +30,76 @@ def _branch(node: dict) -> str:
         return ""
     body = alternatives[0] if len(alternatives) == 1 else f"(?:{'|'.join(alternatives)})"
     return f"(?:{body})?" if ends_here else body
+
+
+_META = set("\\()[]{}?*+|.^$")
+
+
+def first_words(pattern: str) -> list[str] | None:
+    """The literal words one of which every match of a (lower-case) pattern begins with, or None when the pattern
+    does not say (a class, a wildcard or an anchor first). Each branch of an alternation, and what follows an
+    optional group, contributes its own: "\\b(?:had |have )?tried" gives ["had", "have", "tried"]."""
+    p = pattern
+    while True:
+        if p.startswith("(?:") and _closing(p) == len(p) - 1:
+            return _words_of_branches(p[3:-1])
+        lookbehind = re.match(r"\(\?<[!=][^)]*\)", p)
+        if lookbehind:
+            p = p[lookbehind.end():]
+        elif p.startswith("\\b"):
+            p = p[2:]
+        elif p.startswith("^"):
+            p = p[1:]  # an anchor consumes nothing
+        else:
+            break
+    if p.startswith("("):
+        end = _closing(p)
+        inner = p[3:end] if p.startswith("(?:") else p[1:end]
+        if inner.startswith("?"):
+            return None  # a lookahead or a flag group first
+        words = _words_of_branches(inner)
+        if words is not None and p[end + 1:end + 2] == "?":
+            rest = first_words(p[end + 2:])
+            return None if rest is None else words + rest
+        return words
+    literal = ""
+    for char in p:
+        if char in _META:
+            break
+        literal += char
+    if p[len(literal):len(literal) + 1] in ("?", "*", "{"):
+        literal = literal[:-1]  # "trials?": the last letter may be absent
+    literal = literal.rstrip()
+    return [literal] if len(literal) >= 2 else None
+
+
+def _words_of_branches(alternation: str) -> list[str] | None:
+    from parsers.cues import _top_level_branches  # one splitter for the whole package
+    words: list[str] = []
+    for branch in _top_level_branches(alternation):
+        found = first_words(branch)
+        if found is None:
+            return None
+        words += found
+    return words
+
+
+def _closing(pattern: str) -> int:
+    """Where the group that opens the pattern closes."""
+    depth, escaped, in_class = 0, False, False
+    for i, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    return len(pattern) - 1

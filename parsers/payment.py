@@ -143,10 +143,10 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         label, label_of = label_of, spoken_of if _is_label_line(sentence) else None
         if sentence.text.rstrip(ACCORDION_GLYPHS).endswith("?"):
             continue  # a question states nothing; its answer is read with it ("Do you take insurance? +" too)
-        if OTHER_CLINICS.search(sentence.text) and not FIRST_PERSON.search(OTHER_CLINICS.sub(" ", sentence.text)):
-            continue  # "In-person clinics in many cities offer IV ketamine, and some of them accept insurance"
         if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
             continue
+        if OTHER_CLINICS.search(sentence.text) and not FIRST_PERSON.search(OTHER_CLINICS.sub(" ", sentence.text)):
+            continue  # "In-person clinics in many cities offer IV ketamine, and some of them accept insurance"
         if weak_page and not FIRST_PERSON.search(sentence.framed) and not sentence.self_ref:
             continue  # a blog post on insurance in general says nothing about this clinic
         if sentence.kind == "heading" and BARE_TOPIC.match(sentence.text):

@@ -133,6 +133,8 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
             continue  # "Typical cost | $200-$300 a month | $400-$800 per infusion": what each route costs in general
         label = _label_above(sentence, above) if "$" in sentence.text else ""
         above = [*above[-2:], sentence]
+        if "$" not in sentence.text:
+            continue
         following = sentences[i + 1] if i + 1 < len(sentences) else None
         if following and _bare(sentence.text) and NO_MEDICINE.search(following.text) and "$" not in following.text:
             continue  # "Integration Session" / "$150" / "50-minute talk session with our therapist, no medicine"

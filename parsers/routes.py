@@ -81,7 +81,8 @@ def _extract(sentences, menu, terms: tuple[Term, ...], page_type: str, exclusive
         if answer is not None and OFFER_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, terms):
                 candidates.append(Fact(term.key, answer, sentence.framed, STRENGTH_STATEMENT))
-        if about_ketamine and index and NEITHER_OURS.search(sentence.text) and not weak_page_first_person_missing(
+        if about_ketamine and index and "either" in sentence.text.lower() and NEITHER_OURS.search(sentence.text) \
+                and not weak_page_first_person_missing(
                 sentence, weak_page):
             # "Ketamine is given by IV in infusion clinics, and Spravato ... Neither of those is what we do."
             for term, _ in find_terms(sentences[index - 1].text, terms):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
-from parsers.cues import EXPLICIT_OFFER
+from parsers.cues import EXPLICIT_OFFER, _lower_letters
 from parsers.facts import Fact
-from parsers.gate import literal_gate
+from parsers.gate import first_words, literal_gate
 from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 # The words every condition pattern needs (parsers/gate.py): most sentences name none, and a trie of literal words
@@ -29,7 +30,7 @@ GATES = {id(vocabulary): (vocabulary, gate) for vocabulary, gate in (
 # Keyed by id(), with the object kept beside its pattern so the id cannot be reused: hashing a frozen Term
 # (or a whole vocabulary of them) on every call cost more than the searches.
 _PATTERNS: dict[int, tuple[Term, re.Pattern]] = {}
-_VOCABULARIES: dict[int, tuple[tuple, re.Pattern, list[tuple[Term, re.Pattern]]]] = {}
+_VOCABULARIES: dict[int, tuple[tuple, re.Pattern, list[tuple[Term, re.Pattern, list[str] | None]]]] = {}
 
 
 def compiled(term: Term) -> re.Pattern:
@@ -39,13 +40,21 @@ def compiled(term: Term) -> re.Pattern:
     return known[1]
 
 
-def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, re.Pattern]]]:
-    """One pattern for a whole vocabulary (most sentences name no term, and one search tells), and each term's."""
+def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, re.Pattern, list[str] | None]]]:
+    """One pattern for a whole vocabulary (most sentences name no term, and one search tells), and each term's
+    with the words its matches begin with (parsers/gate.py), so a term none of whose words is in the text is
+    not searched at all."""
     known = _VOCABULARIES.get(id(terms))
     if known is None or known[0] is not terms:  # the tuple is kept, so its id cannot be reused
         known = _VOCABULARIES[id(terms)] = (terms, re.compile(
-            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I), [(t, compiled(t)) for t in terms])
+            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I),
+            [(t, compiled(t), _first_words_of(t)) for t in terms])
     return known[1], known[2]
+
+
+def _first_words_of(term: Term) -> list[str] | None:
+    words = [first_words(_lower_letters(p)) for p in term.patterns if "(?-i:" not in p]
+    return None if None in words or any("(?-i:" in p for p in term.patterns) else [w for ws in words for w in ws]
 
 
 def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[tuple[Term, re.Match]]:
@@ -60,11 +69,15 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
     any_of, patterns = _vocabulary(terms)
     if not any_of.search(text):
         return []
-    found = [(term, match) for term, pattern in patterns for match in pattern.finditer(text)]
+    lowered = text.lower()
+    found = [(term, match, match.start(), match.end()) for term, pattern, words in patterns
+             if words is None or any(word in lowered for word in words) for match in pattern.finditer(text)]
     kept: dict[str, tuple[Term, re.Match]] = {}
     every_match: list[tuple[Term, re.Match]] = []
-    for term, match in found:
-        if any(_covers(other, om, term, match) for other, om in found if other is not term):
+    for term, match, start, end in found:
+        # Only a match that overlaps this one can cover it: the span test first, the terms' relation after.
+        if any(other_start < end and start < other_end and other is not term and _covers(other, om, term, match)
+               for other, om, other_start, other_end in found):
             continue
         kept.setdefault(term.key, (term, match))
         every_match.append((term, match))
@@ -80,6 +93,7 @@ def routes_as_columns(row: str) -> bool:
     return columns >= 2 and columns >= len(cells) - 1 and len({term.key for found in named for term, _ in found}) >= 2
 
 
+@functools.lru_cache(maxsize=2048)  # asked of every sentence's heading; a page has few headings
 def routes_side_by_side(line: str) -> bool:
     """A table's header row once the markup is gone: two or more routes named one after the other, with no
     conjunction, punctuation or verb between them ("SPRAVATO® IV ketamine IM ketamine Oral / lozenge" has a

@@ -7,11 +7,12 @@ import re
 from pathlib import Path
 
 import parsers.care
+import parsers.cues
 import parsers.payment
 import parsers.terms
 from parsers.cues import lower_rx
 from parsers.extract import extract_facts
-from parsers.gate import literal_gate
+from parsers.gate import first_words, literal_gate
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([*ROOT.glob("tests/corpus/*/*.html"), *ROOT.glob("tests/corpus/*/*.txt"),
@@ -30,6 +31,7 @@ def test_gates_change_no_fact(monkeypatch):
     monkeypatch.setattr(parsers.care, "LIKELY", re.compile(""))
     monkeypatch.setattr(parsers.payment, "PAYMENT_GATE", re.compile(""))
     monkeypatch.setattr(parsers.terms, "GATES", {})
+    monkeypatch.setattr(parsers.cues, "GATED", False)  # the gates lower-cased cues build from their first words
     for page in PAGES:
         assert extract_facts(page.read_bytes(), url=f"https://clinic.example/{page.stem}/") == gated[page], page.name
 
@@ -38,3 +40,11 @@ def test_lower_cased_cues_keep_case_sensitive_branches_case_sensitive():
     cues = lower_rx(r"\bfoo\b|\bBar\b", r"(?:(?-i:\bNP\b)|\bnurse\b)")
     assert all(cues.search(t) for t in ("FOO here", "a bar", "an NP", "Nurse"))
     assert not any(cues.search(t) for t in ("an np", "food", "snp"))
+
+
+def test_first_words_are_what_every_match_begins_with():
+    assert first_words(r"\b(?:had |have )?tried (?:an? )?clinic") == ["had", "have", "tried"]
+    assert first_words(r"\btrials?\b") == ["trial"]
+    assert first_words(r"(?<!run )\b(?:iv|infusion) clinics\b") == ["iv", "infusion"]
+    assert first_words(r"^no\b") == ["no"]
+    assert first_words(r"\b[a-z]{2} only") is None  # a class first: nothing to gate on
