@@ -35,7 +35,8 @@ KETAMINE_CARE = rx(r"\bketamine (?:treatment|therapy|care|sessions?)\b")
 PRONOUN = rx(r"\b(?:it|they|them|this treatment)\b")
 # "we do not offer loans or third-party financing", "no superbills", "cannot accept HSA": the refusal governs the term.
 REFUSAL_BEFORE = rx(r"(?:\bnot|n['’]t|\bno longer|\bnever|\bunable to) (?:\w+ ){0,2}(?:offer|provide|give|issue|accept|take|"
-                    r"have|supply|do|work with|partner with|use)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$")
+                    r"have|supply|do|work with|partner with|use)\b[^.;]*$", r"\bno (?:\w+ )?$", r"\bnor (?:\w+ ){0,3}$",
+                    r"\bused to (?:offer|accept|provide|work with|partner with)\b[^.;]*$")
 NOT_AFTER = rx(r"^[^.]{0,25}\b(?:not|no longer) (?:available|accepted|provided|offered|an option)\b")
 # Coverage stated as a condition or an example ("if your insurance covers it") is not a statement of fact.
 # Refusing one payer or one kind of plan is not refusing insurance: "Texas Medicaid is not accepted".
@@ -327,8 +328,8 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
             _set(payment, key, not _negated_near(clause, match), evidence)
     provider_matches = {name: found for name, pattern in PROVIDER_PATTERNS.items() if (found := pattern.search(clause))}
     financing = FINANCING.search(clause) or next(iter(provider_matches.values()), None)
-    if financing:
-        negated = _negated_near(clause, financing)
+    if financing:  # "A note on financing: we no longer offer CareCredit or any other financing": any refusal counts
+        negated = any(_negated_near(clause, m) for m in [*FINANCING.finditer(clause), *provider_matches.values()])
         _set(payment, "financing", not negated, evidence)
         if not negated:
             for name in provider_matches:

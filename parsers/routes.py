@@ -157,13 +157,17 @@ def _negates(clause: str, term_at: int) -> bool:
     if ("which" in after and WHICH_NOT.search(after)) or (("n't" in after or "n’t" in after or "not" in after
                                                             or "no longer" in after) and ELLIPTIC_NO.search(after)):
         return True  # "Spravato, which we do not offer"; "ask whether we offer Spravato; we don't"
-    return bool(PAST_OFFER.search(clause))
+    stopped = PAST_OFFER.search(clause)  # "we stopped offering infusions and rebuilt the practice around KAP"
+    return bool(stopped) and not (stopped.end() <= term_at and NEW_COURSE.search(clause[stopped.end():term_at]))
 
 
 # "No IV needed": the route is not required, not refused.
 NOT_NEEDED = rx(r"^[\w-]*(?:\s+(?:line|lines|drip|needle))?\s+(?:is |are )?(?:needed|required|necessary)\b")
 # "We can't provide superbills for infusions": the refusal is of the thing named before "for", not of the route.
 OBJECT_FOR = rx(r"^\s*(?:any |a |an |the )?(?!ketamine\b)[\w-]+(?: [\w-]+){0,2} for (?:\w+ )?$")
+# "We do not send lozenges home with patients": the at-home term begins at the verb the negation governs.
+NOT_SENT = rx(r"\b(?:do|does|will|can)\s*(?:not|n['’]t) $")
+NEW_COURSE = rx(r"\band (?:we |now |have |then )?(?:\w+ed|began|built|rebuilt|now)\b")
 WHICH_BEFORE = re.compile(r"\bwhich\s+(?:we|I)\s+$", re.I)  # a relative clause: its "not" ends at its comma
 # Care clients get from someone else: "Many clients receive IV infusions at a clinic or Spravato at their
 # psychiatrist's office".
@@ -231,7 +235,8 @@ def _stance(sentence: Sentence, clause: str, weak_page: bool, term_at: int = 0,
     if weak_page and not FIRST_PERSON.search(clause) and not sentence.self_ref:
         general = True  # a blog's "there is no IV line" describes a route, it does not refuse one
     after_clause = sentence.text[sentence.text.find(clause) + len(clause):] if clause in sentence.text else ""
-    if (_negates(clause, term_at) or (service and THIS_IS_NOT.search(clause[:term_at]))
+    if (_negates(clause, term_at) or (service and (THIS_IS_NOT.search(clause[:term_at])
+                                                   or NOT_SENT.search(clause[:term_at])))
             or PRONOUN_NEGATION.search(after_clause)) and not general \
             and not ELSEWHERE.search(clause):
         return False, STRENGTH_STATEMENT
