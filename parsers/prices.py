@@ -59,7 +59,7 @@ OTHER_SERVICE = lower_rx(
     r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b",
     r"\b(?:standard|regular|usual) (?:therapy|counseling) (?:rate|sessions?)\b",
     r"\blidocaine\b", r"\bnerve blocks?\b", r"\bepidurals?\b", r"\btrigger[- ]point\b", r"\bacupuncture\b",
-    r"\bmassage\b", r"\banti-?nausea\b", r"\bondansetron\b", r"\bzofran\b",
+    r"\bmassage\b", r"\banti-?nausea\b", r"\bondansetron\b", r"\bzofran\b", r"\bper unit\b", r"/\s?unit\b",
 )
 KETAMINE_CARE = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b", r"\binfusions?\b", r"\bKAP\b",
                    r"\btroches?\b", r"\blozenges?\b", r"\binjections?\b", r"\bsessions?\b", r"\btreatments?\b",
@@ -138,6 +138,10 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
         following = sentences[i + 1] if i + 1 < len(sentences) else None
         if following and _bare(sentence.text) and NO_MEDICINE.search(following.text) and "$" not in following.text:
             continue  # "Integration Session" / "$150" / "50-minute talk session with our therapist, no medicine"
+        before = above[-2] if len(above) >= 2 else None  # ``above`` already ends with this sentence
+        if before and _bare(sentence.text) and before.heading == sentence.heading and OTHER_SERVICE.search(before.text) \
+                and not KETAMINE_NAMED.search(before.text):
+            continue  # "Hydration, recovery and NAD+ drips for long shifts. From $139."
         for price in _prices_in(sentence, label):
             if price.unit in ("package", "other") and not price.sessions and following:
                 _count_from_description(price, following)
@@ -242,8 +246,9 @@ def _amount(whole: str, cents: str | None) -> float:
 
 
 NO_MEDICINE = rx(r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b")
-COMPARE_AT = rx(r"\bregular price\b", r"\bcompare at\b", r"\boriginal price\b")
-SALE_PRICE = rx(r"\bsale price\b")
+COMPARE_AT = rx(r"regular price\b", r"\bcompare at\b", r"\boriginal price\b")  # Shopify glues "USDRegular price"
+SALE_PRICE = rx(r"sale price\b")
+KETAMINE_NAMED = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b")
 # A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".
 COPAY_CLAUSE = rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
 
