@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from parsers.document import Block, Document, split_sentences
-from parsers.gate import first_words, literal_gate
+from parsers.gate import first_words, literal_gate, top_level_branches
 
 
 def rx(*patterns: str) -> re.Pattern:
@@ -30,7 +30,7 @@ class LowerCaseCues:
     is searched apart, in the text as it is."""
 
     def __init__(self, *patterns: str) -> None:
-        branches = [branch for p in patterns for branch in _top_level_branches(p)]
+        branches = [branch for p in patterns for branch in top_level_branches(p)]
         blind = [p for p in branches if "(?-i:" not in p]
         cased = [p for p in branches if "(?-i:" in p]
         self.pattern = "|".join(f"(?:{p})" for p in patterns)  # the source, as re.Pattern.pattern gives it
@@ -61,29 +61,6 @@ def forget_page() -> None:
     """Empty every cue's answers: called before each page."""
     for cues in _ALL_CUES:
         cues._seen.clear()
-
-
-def _top_level_branches(pattern: str) -> list[str]:
-    """A pattern's top-level alternatives, so that one case-sensitive branch does not keep the rest from
-    being searched lower-cased: "(?:a)|(?:(?-i:NP))" -> ["(?:a)", "(?:(?-i:NP))"]."""
-    branches, depth, in_class, escaped, start = [], 0, False, False, 0
-    for i, char in enumerate(pattern):
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == "|" and depth == 0:
-            branches.append(pattern[start:i])
-            start = i + 1
-    return [*branches, pattern[start:]]
 
 
 def _lower_letters(pattern: str) -> str:

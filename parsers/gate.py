@@ -74,9 +74,8 @@ def first_words(pattern: str) -> list[str] | None:
 
 
 def _words_of_branches(alternation: str) -> list[str] | None:
-    from parsers.cues import _top_level_branches  # one splitter for the whole package
     words: list[str] = []
-    for branch in _top_level_branches(alternation):
+    for branch in top_level_branches(alternation):
         found = first_words(branch)
         if found is None:
             return None
@@ -84,8 +83,9 @@ def _words_of_branches(alternation: str) -> list[str] | None:
     return words
 
 
-def _closing(pattern: str) -> int:
-    """Where the group that opens the pattern closes."""
+def _structure(pattern: str):
+    """(index, character, depth before it) for each character that shapes the pattern: parentheses and bars that
+    are neither escaped nor inside a character class."""
     depth, escaped, in_class = 0, False, False
     for i, char in enumerate(pattern):
         if escaped:
@@ -96,10 +96,18 @@ def _closing(pattern: str) -> int:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    return len(pattern) - 1
+        elif char in "()|":
+            yield i, char, depth
+            depth += {"(": 1, ")": -1, "|": 0}[char]
+
+
+def top_level_branches(pattern: str) -> list[str]:
+    """A pattern's top-level alternatives: "(?:a)|(?:(?-i:NP))" -> ["(?:a)", "(?:(?-i:NP))"]."""
+    cuts = [i for i, char, depth in _structure(pattern) if char == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _closing(pattern: str) -> int:
+    """Where the group that opens the pattern closes."""
+    return next((i for i, char, depth in _structure(pattern) if char == ")" and depth == 1), len(pattern) - 1)

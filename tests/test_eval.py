@@ -12,14 +12,21 @@ from clinics.flatten import flatten_html
 CORPUS = Path(__file__).parent / "corpus"
 
 
-# Sets held to the whole bar, each on its own. Corpus R (written after real pages, in their voice) is not there yet:
-# it is held to the figures it has reached, so no change can quietly lose ground on it.
+# Sets held to the whole bar, each on its own. The sets written after real pages (R, S and their held thirds) are
+# held to the figures they have reached, so no change can quietly lose ground on them; the bar for unseen
+# pages is measured on the sealed set, which is never a test.
 AT_THE_BAR = ("a", "b", "c")
-R_FLOORS = {  # group -> figure -> lowest accepted value (a little under what the set reached, 2026-12-04)
-    "r": {"routes_p": 0.95, "routes_r": 0.95, "conditions_p": 0.95, "conditions_r": 0.92, "payment": 0.88,
-          "prices": 0.90},
-    "r as text": {"routes_p": 0.94, "routes_r": 0.93, "conditions_p": 0.94, "conditions_r": 0.94, "payment": 0.88,
+FLOORS = {  # group -> figure -> lowest accepted value (a little under what the set reached, 2026-12-04)
+    "r": {"routes_p": 0.95, "routes_r": 0.95, "conditions_p": 0.95, "conditions_r": 0.92, "payment": 0.90,
+          "prices": 0.92},
+    "r as text": {"routes_p": 0.95, "routes_r": 0.93, "conditions_p": 0.94, "conditions_r": 0.94, "payment": 0.90,
                   "prices": 0.86},
+    "r-held": {"routes_p": 0.95, "routes_r": 0.95, "conditions_p": 0.92, "conditions_r": 0.87, "payment": 0.88,
+               "prices": 0.89},
+    "s": {"routes_p": 0.97, "routes_r": 0.93, "conditions_p": 0.90, "conditions_r": 0.95, "payment": 0.87,
+          "prices": 0.94},
+    "s-held": {"routes_p": 0.97, "routes_r": 0.94, "conditions_p": 0.88, "conditions_r": 0.88, "payment": 0.86,
+               "prices": 0.90},
 }
 
 
@@ -31,9 +38,9 @@ def test_every_set_at_the_bar_meets_it_on_its_own():
     assert not failures, format_evaluation(evaluation)
 
 
-def test_corpus_r_keeps_the_figures_it_has_reached():
+def test_sets_written_after_real_pages_keep_the_figures_they_have_reached():
     evaluation = evaluate(CORPUS)
-    for group, floors in R_FLOORS.items():
+    for group, floors in FLOORS.items():
         report = evaluation.groups[group]
         figures = {"routes_p": report.facts["routes"].precision, "routes_r": report.facts["routes"].recall,
                    "conditions_p": report.facts["conditions"].precision,
