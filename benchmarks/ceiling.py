@@ -26,7 +26,7 @@ class DoNothingSpider(scrapy.Spider):
 
 def main(url_file: str) -> None:
     from clinics.crawl import crawler_settings
-    from clinics.regions import resolve
+    from core.regions import resolve
 
     settings = crawler_settings("sample", "/dev/null", 0, resolve("Orange County, CA"))
     settings.setdict({"ITEM_PIPELINES": {}, "DOWNLOADER_MIDDLEWARES": {}, "LOG_LEVEL": "ERROR"}, priority="cmdline")

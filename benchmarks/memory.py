@@ -99,14 +99,14 @@ def import_steps() -> None:
 
 
 def _resolve_region() -> None:
-    from clinics.regions import resolve
+    from core.regions import resolve
 
     resolve(REGION)
 
 
 def gazetteer_detail() -> dict:
     """What the gazetteer's county index holds: its records, and their size as Python objects."""
-    code = ("import json, sys, tracemalloc; tracemalloc.start(); from clinics.regions import _counties; "
+    code = ("import json, sys, tracemalloc; tracemalloc.start(); from core.regions import _counties; "
             "index = _counties(); size, peak = tracemalloc.get_traced_memory(); "
             "print(json.dumps({'records': sum(len(v) for v in index.values()), 'counties': len(index), "
             "'traced_mb': size / 2**20, 'traced_peak_mb': peak / 2**20}))")

@@ -116,7 +116,7 @@ def store_rate(db_path: Path) -> dict:
     """rows/s for writing facts: every fact row of every clinic deleted, then rebuilt from the stored pages."""
     import sqlite_utils
 
-    from clinics.regions import resolve
+    from core.regions import resolve
     from db.build import RunContext, build_clinics
 
     region = resolve("Orange County, CA")

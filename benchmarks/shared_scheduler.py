@@ -181,7 +181,7 @@ def _text(value) -> str:
 def worker(db_path: str, api_base: str, name: str, pages_per_site: int, redis_url: str | None) -> None:
     """Run the project's clinic_site spider once, print its figures as one JSON line."""
     from clinics.crawl import crawler_settings
-    from clinics.regions import resolve
+    from core.regions import resolve
     from crawlers.profiles import sample_web_settings
 
     overrides = {**sample_web_settings(api_base), "CLINIC_SITE_MAX_PAGES": pages_per_site, "LOG_LEVEL": "ERROR",

@@ -28,7 +28,7 @@ def cli() -> None:
 
 
 def _region(name: str):
-    from clinics.regions import RegionError, resolve
+    from core.regions import RegionError, resolve
 
     try:
         return resolve(name)
@@ -61,7 +61,7 @@ def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_aft
     2 the run could not start (bad region, another run holds the database).
     """
     from clinics.crawl import EXIT_NOT_STARTED, Thresholds, run_crawl
-    from clinics.regions import RegionError, resolve
+    from core.regions import RegionError, resolve
 
     try:
         resolved = resolve(region)
@@ -307,7 +307,7 @@ def corrections_reject(db_path: str, correction_id: int, decided_by: str | None,
 @click.option("--json", "as_json", is_flag=True, help="Print the resolution as JSON.")
 def regions(names, list_state: str | None, as_json: bool) -> None:
     """Explain what a region resolves to: its ZIP codes, cities, centroid and bounding box."""
-    from clinics.regions import counties_in
+    from core.regions import counties_in
 
     if list_state:
         click.echo("\n".join(counties_in(list_state)))

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 
 from clinics.lock import RunLock
-from clinics.regions import resolve
+from core.regions import resolve
 from db.build import RunContext, build_clinics
 from db.corrections import CorrectionError, basis_of, normalise_value, parse_field
 from db.schema import open_db

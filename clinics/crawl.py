@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from clinics.lock import RunLock
-from clinics.regions import Region
+from core.regions import Region
 from crawlers.profiles import PROFILES
 from db.build import BuildResult, RunContext, build_clinics
 from db.schema import open_db

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from clinics.lock import RunLock
-from clinics.regions import resolve
+from core.regions import resolve
 from db.build import RunContext, build_clinics
 from db.schema import open_db
 from db.store import finish_run, now_iso, start_run

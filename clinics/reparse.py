@@ -14,7 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from clinics.lock import RunLock
-from clinics.regions import Region
+from core.regions import Region
 from db.build import RunContext, build_clinics
 from db.schema import open_db
 from db.store import finish_run, start_run, stored_body

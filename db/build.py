@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
-from clinics.regions import county_of_zip, zip_centroid
+from core.regions import county_of_zip, zip_centroid
 from db.corrections import apply_corrections
 from db.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from db.store import now_iso

@@ -5,7 +5,7 @@ The JSON shape is a contract (issue "The whole pipeline"): later work adds keys 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 # How strongly a sentence supports a fact; a stronger statement wins a conflict on the same page.
 STRENGTH_MENU = 1  # a site's navigation menu names it
@@ -119,6 +119,9 @@ class Care:
              "state_served": "states_served"}
 
     def set(self, key: str, value: bool, evidence: str) -> None:
+        """Set a tri-state care key; a key the dataclass does not hold is an error, never a value dropped."""
+        if key not in {f.name for f in fields(self) if f.type == "bool | None"}:
+            raise KeyError(f"unknown care key {key!r}: add it to Care and parsers/vocab.py CARE_LABELS")
         setattr(self, key, value)
         self.evidence[key] = evidence
 

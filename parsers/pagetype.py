@@ -9,6 +9,12 @@ from __future__ import annotations
 import re
 from urllib.parse import urlparse
 
+from parsers.vocab import STATE_CODES, STATE_NAMES
+
+# A city page written for search engines, in any region: "/near-me", "/...-near-boise-idaho/", "/...-county/",
+# a slug that ends in a state code ("/ketamine-therapy-mesa-az/") or state name.
+_STATE_SLUGS = "|".join([*(code.lower() for code in STATE_CODES), *(name.replace(" ", "-") for name in STATE_NAMES)])
+LANDING_PATH = rf"near-me|-(?:in|near)-[a-z]+(?:-[a-z]+)*/?$|-county\b|-(?:{_STATE_SLUGS})/?$"
 # Most specific first; the first pattern that matches the path (or else the title) names the type.
 PAGE_TYPES: tuple[tuple[str, str], ...] = (
     ("blog", r"/blog/|/news/|/articles?/|/posts?/|/\d{4}/\d{2}/|^/?blog"),
@@ -20,7 +26,7 @@ PAGE_TYPES: tuple[tuple[str, str], ...] = (
     ("locations", r"location|contact|directions|offices?\b|find-us"),
     ("about", r"about|team|staff|providers?|doctor|our-"),
     ("blog", r"blog|news|article|post|resources"),
-    ("landing", r"near-me|-ca\b|huntington|irvine|newport|anaheim|santa-ana|costa-mesa|laguna|orange-county"),
+    ("landing", LANDING_PATH),
 )
 # How much a page type's statements weigh when a clinic's pages disagree (higher wins).
 PAGE_RANK = {"pricing": 9, "insurance": 9, "services": 8, "conditions": 8, "faq": 7, "home": 6, "locations": 6,

@@ -343,10 +343,3 @@ def condition_family(key: str) -> str:
     """The top-level condition a key belongs to (itself when it has no parent)."""
     term = CONDITION_BY_KEY.get(key)
     return term.parent or term.key if term else key
-
-
-def label_for(key: str) -> str:
-    for table in (ROUTE_BY_KEY, SERVICE_BY_KEY, CONDITION_BY_KEY):
-        if key in table:
-            return table[key].label
-    return PAYMENT_LABELS.get(key, key)

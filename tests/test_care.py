@@ -112,3 +112,13 @@ def test_page_date_effective_beats_metadata():
     result = extract_page(page, url="https://clinic.example/pricing/")
     assert (result.page_date.date, result.page_date.kind) == ("2026-01-01", "effective")
     assert iso_date("03/03/2026") == "2026-03-03" and iso_date("13/45/2026") is None
+
+
+def test_an_unknown_care_key_is_an_error_not_a_value_dropped():
+    from parsers.facts import Care
+
+    care = Care()
+    care.set("telehealth", True, "Visits by video.")
+    assert care.to_json()["telehealth"] is True
+    with pytest.raises(KeyError, match="unknown care key"):
+        care.set("accepting_new_patient", True, "Now welcoming new patients.")  # a misspelt key

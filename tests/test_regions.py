@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from clinics.regions import RegionError, resolve
+from core.regions import RegionError, resolve
 
 
 def test_orange_county_resolves_to_its_zips_and_cities():

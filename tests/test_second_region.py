@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from clinics.regions import resolve
+from core.regions import resolve
 from sample_web.server import DEFAULT_ROOT
 from tests.sample_web_expectations import HOSTS, compare, summary
 from tests.test_recrawl import CLINICS, query

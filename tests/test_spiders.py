@@ -10,7 +10,7 @@ from urllib.parse import urlparse
 
 import sqlite_utils
 
-from clinics.regions import resolve
+from core.regions import resolve
 from crawlers.profiles import sample_web_settings
 from sample_web.server import DEFAULT_ROOT
 

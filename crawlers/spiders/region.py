@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import scrapy
 
-from clinics.regions import Region, resolve
+from core.regions import Region, resolve
 
 
 class RegionSpider(scrapy.Spider):

@@ -102,8 +102,6 @@ HOME_SQL = {
     "counts": "select count(*) as clinics, sum(status = 'active') as active, count(distinct city) as cities, "
               "(select count(*) from prices) as prices from clinics",
 }
-COMPARE_ROUTES = ("iv_infusion", "im_injection", "intranasal_esketamine", "intranasal_ketamine", "oral_sublingual",
-                  "subcutaneous")
 MAX_COMPARED = 5
 
 
@@ -168,13 +166,6 @@ def _fts_query(text: str) -> str:
     """User words as an FTS5 query of quoted prefix terms (no operators from user input)."""
     words = [w.replace('"', "") for w in text.split() if w.replace('"', "")]
     return " ".join(f'"{w}"*' for w in words) or '""'
-
-
-def _link_correction(row: dict, database: str) -> None:
-    """A fact a person corrected points at its row in the corrections table, not at a page."""
-    url = row.get("source_url") or ""
-    if url.startswith("correction:"):
-        row.update(source="correction", source_url=f"/{database}/corrections/{url.split(':', 1)[1]}")
 
 
 @hookimpl(specname="extra_template_vars")
