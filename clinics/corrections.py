@@ -9,12 +9,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from clinics.lock import RunLock
+from clinics.session import run_session
 from core.regions import resolve
-from db.build import RunContext, build_clinics
 from db.corrections import CorrectionError, basis_of, normalise_value, parse_field
 from db.schema import open_db
-from db.store import finish_run, now_iso, start_run
+from db.store import now_iso
 
 DECISIONS = {"accept": "accepted", "reject": "rejected"}
 
@@ -51,8 +50,8 @@ def decide_correction(db_path: str, correction_id: int, decision: str, decided_b
     """Accept or reject a pending correction, then rebuild its clinic's region so the directory shows it."""
     if decision not in DECISIONS:
         raise CorrectionError(f"decision must be one of {', '.join(DECISIONS)}")
-    with RunLock(db_path):
-        db = open_db(db_path)
+    with run_session(db_path) as run:
+        db = run.db
         correction = next(iter(db.query("select * from corrections where id = ?", [correction_id])), None)
         if correction is None:
             raise CorrectionError(f"no correction #{correction_id} (see 'clinics corrections list')")
@@ -70,20 +69,12 @@ def decide_correction(db_path: str, correction_id: int, decision: str, decided_b
                            [update["decided_at"], f"replaced by correction #{correction_id}", clinic["id"],
                             correction["field"]])
             db["corrections"].update(correction_id, update)
-        run_id, changes = _rebuild(db, clinic["region"])
-        return CorrectionResult(correction_id, DECISIONS[decision], run_id, changes)
-
-
-def _rebuild(db, region_name: str | None) -> tuple[int | None, int]:
-    if not region_name:
-        return None, 0
-    region = resolve(region_name)
-    run_id = start_run(db, region.name, "correction")
-    built = build_clinics(db, RunContext(run_id=run_id, region_name=region.name, region_zips=set(region.zips),
-                                         confirms=False))
-    finish_run(db, run_id, status="ok", exit_code=0, clinics=built.clinics, changes=built.changes,
-               stats=json.dumps(built.stats()))
-    return run_id, built.changes
+        if clinic["region"]:  # the directory shows the decision once the clinic's region is rebuilt
+            region = resolve(clinic["region"])
+            run.start(region.name, "correction")
+            built = run.rebuild(region)
+            run.close(stats=built.stats())
+    return CorrectionResult(correction_id, DECISIONS[decision], run.run_id, run.changes)
 
 
 def list_corrections(db_path: str, status: str | None = None) -> list[dict]:

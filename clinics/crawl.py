@@ -13,16 +13,13 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from clinics.lock import RunLock
+from clinics.session import EXIT_NOT_STARTED, EXIT_OK, EXIT_PARTIAL, Session, run_session
 from core.regions import Region
 from crawlers.profiles import PROFILES
-from db.build import BuildResult, RunContext, build_clinics
-from db.schema import open_db
-from db.store import finish_run, start_run
+from db.build import BuildResult
 
 DISCOVERY_SPIDERS = ("npi_registry", "osm", "directory", "seed_list")
 ALL_SPIDERS = (*DISCOVERY_SPIDERS, "clinic_site")
-EXIT_OK, EXIT_PARTIAL, EXIT_NOT_STARTED = 0, 1, 2
 LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm|directory|seed_list)/(candidate|dropped)$")
 
 
@@ -85,8 +82,8 @@ def run_crawl(region: Region, db_path: str, profile: str = "default", overrides:
     from clinics.lock import DatabaseLocked
 
     try:
-        with RunLock(db_path):
-            return _locked_run(region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
+        with run_session(db_path, close_interrupted=True) as run:
+            return _locked_run(run, region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
                                log_file, quiet)
     except DatabaseLocked as error:
         return RunResult(None, EXIT_NOT_STARTED, message=str(error))
@@ -94,32 +91,21 @@ def run_crawl(region: Region, db_path: str, profile: str = "default", overrides:
         return RunResult(None, EXIT_NOT_STARTED, message=f"cannot write {db_path}: {error}")
 
 
-def _locked_run(region, db_path, profile, overrides, spiders, thresholds: Thresholds, log_file, quiet) -> RunResult:
-    db = open_db(db_path)
-    _close_interrupted_runs(db)
-    run_id = start_run(db, region.name, profile)
+def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thresholds: Thresholds, log_file,
+                quiet) -> RunResult:
+    run_id = run.start(region.name, profile)
     settings = crawler_settings(profile, db_path, run_id, region, overrides)
     _configure_logging(settings, log_file, quiet)
     crawl_stats = _run_spiders(settings, spiders, region)
-    context = RunContext(run_id=run_id, region_name=region.name, region_zips=set(region.zips),
-                         complete_sources=_complete_sources(crawl_stats, spiders),
-                         sites_crawled="clinic_site" in spiders, **vars(thresholds))
-    built: BuildResult = build_clinics(db, context)
+    built: BuildResult = run.rebuild(region, complete_sources=_complete_sources(crawl_stats, spiders),
+                                     sites_crawled="clinic_site" in spiders, confirms=True, **vars(thresholds))
     figures = _figures(crawl_stats)
     errors = _errors(crawl_stats)
     exit_code = EXIT_PARTIAL if errors else EXIT_OK
-    finish_run(db, run_id, status="ok" if exit_code == 0 else "partial", exit_code=exit_code, clinics=built.clinics,
-               facts=built.facts, changes=built.changes, errors=errors,
-               stats={**crawl_stats, **built.stats()}, **figures)
+    run.close(status="ok" if exit_code == 0 else "partial", exit_code=exit_code, errors=errors,
+              stats={**crawl_stats, **built.stats()}, **figures)
     return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors,
                      unmapped=built.unmapped)
-
-
-def _close_interrupted_runs(db) -> None:
-    """A run still marked running while we hold the lock was killed: say so (its writes were atomic)."""
-    for row in db.query("select id from crawl_runs where status = 'running'"):
-        db["crawl_runs"].update(row["id"], {"status": "interrupted", "exit_code": EXIT_PARTIAL,
-                                            "errors": '{"interrupted": 1}'})
 
 
 def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from clinics.lock import RunLock
+from clinics.session import run_session
 from core.regions import resolve
-from db.build import RunContext, build_clinics
 from db.schema import open_db
-from db.store import finish_run, now_iso, start_run
+from db.store import now_iso
 
 DECISIONS = ("same", "not_same")
 
@@ -37,8 +36,8 @@ def decide(db_path: str, clinic_id: str, other_id: str, decision: str, note: str
         raise DecisionError(f"decision must be one of {', '.join(DECISIONS)}")
     if clinic_id == other_id:
         raise DecisionError("a clinic cannot be paired with itself")
-    with RunLock(db_path):
-        db = open_db(db_path)
+    with run_session(db_path) as run:
+        db = run.db
         rows = {r["id"]: r for r in db.query("select id, region from clinics where id in (?, ?)", [clinic_id, other_id])}
         missing = [c for c in (clinic_id, other_id) if c not in rows]
         if missing:
@@ -49,16 +48,10 @@ def decide(db_path: str, clinic_id: str, other_id: str, decision: str, note: str
             db["identity_decisions"].insert({"clinic_id": clinic_id, "other_id": other_id, "decision": decision,
                                              "note": note, "decided_by": decided_by, "decided_at": now_iso()})
         region_names = sorted({r["region"] for r in rows.values() if r["region"]})
-        run_id = start_run(db, "; ".join(region_names), "identity decision")
-        clinics = changes = duplicates = 0
+        run_id = run.start("; ".join(region_names), "identity decision")
         for name in region_names:
-            region = resolve(name)
-            built = build_clinics(db, RunContext(run_id=run_id, region_name=region.name,
-                                                 region_zips=set(region.zips), confirms=False))
-            clinics, changes, duplicates = clinics + built.clinics, changes + built.changes, \
-                duplicates + built.possible_duplicates
-        finish_run(db, run_id, status="ok", exit_code=0, clinics=clinics, changes=changes)
-        return DecisionResult(run_id, clinics, changes, duplicates)
+            run.rebuild(resolve(name))
+    return DecisionResult(run_id, run.clinics, run.changes, run.possible_duplicates)
 
 
 def possible_duplicates(db_path: str) -> list[dict]:

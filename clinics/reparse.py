@@ -13,11 +13,9 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from clinics.lock import RunLock
+from clinics.session import run_session
 from core.regions import Region
-from db.build import RunContext, build_clinics
-from db.schema import open_db
-from db.store import finish_run, start_run, stored_body
+from db.store import stored_body
 from parsers.extract import extract_facts
 
 
@@ -32,9 +30,9 @@ class ReparseResult:
 
 def reparse(db_path: str, region: Region, processes: int = 0) -> ReparseResult:
     """Read every stored page again (in ``processes`` worker processes, 0 for this one) and rebuild clinics."""
-    with RunLock(db_path):
-        db = open_db(db_path)
-        run_id = start_run(db, region.name, "reparse")
+    with run_session(db_path) as run:
+        db = run.db
+        run_id = run.start(region.name, "reparse")
         pages = changed = 0
         with db.atomic():
             rows = db.query("select url, body, facts, fetched_at, last_ok_at from pages where body is not null")
@@ -44,11 +42,9 @@ def reparse(db_path: str, region: Region, processes: int = 0) -> ReparseResult:
                     changed += 1
                     db["pages"].update(row["url"], {"facts": json.dumps(facts, sort_keys=True),
                                                     "page_type": facts["page_type"]})
-        built = build_clinics(db, RunContext(run_id=run_id, region_name=region.name, region_zips=set(region.zips),
-                                             confirms=False))
-        finish_run(db, run_id, status="ok", exit_code=0, pages_changed=changed, clinics=built.clinics,
-                   facts=built.facts, changes=built.changes, stats={"reparse/pages": pages})
-        return ReparseResult(run_id, pages, changed, built.clinics, built.changes)
+        built = run.rebuild(region)
+        run.close(pages_changed=changed, stats={"reparse/pages": pages})
+    return ReparseResult(run_id, pages, changed, built.clinics, built.changes)
 
 
 def _facts_of(rows: Iterable[dict], processes: int) -> Iterator[tuple[dict, dict]]:
