@@ -1,8 +1,8 @@
 """Measure the extractor on the labelled corpus (tests/corpus/*/NNN_name.{html,txt} + NNN_name.json).
 
-Scoring follows DESIGN.md: precision and recall count facts with value true against facts labelled true;
-a stated "no" is scored on its own (negations); payment keys are tri-state and scored where either the
-label or the extractor says something; a price is found when its amount appears, exact when amount,
+Scoring (docs/extraction.md, "Reading make eval"): precision and recall count facts with value true against
+facts labelled true; a stated "no" is scored on its own (negations); payment keys are tri-state and scored where
+either the label or the extractor says something; a price is found when its amount appears, exact when amount,
 unit and package size all match.
 """
 

@@ -43,7 +43,7 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # Re-crawls are conditional: the middleware below sends If-None-Match / If-Modified-Since from the
 # validators stored in the `pages` table, and a 304 is not parsed again. Scrapy's RFC2616 HTTP cache is
-# deliberately not used: it serves pages without asking and hides outages (see PITFALLS.md).
+# deliberately not used: it serves pages without asking and hides outages (docs/pitfalls.md).
 DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalRequestMiddleware": 560}
 # A page whose sitemap <lastmod> is older than the server's last answer for it is not asked for again, for
 # this many days after that answer (sitemaps can be wrong: after it, the page is asked again). 0: always ask.
