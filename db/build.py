@@ -80,6 +80,10 @@ class RunContext:
     confirms: bool = True  # False for a reparse: nothing was fetched, so no clinic is confirmed or aged
     now: str = field(default_factory=now_iso)
 
+    def holds(self, row) -> bool:
+        """A listing or clinic row is this run's when its ZIP is in the region or it was filed under the region."""
+        return (row["zip"] or "")[:5] in self.region_zips or row["region"] == self.region_name
+
 
 @dataclass
 class BuildResult:
@@ -110,8 +114,7 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
     """Every clinic of the run's region rebuilt from its site's pages and its listings; other regions untouched."""
     region_zips = run.region_zips
     result = BuildResult()
-    in_region = lambda row: (row["zip"] or "")[:5] in region_zips or row["region"] == run.region_name  # noqa: E731
-    listings = [dict(r) for r in db["sources"].rows if in_region(r)]
+    listings = [dict(r) for r in db["sources"].rows if run.holds(r)]
     decisions = Decisions.from_rows(db["identity_decisions"].rows)
     by_host: dict[str, list[dict]] = defaultdict(list)
     for listing in listings:
@@ -119,7 +122,7 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
         if listing["decision"] != "dropped" and host_of(listing["website"]):
             by_host[host_of(listing["website"])].append(listing)
     known_hosts = {host_of(r["website"]) for r in db.query("select website, zip, region from clinics where "
-                                                           "website is not null") if in_region(r)}
+                                                           "website is not null") if run.holds(r)}
     records: dict[str, ClinicRecord] = {}
     fetched_hosts = {host_of(row["site"]) for row in db.query("select distinct site from pages where facts is not null")}
     for site, pages in _site_pages(db):
@@ -342,7 +345,7 @@ def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) ->
     """Clinics this run could not build at all (no source, no site): kept, aged towards stale and gone."""
     changes = 0
     for old in list(db.query("select * from clinics where status not in ('gone', 'merged', 'removed')")):
-        if old["id"] in built or not ((old["zip"] or "")[:5] in run.region_zips or old["region"] == run.region_name):
+        if old["id"] in built or not run.holds(old):
             continue
         row = {"id": old["id"]}
         _age(row, old, run, "no source lists it any more")
@@ -363,9 +366,7 @@ def _attached(listing: dict, records: dict[str, ClinicRecord]) -> bool:
 
 
 def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> list[ClinicRecord]:
-    locations = merged.locations or [
-        {k: listing[k] for k in ("name", "phone", "street", "suite", "city", "state", "zip", "latitude", "longitude")}
-        | {"source": listing["source"]} for listing in site_listings if listing["street"]]
+    locations = merged.locations or [_location_of(listing) for listing in site_listings if listing["street"]]
     in_region = [loc for loc in locations if zip5(loc.get("zip")) in region_zips]
     if locations and not in_region:
         return []
@@ -425,9 +426,16 @@ def _clinic_row(location: dict, site: str | None, fallback_name: str | None) -> 
     }
 
 
+LOCATION_FIELDS = ("name", "phone", "street", "suite", "city", "state", "zip", "latitude", "longitude")
+
+
+def _location_of(listing: dict) -> dict:
+    """A listing's place, as the location of a clinic record, with the source that gave it."""
+    return {k: listing[k] for k in LOCATION_FIELDS} | {"source": listing["source"]}
+
+
 def _record_from_listing(listing: dict) -> ClinicRecord:
-    location = {k: listing[k] for k in ("name", "phone", "street", "suite", "city", "state", "zip",
-                                         "latitude", "longitude")} | {"source": listing["source"]}
+    location = _location_of(listing)
     if location["city"]:
         location["city"] = location["city"].title()
     row = _clinic_row(location, listing["website"], listing["name"])
