@@ -22,12 +22,13 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "merged_into": str, "status": str, "status_reason": str, "missed_runs": int,
         "first_seen": str, "last_seen": str,
         "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
-        "conditions": str, "condition_families": str, "accepts_insurance": int, "spravato_covered": int,
-        "iv_covered": int, "superbill": int, "hsa_fsa": int, "financing": int, "payers": str,
+        "conditions": str, "condition_families": str,
+        **dict.fromkeys(PAYMENT_LABELS, int),  # one yes/no/unknown column per payment key of parsers/vocab.py
+        "payers": str,
         "financing_providers": str, "lowest_iv_price_usd": float, "lowest_price_per_session_usd": float,
         "lowest_iv_price_as_of": str, "lowest_price_per_session_as_of": str,
-        "accepting_new_patients": int, "referral_required": int, "consultation_required": int, "physician_led": int,
-        "spravato_rems": int, "telehealth": int, "by_appointment_only": int, "lead_disciplines": str,
+        **dict.fromkeys(CARE_LABELS, int),  # and one per care key: a key added there gets its column here
+        "lead_disciplines": str,
         "board_certified": str, "languages": str, "states_served": str, "opening_hours": str, "npi_official": str,
         "last_checked_by_person": str,  # the day a maintainer last decided a correction to this listing
         "source_count": int, "search_text": str,
