@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from core.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from core.regions import county_of_zip, zip_centroid
+from core.status import aged, status_update
 from db.corrections import apply_corrections
-from db.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
@@ -295,24 +296,12 @@ def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, boo
 
 
 def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext, site_health: dict) -> None:
-    """Active when confirmed this run; after consecutive unconfirmed runs (or days), stale, then gone."""
+    """The row's status this run (core/status.py), from the row it had."""
     row = record.row
     old = next(iter(db.query("select status, missed_runs, last_confirmed from clinics where id = ?", [row["id"]])), {})
-    if row.get("status") == "gone":  # the clinic's own pages say it stopped
-        row.update(status_reason="its website says it no longer offers ketamine care",
-                   missed_runs=0, last_confirmed=old.get("last_confirmed") if not run.confirms else run.now)
-        return
-    if not run.confirms:  # a reparse fetched nothing: it cannot confirm or age anyone
-        if old:
-            row.update(status=old["status"], missed_runs=old["missed_runs"], last_confirmed=old["last_confirmed"])
-        return
-    listed = _listed_now(record, run)
     site_ok = site_health.get(host_of(row.get("website")), True) if run.sites_crawled else True
-    if listed and site_ok:
-        row.update(status="active", status_reason=None, missed_runs=0, last_confirmed=run.now)
-        return
-    reason = "its website failed this run" if not site_ok else "no source lists it any more"
-    _age(row, old, run, reason)
+    row.update(status_update(old, run, says_gone=row.get("status") == "gone", listed=_listed_now(record, run),
+                             site_ok=site_ok))
 
 
 def _listed_now(record: ClinicRecord, run: RunContext) -> bool:
@@ -321,34 +310,13 @@ def _listed_now(record: ClinicRecord, run: RunContext) -> bool:
     return not judged or any(li.get("run_id") == run.run_id for li in judged)
 
 
-def _age(row: dict, old: dict, run: RunContext, reason: str) -> None:
-    missed = (old.get("missed_runs") or 0) + 1
-    last = old.get("last_confirmed")
-    days = _days_between(last, run.now) if last else 0.0
-    status = "active"
-    if missed >= run.stale_after_runs or (run.stale_after_days is not None and days >= run.stale_after_days):
-        status = "stale"
-    if missed >= run.gone_after_runs or (run.gone_after_days is not None and days >= run.gone_after_days):
-        status = "gone"
-    row.update(status=status, missed_runs=missed, last_confirmed=last,
-               status_reason=f"{reason}; unconfirmed for {missed} run(s) since {last or 'never'}")
-
-
-def _days_between(start: str, end: str) -> float:
-    from datetime import datetime
-
-    parse = lambda t: datetime.fromisoformat(t.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds() / 86400
-
-
 def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) -> int:
     """Clinics this run could not build at all (no source, no site): kept, aged towards stale and gone."""
     changes = 0
     for old in list(db.query("select * from clinics where status not in ('gone', 'merged', 'removed')")):
         if old["id"] in built or not run.holds(old):
             continue
-        row = {"id": old["id"]}
-        _age(row, old, run, "no source lists it any more")
+        row = {"id": old["id"], **aged(old, run, "no source lists it any more")}
         if row["status"] != old["status"]:
             _record_changes(db, old["id"], [("status", old["status"], row["status"])], run)
             changes += 1

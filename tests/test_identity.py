@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from core.identity import Decisions, best_match, candidates, compare, identity_of, name_similarity
 from db.build import RunContext, build_clinics
-from db.identity import Decisions, best_match, candidates, compare, identity_of, name_similarity
 from db.schema import open_db
 from db.store import save_listing
 
@@ -93,7 +93,7 @@ def test_people_decide_and_rules_follow():
 
 
 def test_name_similarity_ignores_legal_words_and_ampersands():
-    from db.identity import name_key
+    from core.identity import name_key
 
     assert name_key("Lone Star Ketamine & Wellness, PLLC") == name_key("LONE STAR KETAMINE AND WELLNESS")
     assert name_similarity(name_key("Austin Ketamine Center"), name_key("Lone Star Ketamine & Wellness")) < 0.6
