@@ -14,11 +14,9 @@ from pathlib import Path
 import scrapy
 import yaml
 
-from crawlers.items import ListingItem
-from crawlers.spiders.region import RegionSpider
-from db.store import now_iso
+from crawlers.spiders.listing_source import ListingSource
 from parsers.directory import read_directory_page
-from parsers.listings import directory_listing
+from parsers.listings import SourceError, directory_listing
 
 CONFIG = Path(__file__).resolve().parents[1] / "directories.yml"
 
@@ -39,12 +37,11 @@ def county_slug(county: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", county.lower()).strip("-")
 
 
-class DirectorySpider(RegionSpider):
+class DirectorySpider(ListingSource):
     name = "directory"
     custom_settings = {"HTTPERROR_ALLOWED_CODES": [404]}
 
-    async def start(self):
-        self.resolve_region()
+    def queries(self):
         directories = load_directories(self.settings.get("DIRECTORIES_FILE"),
                                        self.settings.getdict("DIRECTORY_BASE_URLS"))
         self.crawler.stats.set_value("source/directory/configured", len(directories))
@@ -57,46 +54,29 @@ class DirectorySpider(RegionSpider):
                 yield self._request(url, name, config, page=1)
 
     def _request(self, url: str, directory: str, config: dict, page: int) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse, errback=self.failed,
-                              cb_kwargs={"directory": directory, "config": config, "page": page})
+        return scrapy.Request(url, cb_kwargs={"directory": directory, "config": config, "page": page})
 
-    def parse(self, response, directory: str, config: dict, page: int):
-        stats = self.crawler.stats
+    def answer(self, response, directory: str, config: dict, page: int):
         if response.status == 404 and page == 1:
             self.logger.info("%s has no page for %s", directory, response.url)
-            stats.inc_value("source/directory/not_covered")
-            stats.inc_value("source/directory/ok_queries")
+            self.count("not_covered")  # a county the directory does not cover: an answer, not a failure
             return
         if response.status != 200 or not hasattr(response, "text"):
-            self._failed(directory, response.url, f"HTTP {response.status}")
-            return
+            raise SourceError(f"{directory}: HTTP {response.status}")
         listing_page = read_directory_page(response.text, response.url)
         if not listing_page.entries:
-            self._failed(directory, response.url, "the page carries no schema.org clinic data")
-            return
-        stats.inc_value("source/directory/ok_queries")
+            raise SourceError(f"{directory}: the page carries no schema.org clinic data")
         for kind in listing_page.formats:
-            stats.inc_value(f"source/directory/pages_{kind}")
-        fetched_at = now_iso()
+            self.count(f"pages_{kind}")
         for entry in listing_page.entries:
             listing = directory_listing(directory, entry, response.url)
-            if listing["zip"] and not self.region.contains_zip(listing["zip"]):
-                stats.inc_value("source/directory/outside_region")
-                continue
             decision, reason = ("candidate", f"listed by {directory}") if listing["zip"] else (
                 "dropped", "no ZIP code to place it in a region")
-            yield ListingItem(**listing, decision=decision, reason=reason, fetched_at=fetched_at,
-                              raw={"name": entry.clinic.name, "detail_url": entry.detail_url,
-                                   "position": entry.position, "page": response.url, **entry.clinic.to_json()})
+            raw = {"name": entry.clinic.name, "detail_url": entry.detail_url, "position": entry.position,
+                   "page": response.url, **entry.clinic.to_json()}
+            yield self.listing(listing, decision, reason, response, raw=raw)
         if listing_page.next_url and listing_page.next_url != response.url:
             if page < int(config.get("max_pages") or 20):
-                yield self._request(listing_page.next_url, directory, config, page + 1)
+                yield self.query(self._request(listing_page.next_url, directory, config, page + 1))
             else:
-                stats.inc_value("source/directory/page_cap_reached")
-
-    def _failed(self, directory: str, url: str, why: str) -> None:
-        self.logger.error("directory %s: %s failed: %s", directory, url, why)
-        self.crawler.stats.inc_value("source/directory/failed_queries")
-
-    def failed(self, failure):
-        self._failed(failure.request.cb_kwargs.get("directory", "?"), failure.request.url, failure.getErrorMessage())
+                self.count("page_cap_reached")

@@ -11,10 +11,8 @@ import json
 
 import scrapy
 
-from crawlers.items import ListingItem
-from crawlers.spiders.region import RegionSpider
-from db.store import now_iso
-from parsers.listings import SourceError, check_overpass_response, classify_osm, osm_listing
+from crawlers.spiders.listing_source import ListingSource
+from parsers.listings import check_overpass_response, classify_osm, osm_listing
 
 QUERY = """[out:json][timeout:{timeout}];
 (
@@ -26,42 +24,20 @@ QUERY = """[out:json][timeout:{timeout}];
 out center tags;"""
 
 
-class OsmSpider(RegionSpider):
+class OsmSpider(ListingSource):
     name = "osm"
 
-    async def start(self):
-        self.resolve_region()
-        self.seen: set[str] = set()
+    def queries(self):
         timeout = self.settings.getint("OVERPASS_TIMEOUT")
         for box in self.region.boxes or (self.region.bbox,):
             bbox = ",".join(f"{v:.4f}" for v in box)
             yield scrapy.FormRequest(self.settings.get("OVERPASS_API_URL"),
-                                     formdata={"data": QUERY.format(bbox=bbox, timeout=timeout)}, callback=self.parse,
-                                     errback=self.failed, dont_filter=True)
+                                     formdata={"data": QUERY.format(bbox=bbox, timeout=timeout)})
 
-    def parse(self, response):
-        try:
-            data = json.loads(response.text)
-            elements = check_overpass_response(data)
-        except (SourceError, ValueError) as error:
-            self.logger.error("Overpass query failed: %s", error)
-            self.crawler.stats.inc_value("source/osm/failed_queries")
-            return
-        self.crawler.stats.inc_value("source/osm/ok_queries")
+    def answer(self, response):
+        data = json.loads(response.text)
         published = (data.get("osm3s") or {}).get("timestamp_osm_base")
-        fetched_at = now_iso()
-        for element in elements:
+        for element in check_overpass_response(data):
             listing = osm_listing(element)
-            if listing["source_id"] in self.seen:
-                continue
-            self.seen.add(listing["source_id"])
-            if listing["zip"] and not self.region.contains_zip(listing["zip"]):
-                self.crawler.stats.inc_value("source/osm/outside_region")
-                continue
             decision, reason = classify_osm(listing, element)
-            yield ListingItem(**listing, decision=decision, reason=reason, source_url=response.url,
-                              published_at=published, fetched_at=fetched_at, raw=element)
-
-    def failed(self, failure):
-        self.logger.error("Overpass request failed: %s", failure.getErrorMessage())
-        self.crawler.stats.inc_value("source/osm/failed_queries")
+            yield self.listing(listing, decision, reason, response, raw=element, published_at=published)
