@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_FILES = [  # what the code opens by path beside itself
     "datasette_config/metadata.yml",
     "datasette_config/templates/index.html",
-    "datasette_config/templates/pages/compare.html",
+    "datasette_config/templates/compare.html",
     "datasette_config/plugins/clinic_page.py",
     "crawlers/directories.yml",
     "sample_web/sites.json",

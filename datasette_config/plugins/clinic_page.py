@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from datasette import hookimpl
+from datasette import Response, hookimpl
 from datasette.utils import tilde_decode
 
 FACT_QUERIES = {
@@ -172,6 +172,15 @@ def _fts_query(text: str) -> str:
 def directory_template_vars(view_name, request, datasette):
     if view_name == "index":
         return lambda: _home(datasette)
-    if view_name == "page" and request is not None and request.path.rstrip("/") == "/compare":
-        return lambda: _compare(datasette, request)
     return {}
+
+
+@hookimpl
+def register_routes():
+    """The compare page is a view of its own, not a template page that checks its path."""
+    return [(r"^/compare/?$", compare_view)]
+
+
+async def compare_view(datasette, request):
+    context = await _compare(datasette, request)
+    return Response.html(await datasette.render_template("compare.html", context, request=request))
