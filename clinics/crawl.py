@@ -18,9 +18,20 @@ from core.regions import Region
 from crawlers.profiles import PROFILES
 from db.build import BuildResult
 
-DISCOVERY_SPIDERS = ("npi_registry", "osm", "directory", "seed_list")
+
+def _discovery_spiders() -> tuple[str, ...]:
+    """The listing sources, found by Scrapy's spider loader in crawlers/spiders/ (those with a ``source_order``)."""
+    from scrapy.settings import Settings
+    from scrapy.spiderloader import SpiderLoader
+
+    loader = SpiderLoader(Settings({"SPIDER_MODULES": ["crawlers.spiders"]}))
+    sources = [cls for cls in map(loader.load, loader.list()) if getattr(cls, "source_order", None) is not None]
+    return tuple(cls.name for cls in sorted(sources, key=lambda cls: cls.source_order))
+
+
+DISCOVERY_SPIDERS = _discovery_spiders()
 ALL_SPIDERS = (*DISCOVERY_SPIDERS, "clinic_site")
-LISTING_KEY = re.compile(r"/listings/(?:npi_registry|osm|directory|seed_list)/(candidate|dropped)$")
+LISTING_KEY = re.compile(rf"/listings/(?:{'|'.join(DISCOVERY_SPIDERS)})/(candidate|dropped)$")
 
 
 @dataclass

@@ -39,6 +39,7 @@ def county_slug(county: str) -> str:
 
 class DirectorySpider(ListingSource):
     name = "directory"
+    source_order = 30
     custom_settings = {"HTTPERROR_ALLOWED_CODES": [404]}
 
     def queries(self):

@@ -19,6 +19,7 @@ from parsers.listings import check_npi_response, classify_npi, npi_listings
 
 class NpiRegistrySpider(ListingSource):
     name = "npi_registry"
+    source_order = 10
 
     def queries(self):
         for zip_code in self.region.query_zips:

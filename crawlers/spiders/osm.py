@@ -26,6 +26,7 @@ out center tags;"""
 
 class OsmSpider(ListingSource):
     name = "osm"
+    source_order = 20
 
     def queries(self):
         timeout = self.settings.getint("OVERPASS_TIMEOUT")

@@ -11,6 +11,9 @@ class RegionSpider(scrapy.Spider):
     """A spider over one region; ``self.region`` is resolved when the crawl starts."""
 
     region: Region
+    # Listing sources run before the clinic sites, in this order; the crawl finds them through Scrapy's spider
+    # loader (clinics/crawl.py), so a new source is one module in crawlers/spiders/ that sets it.
+    source_order: int | None = None
 
     def __init__(self, region: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -22,6 +22,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 class SeedListSpider(RegionSpider):
     name = "seed_list"
+    source_order = 40
 
     async def start(self):
         self.resolve_region()
