@@ -200,6 +200,7 @@ EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|admi
                r"\bevery (?:ketamine )?(?:treatment|session|dose) (?:at|here|we|in our)\b",
                r"\b(?:is|are) the only (?:[\w-]+ ){0,4}(?:we|I) (?:offer|provide|use|give|administer|prescribe)\b",
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
+NAMES_KETAMINE = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b")  # the medicine named, whatever the route
 FIRST_PERSON = rx(r"\b(?:we|our|us)\b", SOLO_VOICE)
 OFFERING_HEADING = rx(
     r"\b(?:our|we)\b", r"\bservices?\b", r"\btreatments?\b", r"\btherap(?:y|ies)\b", r"\bprograms?\b",

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from parsers.address import canonical_street, canonical_suite, zip5
 from parsers.pagetype import PAGE_RANK
+from parsers.routes import KETAMINE
 from parsers.vocab import CARE_KEYS, PAYMENT_KEYS
 
 STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
@@ -52,7 +53,7 @@ class SiteFacts:
         name (an IV spa's "$150 per session" or a therapist's "$160 integration session" is not ketamine care)."""
         return any(f["value"] for f in self.routes.values()) or any(
             f["value"] for k, f in self.services.items() if k == "kap") or any(
-            KETAMINE_NAMED.search(p.get("evidence") or "") for p in self.prices)
+            KETAMINE.search(p.get("evidence") or "") for p in self.prices)
 
     @property
     def stopped_ketamine(self) -> bool:
@@ -61,7 +62,6 @@ class SiteFacts:
             STOPPED.search(f.get("evidence") or "") for f in self.routes.values() if not f["value"])
 
 
-KETAMINE_NAMED = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 
 
 def _rank(item: dict) -> tuple:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import CLAUSE_BREAK, FIRST_PERSON, Sentence, answer_value, is_negated, lower_rx, rx
+from parsers.cues import CLAUSE_BREAK, FIRST_PERSON, NAMES_KETAMINE, Sentence, answer_value, is_negated, lower_rx, rx
 from parsers.facts import Payment
 from parsers.gate import literal_gate
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
@@ -322,7 +322,7 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
 
     for key, pattern in (("superbill", SUPERBILL), ("hsa_fsa", HSA_FSA)):
         match = pattern.search(clause)
-        if match and OTHER_SERVICES.search(clause[match.end():]) and not KETAMINE_OR_SPRAVATO.search(clause):
+        if match and OTHER_SERVICES.search(clause[match.end():]) and not NAMES_KETAMINE.search(clause):
             continue  # "no superbills for wellness IVs": said of the spa's other services
         if match:
             _set(payment, key, not _negated_near(clause, match), evidence)
@@ -341,7 +341,6 @@ def _read_clause(payment: Payment, clause: str, evidence: str, said: dict) -> No
     said["route"] = route
 
 
-KETAMINE_OR_SPRAVATO = re.compile(r"\bketamine\b|\bspravato\b", re.I)
 
 
 def _negated_near(clause: str, match: re.Match) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import FIRST_PERSON, Sentence, clause_around, lower_rx, rx
+from parsers.cues import FIRST_PERSON, NAMES_KETAMINE, Sentence, clause_around, lower_rx, rx
 from parsers.facts import Price
 from parsers.terms import find_terms, routes_as_columns, routes_side_by_side
 from parsers.vocab import ROUTES, SERVICES
@@ -140,7 +140,7 @@ def extract_prices(sentences: Iterable[Sentence]) -> list[Price]:
             continue  # "Integration Session" / "$150" / "50-minute talk session with our therapist, no medicine"
         before = above[-2] if len(above) >= 2 else None  # ``above`` already ends with this sentence
         if before and _bare(sentence.text) and before.heading == sentence.heading and OTHER_SERVICE.search(before.text) \
-                and not KETAMINE_NAMED.search(before.text):
+                and not NAMES_KETAMINE.search(before.text):
             continue  # "Hydration, recovery and NAD+ drips for long shifts. From $139."
         for price in _prices_in(sentence, label):
             if price.unit in ("package", "other") and not price.sessions and following:
@@ -248,7 +248,6 @@ def _amount(whole: str, cents: str | None) -> float:
 NO_MEDICINE = rx(r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\btalk (?:therapy|session)\b")
 COMPARE_AT = rx(r"regular price\b", r"\bcompare at\b", r"\boriginal price\b")  # Shopify glues "USDRegular price"
 SALE_PRICE = rx(r"sale price\b")
-KETAMINE_NAMED = rx(r"\bketamine\b", r"\bspravato\b", r"\besketamine\b")
 # A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".
 COPAY_CLAUSE = rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
 
@@ -289,12 +288,12 @@ def _read_segment(segment: str, sentence: Sentence, label: str = "") -> Price | 
         return None  # a primary-care or spa membership, not a ketamine programme
     tied = KETAMINE_CARE.search(segment) or (context != segment and KETAMINE_CARE.search(context)) \
         or (PRICE_SECTION.search(sentence.section) and (bare or RATE.search(segment)))
-    names_ketamine = re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", segment, re.I)
+    names_ketamine = NAMES_KETAMINE.search(segment)
     other = OTHER_SERVICE.search(segment)
     if other and not names_ketamine and not re.search(r"evaluation|medication|therapy|counseling", other.group(0), re.I):
         return None  # "Our NAD+ infusion ($450)" on a ketamine page
     if (OTHER_SERVICE.search(sentence.heading) or OTHER_SERVICE.search(context)) \
-            and not names_ketamine and not re.search(r"\bketamine\b|\bspravato\b|\besketamine\b", context, re.I):
+            and not names_ketamine and not NAMES_KETAMINE.search(context):
         return None
     if not tied:
         return None
