@@ -16,8 +16,9 @@ from pathlib import Path
 
 from clinics.flatten import flatten_html
 from parsers.extract import extract_page
+from parsers.facts import Care
 from parsers.hours import same_hours
-from parsers.vocab import CARE_KEYS, PAYMENT_KEYS
+from parsers.kinds import CARE_KEYS, PAYMENT_KEYS
 
 KINDS = ("routes", "services", "conditions")
 # (precision, recall), held by every set on its own, not only pooled
@@ -26,7 +27,7 @@ PAYMENT_BAR = 0.90
 CARE_BAR = 0.90
 PRICE_RECALL_BAR = 0.90
 NON_PRICES_BAR = 3  # amounts taken for prices that are not, per set
-CARE_LISTS = ("disciplines", "board_certified", "languages", "states_served")
+CARE_LISTS = tuple(Care.LISTS.values())
 
 
 @dataclass

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import yaml
 
+from parsers.kinds import FLAGS
+
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
 PLUGINS_DIR = CONFIG / "plugins"
 TEMPLATES_DIR = CONFIG / "templates"
@@ -21,10 +23,18 @@ SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limi
 
 def metadata_for(db_path: str) -> dict:
     metadata = yaml.safe_load((CONFIG / "metadata.yml").read_text(encoding="utf-8"))
+    _describe_fact_kinds(metadata["databases"]["clinics"]["tables"]["clinics"])
     name = Path(db_path).stem
     if name != "clinics":
         metadata["databases"] = {name: metadata["databases"]["clinics"]}
     return metadata
+
+
+def _describe_fact_kinds(clinics_table: dict) -> None:
+    """Each yes/no kind's column description and facet come from its declaration (parsers/kinds.py), after the
+    facets metadata.yml lists."""
+    clinics_table["columns"].update({kind.key: kind.meaning for kind in FLAGS})
+    clinics_table["facets"] += [kind.key for kind in FLAGS if kind.facet and kind.key not in clinics_table["facets"]]
 
 
 def datasette_args(db_path: str, port: int) -> list[str]:

@@ -22,15 +22,13 @@ from core.status import aged, status_update
 from db.corrections import apply_corrections
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
+from parsers.kinds import CARE_KEYS, FLAGS, GROUPS, Group, flag
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
 from parsers.prices import implausible
 from parsers.urls import host_of, site_root
 from parsers.vocab import (
-    CARE_KEYS,
-    CARE_LABELS,
     CONDITION_BY_KEY,
     DISCIPLINE_BY_KEY,
-    PAYMENT_LABELS,
     ROUTE_BY_KEY,
     SERVICE_BY_KEY,
     condition_family,
@@ -428,16 +426,12 @@ def _summary(record: ClinicRecord) -> dict:
     iv = [p["per_session_usd"] for p in iv_prices]
     lowest_iv = min(iv_prices, key=lambda p: p["per_session_usd"], default=None)
     lowest = min(per_session, key=lambda p: p["per_session_usd"], default=None)
-    payment = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.payment.items()}
     words = [record.row["name"] or "", record.row["city"] or ""]
     words += [ROUTE_BY_KEY[k].search_words for k in routes if k in ROUTE_BY_KEY]
     words += [SERVICE_BY_KEY[k].search_words for k in services if k in SERVICE_BY_KEY]
     words += [CONDITION_BY_KEY[k].search_words for k in conditions if k in CONDITION_BY_KEY]
-    words += [PAYMENT_LABELS[k] if v else f"no {PAYMENT_LABELS[k].lower()}" for k, v in payment.items()
-              if v is not None]
-    words += sorted(facts.payers) + sorted(facts.financing_providers)
-    care = {k: (int(f["value"]) if f["value"] is not None else None) for k, f in facts.care.items()}
-    words += [CARE_LABELS[k] for k, v in care.items() if v]  # a "no" is not indexed: "Spravato" must not find it
+    words += _flag_words(facts, GROUPS["payment"]) + sorted(facts.payers) + sorted(facts.financing_providers)
+    words += _flag_words(facts, GROUPS["care"])
     items = lambda kind: sorted(facts.care_lists.get(kind, {}))  # noqa: E731
     words += [DISCIPLINE_BY_KEY[k].label for k in items("discipline") if k in DISCIPLINE_BY_KEY] + items("language")
     return {
@@ -445,11 +439,10 @@ def _summary(record: ClinicRecord) -> dict:
                                                                                if not f["value"])),
         "services": json.dumps(services), "conditions": json.dumps(conditions),
         "condition_families": json.dumps(sorted({condition_family(k) for k in conditions})),
-        **{k: payment.get(k) for k in PAYMENT_LABELS},
+        **{kind.key: _flag_value(getattr(facts, kind.group).get(kind.key)) for kind in FLAGS},
         "payers": json.dumps(sorted(facts.payers)), "financing_providers": json.dumps(sorted(facts.financing_providers)),
         "lowest_iv_price_usd": min(iv) if iv else None,
         "lowest_iv_price_as_of": as_of(lowest_iv) if lowest_iv else None,
-        **{k: care.get(k) for k in CARE_KEYS},
         "lead_disciplines": json.dumps(items("discipline")), "board_certified": json.dumps(items("board_certified")),
         "languages": json.dumps(items("language")), "states_served": json.dumps(items("state_served")),
         "opening_hours": facts.opening_hours["value"] if facts.opening_hours else None,
@@ -460,6 +453,19 @@ def _summary(record: ClinicRecord) -> dict:
         "search_text": " ".join(w for w in words if w),
         "npi": next((li["npi"] for li in record.listings if li.get("npi")), None),
     }
+
+
+def _flag_value(fact: dict | None) -> int | None:
+    return None if fact is None or fact["value"] is None else int(fact["value"])
+
+
+def _flag_words(facts: SiteFacts, group: Group) -> list[str]:
+    """The labels of a group's kinds said yes, and of those said no where the group indexes a no ("Spravato" must
+    not find a clinic that is no Spravato centre)."""
+    stated = getattr(facts, group.name)
+    label = lambda key: flag(key).label  # noqa: E731
+    return [label(k) if f["value"] else f"no {label(k).lower()}" for k, f in stated.items()
+            if f["value"] or (f["value"] is not None and group.index_no)]
 
 
 def as_of(price: dict) -> str | None:

@@ -19,21 +19,20 @@ import sqlite_utils
 
 from parsers.address import normalise_phone, zip5
 from parsers.hours import normalise_hours
+from parsers.kinds import CARE_KEYS, FLAG_BY_KEY, PAYMENT_KEYS
 from parsers.merge import SiteFacts
 from parsers.urls import host_of, site_root
 from parsers.vocab import (
-    CARE_KEYS,
     CONDITION_BY_KEY,
     DISCIPLINE_BY_KEY,
     LANGUAGES,
-    PAYMENT_LABELS,
     ROUTE_BY_KEY,
     SERVICE_BY_KEY,
     STATE_CODES,
 )
 
 ROW_FIELDS = ("name", "phone", "website", "street", "suite", "city", "zip")
-TRI_STATE_FIELDS = (*PAYMENT_LABELS, *CARE_KEYS)  # yes, no or unknown
+TRI_STATE_FIELDS = tuple(FLAG_BY_KEY)  # yes, no or unknown: every kind of parsers/kinds.py
 LISTING_ACTIONS = {"remove": "removed", "closed": "gone"}  # --field listing --value remove|closed
 # kind:item fields; route/service/condition are tri-state, the others items of a list (yes adds, no takes away)
 ITEM_FIELDS = {"route": sorted(ROUTE_BY_KEY), "service": sorted(SERVICE_BY_KEY), "condition": sorted(CONDITION_BY_KEY),
@@ -165,7 +164,7 @@ def _evidence_url(db: sqlite_utils.Database, clinic_id: str, field: Field) -> st
         table, column = {"route": ("clinic_routes", "route"), "service": ("clinic_services", "service"),
                          "condition": ("clinic_conditions", "condition")}[field.kind]
         sql, args = f"select source_url from {table} where clinic_id = ? and {column} = ?", [clinic_id, field.item]
-    elif field.kind in PAYMENT_LABELS:
+    elif field.kind in PAYMENT_KEYS:
         sql, args = "select source_url from clinic_payment where clinic_id = ? and key = ? and detail = ''", \
             [clinic_id, field.kind]
     elif field.kind in (*CARE_KEYS, *ITEM_FIELDS, "opening_hours"):
@@ -231,7 +230,7 @@ def _set_fact(facts: SiteFacts, field: Field, value: str, evidence: dict) -> Non
     truth = {"yes": True, "no": False}.get(value)
     if field.kind in FACT_KINDS or field.kind in TRI_STATE_FIELDS:
         table = (getattr(facts, FACT_KINDS[field.kind]) if field.kind in FACT_KINDS
-                 else facts.payment if field.kind in PAYMENT_LABELS else facts.care)
+                 else getattr(facts, FLAG_BY_KEY[field.kind].group))
         key = field.item or field.kind
         if value == "unknown":
             table.pop(key, None)

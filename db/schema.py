@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from parsers.kinds import CARE_KEYS, FLAGS, GROUPS, PAYMENT_KEYS, flags
 from parsers.prices import PLAUSIBLE_PER_SESSION_USD, implausible
-from parsers.vocab import CARE_LABELS, CONDITIONS, DISCIPLINES, PAYMENT_LABELS, ROUTES, SERVICES
+from parsers.vocab import CONDITIONS, DISCIPLINES, ROUTES, SERVICES
 
 FACT_COLUMNS = {"value": int, "evidence": str, "source_url": str, "seen_at": str, "page_type": str}
 
@@ -23,11 +24,11 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "first_seen": str, "last_seen": str,
         "last_changed": str, "last_confirmed": str, "routes": str, "routes_not_offered": str, "services": str,
         "conditions": str, "condition_families": str,
-        **dict.fromkeys(PAYMENT_LABELS, int),  # one yes/no/unknown column per payment key of parsers/vocab.py
+        **dict.fromkeys(PAYMENT_KEYS, int),  # one yes/no/unknown column per payment kind of parsers/kinds.py
         "payers": str,
         "financing_providers": str, "lowest_iv_price_usd": float, "lowest_price_per_session_usd": float,
         "lowest_iv_price_as_of": str, "lowest_price_per_session_as_of": str,
-        **dict.fromkeys(CARE_LABELS, int),  # and one per care key: a key added there gets its column here
+        **dict.fromkeys(CARE_KEYS, int),  # and one per care kind: a kind declared there gets its column here
         "lead_disciplines": str,
         "board_certified": str, "languages": str, "states_served": str, "opening_hours": str, "npi_official": str,
         "last_checked_by_person": str,  # the day a maintainer last decided a correction to this listing
@@ -95,8 +96,7 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
     "route_types": ({"key": str, "label": str, "synonyms": str}, "key"),
     "service_types": ({"key": str, "label": str, "synonyms": str}, "key"),
     "condition_types": ({"key": str, "label": str, "parent": str, "synonyms": str}, "key"),
-    "payment_keys": ({"key": str, "label": str}, "key"),
-    "care_keys": ({"key": str, "label": str}, "key"),
+    **{group.lookup: ({"key": str, "label": str}, "key") for group in GROUPS.values()},
     "discipline_types": ({"key": str, "label": str, "synonyms": str}, "key"),
 }
 
@@ -116,8 +116,8 @@ INDEXES = {
     # Facet columns are indexed: a facet then counts an index instead of reading every (wide) clinic row.
     # (latitude, longitude, status): the near-a-ZIP query reads its box from the index alone.
     "clinics": [["name"], ["city"], ["status"], ["zip"], ["latitude", "longitude", "status"], ["organization_id"], ["phone"],
-                ["region"], ["routes"], ["condition_families"], ["conditions"], ["accepts_insurance"], ["spravato_covered"],
-                ["accepting_new_patients"], ["spravato_rems"]],
+                ["region"], ["routes"], ["condition_families"], ["conditions"],
+                *([kind.key] for kind in FLAGS if kind.facet)],
     "clinic_routes": [["route", "value"]],
     "clinic_conditions": [["condition", "value"], ["condition_family"]],
     "clinic_payment": [["key", "value"]],
@@ -171,9 +171,9 @@ where a.status not in ('merged', 'removed') and b.status not in ('merged', 'remo
 select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},
 {condition_columns},
-  c.accepts_insurance, c.spravato_covered, c.iv_covered, c.superbill, c.hsa_fsa, c.financing,
+  {payment_columns},
   c.lowest_iv_price_usd, c.lowest_iv_price_as_of, c.lowest_price_per_session_usd, c.lowest_price_per_session_as_of,
-  c.accepting_new_patients, c.spravato_rems, c.physician_led, c.lead_disciplines, c.telehealth, c.states_served,
+  {care_columns}, c.lead_disciplines, c.states_served,
   c.languages, c.opening_hours, c.website, c.phone
 from clinics c
 where c.status not in ('merged', 'removed')""",
@@ -190,7 +190,9 @@ def _comparison_sql() -> str:
     families = [t for t in CONDITIONS if t.parent is None]
     conditions = ",\n".join(
         f"  case when {has('condition_families', t.key)} then 1 end as treats_{t.key}" for t in families)
-    return VIEWS["clinic_comparison"].format(route_columns=routes, condition_columns=conditions)
+    return VIEWS["clinic_comparison"].format(route_columns=routes, condition_columns=conditions,
+                                             payment_columns=", ".join(f"c.{key}" for key in PAYMENT_KEYS),
+                                             care_columns=", ".join(f"c.{key}" for key in CARE_KEYS))
 
 
 def _flag_implausible_prices(db: sqlite_utils.Database) -> None:
@@ -239,8 +241,8 @@ def _fill_lookups(db: sqlite_utils.Database) -> None:
     db["condition_types"].upsert_all(
         [{"key": t.key, "label": t.label, "parent": t.parent, "synonyms": ", ".join(t.synonyms)} for t in CONDITIONS],
         pk="key")
-    db["payment_keys"].upsert_all([{"key": k, "label": v} for k, v in PAYMENT_LABELS.items()], pk="key")
-    db["care_keys"].upsert_all([{"key": k, "label": v} for k, v in CARE_LABELS.items()], pk="key")
+    for group in GROUPS.values():
+        db[group.lookup].upsert_all([{"key": k.key, "label": k.label} for k in flags(group.name)], pk="key")
     db["discipline_types"].upsert_all(
         [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in DISCIPLINES], pk="key")
 

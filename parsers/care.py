@@ -17,77 +17,12 @@ from parsers.document import split_sentences
 from parsers.facts import Care
 from parsers.gate import literal_gate
 from parsers.hours import hours_from_jsonld, normalise_hours
+from parsers.kinds import flags
 from parsers.vocab import DISCIPLINES, LANGUAGES, STATE_CODES, STATE_NAMES
 
-# key -> (says yes, says no outright). A "yes" pattern inside a negated clause is a no.
+# key -> (says yes, says no outright), from each care kind's patterns. A "yes" inside a negated clause is a no.
 TRI_STATE: dict[str, tuple[re.Pattern, re.Pattern | None]] = {
-    "accepting_new_patients": (
-        rx(r"\b(?:accepting|welcoming|taking|seeing|open to|now booking) (?:\w+ ){0,2}new (?:patients|clients)\b",
-           r"\bnew (?:patients|clients) (?:are )?(?:always )?welcome\b", r"\bnow accepting patients\b"),
-        rx(r"\b(?:closed|full) to new (?:patients|clients)\b", r"\bwait ?list for new (?:patients|clients)\b",
-           r"\b(?:practice|schedule|panel|caseload) is (?:currently )?full\b"),
-    ),
-    "referral_required": (
-        rx(r"\breferrals? (?:\w+ ){0,5}(?:is |are )?(?:required|needed|necessary|mandatory)\b",
-           r"\brequires? (?:a |an )?(?:\w+ ){0,2}referral\b", r"\bneed (?:a |an )?(?:\w+ ){0,2}referral\b",
-           r"\bmust be referred\b", r"\bby referral only\b", r"\breferral[- ]only\b",
-           r"\bonly (?:accept|see|treat) (?:\w+ ){0,2}referred\b"),
-        rx(r"\bno referrals? (?:is |are )?(?:needed|required|necessary)\b", r"\bwithout (?:a |any )?referral\b",
-           r"\bself[- ]referrals? (?:are )?(?:welcome|accepted)\b", r"\b(?:can|may) self[- ]refer\b",
-           r"\breferrals? (?:is |are )?(?:not|never) (?:required|needed|necessary)\b"),
-    ),
-    "consultation_required": (
-        rx(r"\b(?:consultation|screening|evaluation|assessment|intake)s? (?:\w+ ){0,5}(?:is |are )?"
-           r"(?:required|needed|necessary|mandatory)\b",
-           r"\b(?:requires?|must (?:complete|have|schedule|book|undergo)|need to (?:complete|have|schedule)) "
-           r"(?:a |an )?(?:\w+ ){0,3}(?:consultation|screening|evaluation|assessment|intake)\b",
-           r"\b(?:every|each|all) (?:new )?patients? (?:\w+ ){0,2}(?:begins?|starts?) with (?:a |an )?(?:\w+ ){0,3}"
-           r"(?:consultation|screening|evaluation|assessment)\b",
-           r"\bbefore (?:your|the|any|a) first (?:\w+ )?(?:infusion|treatment|session|dose|injection)\b.*"
-           r"\b(?:consultation|screening|evaluation|assessment)\b",
-           r"\b(?:consultation|screening|evaluation|assessment)\b.*\bbefore (?:your|the|any|a) first (?:\w+ )?"
-           r"(?:infusion|treatment|session|dose|injection)\b",
-           r"\b(?:every|each|all) new (?:\w+ )?(?:patient|client)s? (?:has|have|gets?|needs?|completes?|books?) (?:a |an )?"
-           r"(?:\w+ ){0,2}(?:consultation|screening|evaluation|assessment)(?: visit| appointment)? first\b"),
-        rx(r"\bno (?:\w+ )?(?:consultation|screening|evaluation) (?:is )?(?:needed|required|necessary)\b"),
-    ),
-    "physician_led": (
-        rx(r"\bphysician[- ](?:led|owned|run|directed|supervised)\b", r"\b(?:physician|doctor|MD|psychiatrist|"
-           r"anesthesiologist)s?,? (?:is |are )?(?:always )?(?:on[- ]site|present|in the (?:building|clinic|office))\b",
-           r"\b(?:physician|doctor|psychiatrist|anesthesiologist|Dr\.)[^.;?]{0,60}\b(?:stays?|remains?|is|are) "
-           r"(?:always )?(?:on[- ]site|present) (?:for|during|until|whenever|at) ",
-           r"\b(?:Dr\.|physician|medical director)[^.;?]{0,60}\b(?:personally )?(?:oversees|supervises|administers|"
-           r"gives|performs|starts) (?:every|each|all|your)\b",
-           r"\bon[- ]site (?:physician|doctor|MD)s?\b",
-           r"\b(?:led|run|owned|directed|founded|overseen|supervised) by (?:a |an |our |two )?(?:\w+[- ]){0,2}"
-           r"(?:physicians?|doctors?|MDs?|anesthesiologists?|psychiatrists?|medical directors?)\b",
-           r"\bunder the (?:direct |close )?(?:supervision|direction|care) of (?:a |an |our )?(?:\w+[- ]){0,2}"
-           r"(?:physician|doctor|anesthesiologist|psychiatrist|medical director|Dr\.?)\b",
-           r"\b(?:administered|given|performed|monitored) (?:\w+ ){0,2}by (?:a |an |our )?(?:\w+[- ]){0,2}"
-           r"(?:physicians?|doctors?|anesthesiologists?|psychiatrists?)\b"),
-        rx(r"\bno (?:physician|doctor) (?:is )?on[- ]site\b"),
-    ),
-    "spravato_rems": (
-        rx(r"\bcertified (?:spravato|esketamine)\W{0,3} (?:treatment )?(?:center|centre|clinic|provider|site|"
-           r"location|healthcare setting)\b",
-           r"\bREMS[- ]certified\b", r"\bcertified (?:\w+ ){0,3}(?:in|through|under|with|by) the (?:spravato\W{0,3} )?"
-           r"REMS\b", r"\b(?:enrolled|registered) (?:\w+ ){0,2}(?:in|with) the (?:spravato\W{0,3} )?REMS\b",
-           r"\b(?:spravato|esketamine)\W{0,3} (?:REMS )?certified\b"),
-        None,
-    ),
-    "telehealth": (
-        rx(r"\btele-?health\b", r"\btele-?medicine\b", r"\bvirtual (?:visits?|appointments?|consultations?|"
-           r"follow[- ]ups?|care|sessions?)\b", r"\bvideo (?:visits?|appointments?|consultations?|calls?)\b",
-           r"\bonline (?:consultations?|appointments?|visits?)\b", r"\b(?:held|done|offered|available|conducted|"
-           r"meet|seen) (?:\w+ )?(?:by|over|via) video\b"),
-        rx(r"\bin[- ]person only\b", r"\bno (?:telehealth|virtual) (?:visits|appointments|option)\b"),
-    ),
-    "by_appointment_only": (
-        rx(r"\bby appointment only\b", r"\bappointment[- ]only\b", r"\bappointments? (?:is |are )?required\b",
-           r"\bonly by appointment\b"),
-        rx(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b(?!\s+for\s+(?!ketamine|infusions?|treatments?|all\b))"),
-    ),
-}
+    kind.key: (rx(*kind.says_yes), rx(*kind.says_no) if kind.says_no else None) for kind in flags("care")}
 # "We see patients by appointment only and cannot accommodate walk-ins", "for adults whose depression has not
 # lifted": a negation after "and", "who" or "whose" is about something else than the care fact.
 OWN_CLAUSE_ENDS = re.compile(r"\s+and\s+(?=(?:we\s+)?(?:cannot|can['’]t|do not|don['’]t|will not|won['’]t)\b)|"
@@ -137,9 +72,10 @@ TRIGGER = lower_rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p
 # Words the patterns above need to find a fact: most sentences have none (tests/test_care.py checks the facts
 # found are the same with the gate open).
 LIKELY = literal_gate((
-    "patient", "client", "full", "refer", "consult", "screen", "evaluat", "assess", "intake", "physician", "doctor",
-    "anesthe", "anaesthe", "psychiatr", "medical director", "certified", "rems", "tele", "virtual", "video", "online",
-    "person only", "appointment", "walk", "emergency", "crna", "nurse", "aprn", "pmhnp", "fnp", "pain", "family",
+    *(word for kind in flags("care") for word in kind.cue_words),
+    "patient", "client", "physician", "doctor",
+    "anesthe", "anaesthe", "psychiatr", "medical director", "certified", "emergency", "crna", "nurse", "aprn", "pmhnp",
+    "fnp", "pain", "family",
     "internist", "internal medicine", "assistant", "pa-c", "speak", "spoken", "habla", "bilingual", "fluent",
     "language", "interpret", "translat", "licensed", "board", "diplomate", "lcsw", "lmft", "lpc", "psyd", "phd", "ph.d",
     "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents",

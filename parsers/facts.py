@@ -5,7 +5,9 @@ The JSON shape is a contract (issue "The whole pipeline"): later work adds keys 
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
+
+from parsers.kinds import flag, flags
 
 # How strongly a sentence supports a fact; a stronger statement wins a conflict on the same page.
 STRENGTH_MENU = 1  # a site's navigation menu names it
@@ -35,14 +37,34 @@ class Mention:
     reason: str
 
 
+def with_flags(group: str):
+    """Give a class one ``bool | None`` field (None is unknown) per fact kind of ``group`` (parsers/kinds.py), ahead
+    of its own fields, before ``@dataclass`` reads them: a kind declared there needs no field written here."""
+    def add(cls: type) -> type:
+        own = dict(cls.__dict__.get("__annotations__", {}))
+        cls.__annotations__ = {**{kind.key: "bool | None" for kind in flags(group)}, **own}
+        for kind in flags(group):
+            setattr(cls, kind.key, None)
+        cls.GROUP = group
+        return cls
+    return add
+
+
+class Flags:
+    """Setting a yes/no fact by key: a key its group does not declare is an error, never a value dropped."""
+
+    GROUP = ""
+
+    def set(self, key: str, value: bool | None, evidence: str) -> None:
+        if flag(key).group != self.GROUP:
+            raise KeyError(f"{key!r} is a {flag(key).group} kind, not a {self.GROUP} one")
+        setattr(self, key, value)
+        self.evidence[key] = evidence
+
+
 @dataclass
-class Payment:
-    accepts_insurance: bool | None = None
-    spravato_covered: bool | None = None
-    iv_covered: bool | None = None
-    superbill: bool | None = None
-    hsa_fsa: bool | None = None
-    financing: bool | None = None
+@with_flags("payment")
+class Payment(Flags):
     payers: list[str] = field(default_factory=list)
     financing_providers: list[str] = field(default_factory=list)
     evidence: dict[str, str] = field(default_factory=dict)
@@ -97,16 +119,10 @@ class ClinicInfo:
 
 
 @dataclass
-class Care:
-    """What a patient checks before calling (see parsers/care.py); None is unknown."""
+@with_flags("care")
+class Care(Flags):
+    """What a patient checks before calling (see parsers/care.py): the care kinds' flags, then lists and hours."""
 
-    accepting_new_patients: bool | None = None
-    referral_required: bool | None = None
-    consultation_required: bool | None = None
-    physician_led: bool | None = None
-    spravato_rems: bool | None = None
-    telehealth: bool | None = None
-    by_appointment_only: bool | None = None
     disciplines: list[str] = field(default_factory=list)
     board_certified: list[str] = field(default_factory=list)
     languages: list[str] = field(default_factory=list)
@@ -117,13 +133,6 @@ class Care:
 
     LISTS = {"discipline": "disciplines", "board_certified": "board_certified", "language": "languages",
              "state_served": "states_served"}
-
-    def set(self, key: str, value: bool, evidence: str) -> None:
-        """Set a tri-state care key; a key the dataclass does not hold is an error, never a value dropped."""
-        if key not in {f.name for f in fields(self) if f.type == "bool | None"}:
-            raise KeyError(f"unknown care key {key!r}: add it to Care and parsers/vocab.py CARE_LABELS")
-        setattr(self, key, value)
-        self.evidence[key] = evidence
 
     def add(self, kind: str, item: str, evidence: str) -> None:
         items = getattr(self, self.LISTS[kind])

@@ -11,9 +11,10 @@ import re
 from dataclasses import dataclass, field
 
 from parsers.address import canonical_street, canonical_suite, zip5
+from parsers.facts import Care
+from parsers.kinds import keys
 from parsers.pagetype import PAGE_RANK
 from parsers.routes import KETAMINE
-from parsers.vocab import CARE_KEYS, PAYMENT_KEYS
 
 STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
                      r"\bhave closed\b|\bpermanently closed\b", re.I)
@@ -39,8 +40,8 @@ class SiteFacts:
     financing_providers: dict[str, dict] = field(default_factory=dict)
     prices: list[dict] = field(default_factory=list)
     names: list[str] = field(default_factory=list)
-    # What a patient checks before calling (parsers/care.py): tri-state keys (CARE_KEYS) -> fact,
-    # list kinds (CARE_LISTS: discipline, board_certified, language, state_served) -> item -> fact,
+    # What a patient checks before calling (parsers/care.py): yes/no kinds (parsers/kinds.py) -> fact,
+    # list kinds (Care.LISTS: discipline, board_certified, language, state_served) -> item -> fact,
     # and the opening hours in normal form (a fact whose "value" is the normal-form text).
     care: dict[str, dict] = field(default_factory=dict)
     care_lists: dict[str, dict[str, dict]] = field(default_factory=dict)
@@ -96,11 +97,17 @@ def merge_pages(pages: list[StoredPage]) -> SiteFacts:
     return site
 
 
+def _merge_flags(target: dict[str, dict], part: dict, group: str, where: dict) -> None:
+    """The group's yes/no kinds (parsers/kinds.py), each settled by the usual rank."""
+    evidence = part.get("evidence") or {}
+    for key in keys(group):
+        if part.get(key) is not None:
+            _keep_best(target, key, {"value": part[key], "evidence": evidence.get(key, ""), **where})
+
+
 def _merge_payment(site: SiteFacts, payment: dict, where: dict) -> None:
     evidence = payment.get("evidence") or {}
-    for key in PAYMENT_KEYS:
-        if payment.get(key) is not None:
-            _keep_best(site.payment, key, {"value": payment[key], "evidence": evidence.get(key, ""), **where})
+    _merge_flags(site.payment, payment, "payment", where)
     for name in payment.get("payers", []):
         said = evidence.get(f"payer:{name}") or evidence.get("payers", "")
         _keep_best(site.payers, name, {"value": True, "evidence": said, **where})
@@ -109,17 +116,11 @@ def _merge_payment(site: SiteFacts, payment: dict, where: dict) -> None:
         _keep_best(site.financing_providers, name, {"value": True, "evidence": said, **where})
 
 
-LIST_FIELDS = {"discipline": "disciplines", "board_certified": "board_certified", "language": "languages",
-               "state_served": "states_served"}
-
-
 def _merge_care(site: SiteFacts, care: dict, where: dict) -> None:
-    """Tri-state keys by the usual rank; list items gathered from every page; the best-ranked hours."""
+    """Yes/no kinds by the usual rank; list items gathered from every page; the best-ranked hours."""
     evidence = care.get("evidence") or {}
-    for key in CARE_KEYS:
-        if care.get(key) is not None:
-            _keep_best(site.care, key, {"value": care[key], "evidence": evidence.get(key, ""), **where})
-    for kind, name in LIST_FIELDS.items():
+    _merge_flags(site.care, care, "care", where)
+    for kind, name in Care.LISTS.items():
         for item in care.get(name) or []:
             _keep_best(site.care_lists.setdefault(kind, {}), item,
                        {"value": True, "evidence": evidence.get(f"{kind}:{item}", ""), **where})

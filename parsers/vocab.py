@@ -192,24 +192,6 @@ CONDITIONS: tuple[Term, ...] = (
          synonyms=("TBI",)),
 )
 
-PAYMENT_KEYS: tuple[str, ...] = (
-    "accepts_insurance",
-    "spravato_covered",
-    "iv_covered",
-    "superbill",
-    "hsa_fsa",
-    "financing",
-)
-
-PAYMENT_LABELS: dict[str, str] = {
-    "accepts_insurance": "Accepts insurance",
-    "spravato_covered": "Spravato covered by insurance",
-    "iv_covered": "IV ketamine covered by insurance",
-    "superbill": "Superbills for out-of-network claims",
-    "hsa_fsa": "HSA/FSA accepted",
-    "financing": "Financing or payment plans",
-}
-
 # Payer names as a patient would write them, with the patterns that find them.
 PAYERS: dict[str, tuple[str, ...]] = {
     "Aetna": (r"\baetna\b",),
@@ -247,19 +229,6 @@ FINANCING_PROVIDERS: dict[str, tuple[str, ...]] = {
 
 PRICE_UNITS: tuple[str, ...] = ("per_session", "package", "consultation", "other")
 PRICE_QUALIFIERS: tuple[str, ...] = ("from", "starting_at", "range", "per_hour", "membership")
-
-# What a patient checks before calling (issue "What a patient checks before calling"): each true, false or
-# unknown, with the sentence that settles it.
-CARE_LABELS: dict[str, str] = {
-    "accepting_new_patients": "Accepting new patients",
-    "referral_required": "Referral required",
-    "consultation_required": "Consultation or screening before the first treatment",
-    "physician_led": "Physician-led or physician on site",
-    "spravato_rems": "Certified Spravato (REMS) treatment center",
-    "telehealth": "Telehealth visits",
-    "by_appointment_only": "By appointment only",
-}
-CARE_KEYS: tuple[str, ...] = tuple(CARE_LABELS)
 
 # The clinical lead's discipline: who gives the dose or oversees it. Patterns read a person's title or
 # credential ("board-certified anesthesiologist", "Jane Roe, CRNA").

@@ -12,7 +12,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from parsers.hours import same_hours
-from parsers.vocab import CARE_KEYS
+from parsers.kinds import CARE_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = json.loads((ROOT / "sample_web" / "expected.json").read_text())

@@ -120,5 +120,7 @@ def test_an_unknown_care_key_is_an_error_not_a_value_dropped():
     care = Care()
     care.set("telehealth", True, "Visits by video.")
     assert care.to_json()["telehealth"] is True
-    with pytest.raises(KeyError, match="unknown care key"):
+    with pytest.raises(KeyError, match="unknown fact kind 'accepting_new_patient'.*parsers/kinds.py"):
         care.set("accepting_new_patient", True, "Now welcoming new patients.")  # a misspelt key
+    with pytest.raises(KeyError, match="a payment kind, not a care one"):
+        care.set("hsa_fsa", True, "We take HSA cards.")  # a payment kind set on the care part

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from parsers.vocab import CARE_KEYS
+from parsers.kinds import CARE_KEYS
 
 
 def query(db_path, sql, params=()):

@@ -1,27 +1,77 @@
-"""Every tri-state fact kind the vocabulary declares (parsers/vocab.py: PAYMENT_LABELS, CARE_LABELS) reaches the
-whole way: the page-level dataclass holds it, the clinics table has its summary column (generated from the
-vocabulary), and the published site describes that column."""
+"""Every yes/no fact kind declared in parsers/kinds.py goes the whole way with no other edit: its example sentence
+on a clinic's page is read, merged into the clinic's row and its fact table with the sentence as evidence, shown
+in its section of the clinic page, and described on the published site."""
 
 from __future__ import annotations
 
-from dataclasses import fields
-from pathlib import Path
+from dataclasses import asdict
 
-import yaml
+import pytest
+from datasette.app import Datasette
 
-from db.schema import TABLES
-from parsers.facts import Care, Payment
-from parsers.vocab import CARE_LABELS, PAYMENT_LABELS
+from clinics.publish import PLUGINS_DIR, TEMPLATES_DIR, metadata_for
+from db.build import RunContext, build_clinics
+from db.schema import open_db
+from db.store import save_listing, save_page
+from parsers.extract import extract_page
+from parsers.facts import Care
+from parsers.kinds import FLAGS, GROUPS, flag
 
-METADATA = Path(__file__).resolve().parent.parent / "datasette_config" / "metadata.yml"
+SITE = "http://127.0.0.9:8000/"
+PAGE = """<html><head><title>Harbor Ketamine Center</title></head><body><main>
+<h1>Harbor Ketamine Center</h1>
+<p>We offer IV ketamine infusions for treatment-resistant depression.</p>
+<p>{sentence}</p>
+<p>Harbor Ketamine Center, 200 Harbor Blvd, Costa Mesa, CA 92627. Call (949) 555-0142.</p>
+</main></body></html>"""
+HEADINGS = {"payment": "Insurance and payment", "who_treats": "Who treats", "access": "Before you call"}
 
 
-def test_every_payment_and_care_key_has_its_field_its_column_and_its_description():
-    columns = TABLES["clinics"][0]
-    described = yaml.safe_load(METADATA.read_text())["databases"]["clinics"]["tables"]["clinics"]["columns"]
-    for dataclass_type, keys in ((Payment, PAYMENT_LABELS), (Care, CARE_LABELS)):
-        held = {f.name for f in fields(dataclass_type)}
-        for key in keys:
-            assert key in held, f"{dataclass_type.__name__} has no field {key}"
-            assert columns.get(key) is int, f"clinics has no yes/no column {key}"
-            assert key in described, f"metadata.yml does not describe clinics.{key}"
+def _section(html: str, section: str) -> str:
+    """The part of the clinic page under the section's heading, up to the next heading."""
+    start = html.index(f"<h2>{HEADINGS[section]}")
+    return html[start:html.index("<h2", start + 4)]
+
+
+def test_the_page_without_an_example_states_no_kind():
+    facts = extract_page(PAGE.format(sentence=""), url=SITE)
+    assert all(getattr(getattr(facts, kind.group), kind.key) is None for kind in FLAGS)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", FLAGS, ids=lambda kind: kind.key)
+async def test_a_kind_goes_from_its_page_to_the_database_and_the_clinic_page(kind, tmp_path):
+    html = PAGE.format(sentence=kind.example)
+    facts = extract_page(html, url=SITE, seen_at="2026-11-01T00:00:00Z")
+    assert getattr(getattr(facts, kind.group), kind.key) is True, f"{kind.key}: its example is not read as yes"
+
+    db = open_db(str(tmp_path / "clinics.db"))
+    save_page(db, {"url": SITE, "site": SITE, "status": 200, "fetched_at": "2026-11-01T00:00:00Z",
+                   "body": html.encode()}, asdict(facts), run_id=None)
+    save_listing(db, {"source": "osm", "source_id": "node/1", "name": "Harbor Ketamine Center", "website": SITE,
+                      "zip": "92627", "decision": "candidate", "raw": {"id": 1}}, None)
+    build_clinics(db, RunContext(run_id=None, region_name="Orange County, CA", region_zips={"92627"}))
+    clinic = next(db["clinics"].rows)
+    assert clinic[kind.key] == 1
+    fact = next(db.query(f"select * from {GROUPS[kind.group].table} where clinic_id = ? and key = ?",
+                         [clinic["id"], kind.key]))
+    assert fact["value"] == 1 and kind.example in fact["evidence"] and fact["source_url"] == SITE
+    assert db[GROUPS[kind.group].lookup].get(kind.key)["label"] == kind.label
+    assert kind.label in clinic["search_text"]
+
+    path = str(tmp_path / "clinics.db")
+    metadata = metadata_for(path)
+    described = metadata["databases"]["clinics"]["tables"]["clinics"]
+    assert described["columns"][kind.key] == kind.meaning and (kind.key in described["facets"]) == kind.facet
+    ds = Datasette([path], metadata=metadata, plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR))
+    response = await ds.client.get(f"/clinics/clinics/{clinic['id']}")
+    assert response.status_code == 200
+    section = _section(response.text, kind.section)
+    assert kind.label in section and kind.example in section, f"{kind.key} is not shown under {kind.section}"
+
+
+def test_an_unknown_kind_is_an_error_that_says_where_kinds_are_declared():
+    with pytest.raises(KeyError, match="declare it in parsers/kinds.py"):
+        flag("wheelchair_acces")
+    with pytest.raises(KeyError, match="unknown fact kind"):
+        Care().set("accepting_new_patient", True, "Now welcoming new patients.")

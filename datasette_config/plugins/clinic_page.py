@@ -11,6 +11,8 @@ import json
 from datasette import Response, hookimpl
 from datasette.utils import tilde_decode
 
+from parsers.kinds import flags
+
 FACT_QUERIES = {
     "routes": "select r.route as key, t.label, r.value, r.evidence, r.source_url, r.seen_at from clinic_routes r "
               "left join route_types t on t.key = r.route where r.clinic_id = :id order by r.value desc, t.label",
@@ -42,9 +44,9 @@ FACT_QUERIES = {
 
 COMPARED_FACTS = ("routes", "services", "conditions", "payment")
 CARE_GROUPS = {  # section of the clinic page -> the clinic_care keys shown in it, in order
-    "who_treats": ("discipline", "board_certified", "physician_led", "npi_official", "npi_clinician"),
-    "access": ("accepting_new_patients", "referral_required", "consultation_required", "spravato_rems", "telehealth",
-               "state_served", "language", "opening_hours", "by_appointment_only"),
+    "who_treats": ("discipline", "board_certified", *(k.key for k in flags("care") if k.section == "who_treats"),
+                   "npi_official", "npi_clinician"),
+    "access": (*(k.key for k in flags("care") if k.section == "access"), "state_served", "language", "opening_hours"),
 }
 LIST_LABELS = {"discipline": "Clinical lead or staff", "board_certified": "Board certified in",
                "npi_official": "NPI Registry: authorised official",
