@@ -1,4 +1,4 @@
-"""How the database is published: Datasette's arguments, with the project's metadata, plugins and limits.
+"""How the database is published: Datasette's arguments, with the project's metadata and limits.
 
 The metadata is written for a database named ``clinics``; a file with another name (``--db other.db``)
 gets the same metadata under its own name, so descriptions, facets and canned queries follow it.
@@ -15,8 +15,6 @@ import yaml
 from parsers.kinds import FLAGS
 
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
-PLUGINS_DIR = CONFIG / "plugins"
-TEMPLATES_DIR = CONFIG / "templates"
 # Suggested facets run a query per column on every table page: seconds at 100,000 clinics (make bench).
 SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limit_ms": 500, "suggest_facets": "off"}
 
@@ -40,8 +38,8 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
 def datasette_args(db_path: str, port: int) -> list[str]:
     metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
     metadata_file.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
-    args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file),
-            "--plugins-dir", str(PLUGINS_DIR), "--template-dir", str(TEMPLATES_DIR)]
+    # The project's pages, functions and facet come from its installed Datasette plugin (datasette_config).
+    args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file)]
     for name, value in SETTINGS.items():
         args += ["--setting", name, str(value)]
     return args

@@ -9,7 +9,7 @@ from dataclasses import asdict
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import PLUGINS_DIR, TEMPLATES_DIR, metadata_for
+from clinics.publish import metadata_for
 from db.build import RunContext, build_clinics
 from db.schema import open_db
 from db.store import save_listing, save_page
@@ -63,7 +63,7 @@ async def test_a_kind_goes_from_its_page_to_the_database_and_the_clinic_page(kin
     metadata = metadata_for(path)
     described = metadata["databases"]["clinics"]["tables"]["clinics"]
     assert described["columns"][kind.key] == kind.meaning and (kind.key in described["facets"]) == kind.facet
-    ds = Datasette([path], metadata=metadata, plugins_dir=str(PLUGINS_DIR), template_dir=str(TEMPLATES_DIR))
+    ds = Datasette([path], metadata=metadata)
     response = await ds.client.get(f"/clinics/clinics/{clinic['id']}")
     assert response.status_code == 200
     section = _section(response.text, kind.section)
