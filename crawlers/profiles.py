@@ -15,7 +15,7 @@ PROFILES: dict[str, dict] = {
         "DOWNLOAD_TIMEOUT": 10,
         "RETRY_TIMES": 1,
         "LOG_LEVEL": "WARNING",
-        "ALLOW_LOOPBACK_SITES": True,  # the sample web lives on 127.0.0.x; private ranges stay refused
+        "ALLOW_LOOPBACK_SITES": True,  # the sample web lives on 127.0.0.x; every other non-public range stays refused
     },
 }
 

@@ -44,7 +44,9 @@ FEED_EXPORT_ENCODING = "utf-8"
 # Re-crawls are conditional: the middleware below sends If-None-Match / If-Modified-Since from the
 # validators stored in the `pages` table, and a 304 is not parsed again. Scrapy's RFC2616 HTTP cache is
 # deliberately not used: it serves pages without asking and hides outages (docs/pitfalls.md).
-DOWNLOADER_MIDDLEWARES = {"crawlers.middlewares.ConditionalRequestMiddleware": 560}
+# The address guard runs first (before robots.txt, 100) and sees every request again after a redirect.
+DOWNLOADER_MIDDLEWARES = {"crawlers.safety.AddressGuardMiddleware": 50,
+                          "crawlers.middlewares.ConditionalRequestMiddleware": 560}
 # A page whose sitemap <lastmod> is older than the server's last answer for it is not asked for again, for
 # this many days after that answer (sitemaps can be wrong: after it, the page is asked again). 0: always ask.
 CLINIC_SITE_SITEMAP_TRUST_DAYS = 7
@@ -74,7 +76,7 @@ SEED_LIST = "seeds/{region}.txt"
 CLINIC_SITE_USE_SITEMAPS = True  # a site's sitemap, when robots.txt or /sitemap.xml gives one, finds pages
 CLINIC_SITE_MAX_PAGES = 12  # pages read per clinic website
 CLINIC_SITE_MAX_DEPTH = 2
-ALLOW_LOOPBACK_SITES = False  # listed websites on private, loopback or link-local addresses are refused
+ALLOW_LOOPBACK_SITES = False  # requests to loopback are refused (crawlers/safety.py); the sample profile allows them
 
 # Pages are parsed in this many worker processes beside the crawl (0: in the crawl's own process). One per
 # core: the crawl process itself mostly waits on the network (2,000 benchmark pages: 42 pages/s with one

@@ -87,6 +87,9 @@ class Handler(BaseHTTPRequestHandler):
     def _site(self, path: str) -> None:
         site_dir = self.web.root / "sites" / self.slug
         config = json.loads((site_dir / "_site.json").read_text()) if (site_dir / "_site.json").exists() else {}
+        target = config.get("redirects", {}).get(path)
+        if target:  # a site that sends the crawler elsewhere (tests of the address guard)
+            return self._send(302, b"", ".html", {"Location": target})
         status = config.get("paths", {}).get(path) or config.get("status")
         if status:
             return self._send(int(status), b"<html><body><h1>Internal Server Error</h1></body></html>", ".html")
