@@ -16,24 +16,16 @@ from dataclasses import dataclass, field
 
 import sqlite_utils
 
+from core.clinic_facts import fact_count, fact_rows, summary
 from core.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
 from core.regions import county_of_zip, zip_centroid
 from core.status import aged, status_update
 from db.corrections import apply_corrections
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
-from parsers.kinds import CARE_KEYS, FLAGS, GROUPS, Group, flag
+from parsers.kinds import CARE_KEYS
 from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
-from parsers.prices import implausible
 from parsers.urls import host_of, site_root
-from parsers.vocab import (
-    CONDITION_BY_KEY,
-    DISCIPLINE_BY_KEY,
-    ROUTE_BY_KEY,
-    SERVICE_BY_KEY,
-    condition_family,
-    discipline_of_taxonomy,
-)
 
 KETAMINE_NAME = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion (?:center|clinic|therapy)", re.I)
 CLINIC_FIELDS = ("name", "phone", "website", "street", "suite", "city", "zip", "status")
@@ -150,7 +142,7 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             if record.status_override:
                 record.row.update(status=record.status_override[0], status_reason=record.status_override[1])
             result.changes += _write_clinic(db, record, run)
-            result.facts += _fact_count(record.facts)
+            result.facts += fact_count(record.facts)
             for key in record.facts.unmapped:
                 kind = key.split(":", 1)[0]
                 result.unmapped[kind] = result.unmapped.get(kind, 0) + 1
@@ -221,7 +213,7 @@ def _apply_same_decisions(records: dict[str, ClinicRecord], decisions: Decisions
         gone, survivor = records.pop(gone_id), records[survivor_id]
         for listing in gone.listings:
             survivor.attach(listing, ["a person decided they are the same"])
-        if not _fact_count(survivor.facts) and _fact_count(gone.facts):
+        if not fact_count(survivor.facts) and fact_count(gone.facts):
             survivor.facts = gone.facts
         survivor.row["website"] = survivor.row.get("website") or gone.row.get("website")
         merged += 1
@@ -410,166 +402,6 @@ def _record_from_listing(listing: dict) -> ClinicRecord:
     return ClinicRecord(row, SiteFacts())
 
 
-def _fact_count(facts: SiteFacts) -> int:
-    return (len(facts.routes) + len(facts.services) + len(facts.conditions) + len(facts.payment)
-            + len(facts.payers) + len(facts.financing_providers) + len(facts.prices) + len(facts.care)
-            + sum(len(items) for items in facts.care_lists.values()) + (1 if facts.opening_hours else 0))
-
-
-def _summary(record: ClinicRecord) -> dict:
-    """Denormalised columns for facets and search: offered keys, payment flags, lowest prices, search text."""
-    facts = record.facts
-    offered = lambda d: sorted(k for k, f in d.items() if f["value"])  # noqa: E731
-    routes, services, conditions = offered(facts.routes), offered(facts.services), offered(facts.conditions)
-    per_session = [p for p in facts.prices if p.get("per_session_usd") and not implausible(p["per_session_usd"])]
-    iv_prices = [p for p in per_session if p.get("route") == "iv_infusion"]
-    iv = [p["per_session_usd"] for p in iv_prices]
-    lowest_iv = min(iv_prices, key=lambda p: p["per_session_usd"], default=None)
-    lowest = min(per_session, key=lambda p: p["per_session_usd"], default=None)
-    words = [record.row["name"] or "", record.row["city"] or ""]
-    words += [ROUTE_BY_KEY[k].search_words for k in routes if k in ROUTE_BY_KEY]
-    words += [SERVICE_BY_KEY[k].search_words for k in services if k in SERVICE_BY_KEY]
-    words += [CONDITION_BY_KEY[k].search_words for k in conditions if k in CONDITION_BY_KEY]
-    words += _flag_words(facts, GROUPS["payment"]) + sorted(facts.payers) + sorted(facts.financing_providers)
-    words += _flag_words(facts, GROUPS["care"])
-    items = lambda kind: sorted(facts.care_lists.get(kind, {}))  # noqa: E731
-    words += [DISCIPLINE_BY_KEY[k].label for k in items("discipline") if k in DISCIPLINE_BY_KEY] + items("language")
-    return {
-        "routes": json.dumps(routes), "routes_not_offered": json.dumps(sorted(k for k, f in facts.routes.items()
-                                                                               if not f["value"])),
-        "services": json.dumps(services), "conditions": json.dumps(conditions),
-        "condition_families": json.dumps(sorted({condition_family(k) for k in conditions})),
-        **{kind.key: _flag_value(getattr(facts, kind.group).get(kind.key)) for kind in FLAGS},
-        "payers": json.dumps(sorted(facts.payers)), "financing_providers": json.dumps(sorted(facts.financing_providers)),
-        "lowest_iv_price_usd": min(iv) if iv else None,
-        "lowest_iv_price_as_of": as_of(lowest_iv) if lowest_iv else None,
-        "lead_disciplines": json.dumps(items("discipline")), "board_certified": json.dumps(items("board_certified")),
-        "languages": json.dumps(items("language")), "states_served": json.dumps(items("state_served")),
-        "opening_hours": facts.opening_hours["value"] if facts.opening_hours else None,
-        "npi_official": next((o for o in map(npi_official, record.listings) if o), None),
-        "lowest_price_per_session_usd": lowest["per_session_usd"] if lowest else None,
-        "lowest_price_per_session_as_of": as_of(lowest) if lowest else None,
-        "source_count": len(record.listings) + (1 if record.row.get("website") else 0),
-        "search_text": " ".join(w for w in words if w),
-        "npi": next((li["npi"] for li in record.listings if li.get("npi")), None),
-    }
-
-
-def _flag_value(fact: dict | None) -> int | None:
-    return None if fact is None or fact["value"] is None else int(fact["value"])
-
-
-def _flag_words(facts: SiteFacts, group: Group) -> list[str]:
-    """The labels of a group's kinds said yes, and of those said no where the group indexes a no ("Spravato" must
-    not find a clinic that is no Spravato centre)."""
-    stated = getattr(facts, group.name)
-    label = lambda key: flag(key).label  # noqa: E731
-    return [label(k) if f["value"] else f"no {label(k).lower()}" for k, f in stated.items()
-            if f["value"] or (f["value"] is not None and group.index_no)]
-
-
-def as_of(price: dict) -> str | None:
-    """The date a price holds from: the page's own effective or updated date, else the day the page was seen."""
-    return price.get("page_date") or (price.get("seen_at") or "")[:10] or None
-
-
-def npi_official(listing: dict) -> str | None:
-    """"Dr. Andrew Pham, MD (Medical Director)": the authorised official an NPI organisation record names."""
-    if listing.get("source") != "npi_registry" or not listing.get("raw"):
-        return None
-    try:
-        basic = json.loads(listing["raw"]).get("basic") or {}
-    except (TypeError, ValueError, AttributeError):
-        return None
-    name = " ".join(basic.get(f"authorized_official_{part}") or "" for part in ("first_name", "last_name")).strip()
-    if not name:
-        return None
-    credential = (basic.get("authorized_official_credential") or "").strip(" -")
-    title = (basic.get("authorized_official_title_or_position") or "").strip()
-    text = name.title() + (f", {credential}" if credential else "")
-    if title.isupper():  # "MEDICAL DIRECTOR" -> "Medical director"; "CEO" stays
-        title = " ".join(w if len(w) <= 3 else w.lower() for w in title.split())
-        title = title[:1].upper() + title[1:]
-    return text + (f" ({title})" if title else "")
-
-
-def _care_rows(clinic: str, facts: SiteFacts, listings: list[dict], clinicians: list[dict]) -> list[dict]:
-    """Care facts from the clinic's pages, and what the NPI registry says of who runs it, kept apart by source."""
-    def row(key: str, detail: str, f: dict, source: str = "clinic_site") -> dict:
-        value = f["value"] if isinstance(f["value"], bool) or f["value"] is None else True
-        source = "correction" if f.get("page_type") == "correction" else source
-        return {"clinic_id": clinic, "key": key, "detail": detail, "source": source,
-                "value": None if value is None else int(value), "evidence": f.get("evidence"),
-                "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}
-    rows = [row(k, "", f) for k, f in facts.care.items()]
-    rows += [row(kind, item, f) for kind, found in facts.care_lists.items() for item, f in found.items()]
-    if facts.opening_hours:
-        rows.append(row("opening_hours", facts.opening_hours["value"], facts.opening_hours))
-    rows += [row("unmapped", key, f) for key, f in facts.unmapped.items()]
-    for listing in listings:
-        official = npi_official(listing)
-        if official:
-            said = {"value": True, "evidence": f"NPPES NPI {listing['npi']}: authorized official {official}",
-                    "source_url": f"https://npiregistry.cms.hhs.gov/provider-view/{listing['npi']}",
-                    "seen_at": listing.get("last_seen"), "page_type": "registry"}
-            rows.append(row("npi_official", official, said, source="npi"))
-    for clinician in clinicians:
-        rows += _clinician_rows(clinician, row)
-    return list({(r["key"], r["detail"], r["source"]): r for r in rows}.values())
-
-
-def _clinician_rows(listing: dict, row) -> list[dict]:
-    """An NPI-1 at the clinic's address: the clinician and, when the taxonomy is one of ours, the discipline."""
-    try:
-        record = json.loads(listing["raw"])
-    except (TypeError, ValueError):
-        return []
-    taxonomies = record.get("taxonomies") or []
-    taxonomy = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
-    basic = record.get("basic") or {}
-    name = " ".join(basic.get(k) or "" for k in ("first_name", "last_name")).strip().title() or listing["name"]
-    name += f", {basic['credential']}" if basic.get("credential") else ""
-    who = f"{name} ({taxonomy.get('desc') or 'no taxonomy'}, NPI {listing['npi']})"
-    said = {"value": True, "source_url": f"https://npiregistry.cms.hhs.gov/provider-view/{listing['npi']}",
-            "seen_at": listing.get("last_seen"), "page_type": "registry",
-            "evidence": f"NPPES NPI {listing['npi']}: {name}, taxonomy {taxonomy.get('code')} "
-                        f"{taxonomy.get('desc')}, practice location {listing['street']}"
-                        f"{', ' + listing['suite'] if listing.get('suite') else ''}, {listing['city']} {listing['zip']}"}
-    rows = [row("npi_clinician", who, said, source="npi")]
-    discipline = discipline_of_taxonomy(taxonomy.get("code"))
-    if discipline:
-        rows.append(row("discipline", discipline, said, source="npi"))
-    return rows
-
-
-def _fact_rows(clinic: str, facts: SiteFacts, listings: list[dict] = (),
-               clinicians: list[dict] = ()) -> dict[str, list[dict]]:
-    def fact(extra: dict, f: dict) -> dict:
-        return {"clinic_id": clinic, **extra, "value": int(bool(f["value"])), "evidence": f.get("evidence"),
-                "source_url": f.get("source_url"), "seen_at": f.get("seen_at"), "page_type": f.get("page_type")}
-    payment = [fact({"key": k, "detail": ""}, f) | {"value": None if f["value"] is None else int(f["value"])}
-               for k, f in facts.payment.items()]
-    payment += [fact({"key": "payer", "detail": name}, f) for name, f in facts.payers.items()]
-    payment += [fact({"key": "financing_provider", "detail": name}, f) for name, f in facts.financing_providers.items()]
-    prices = []
-    for p in facts.prices:
-        basis = f"{clinic}|{p['amount_usd']}|{p.get('amount_max_usd')}|{p['unit']}|{p.get('sessions')}|{p.get('route')}"
-        prices.append({"id": hashlib.sha1(basis.encode()).hexdigest()[:16], "clinic_id": clinic,
-                       **{k: p.get(k) for k in ("amount_usd", "amount_max_usd", "unit", "sessions", "per_session_usd",
-                                                "route", "qualifier", "evidence", "source_url", "seen_at",
-                                                "page_type", "page_date", "page_date_kind")},
-                       "as_of": as_of(p), "flag": implausible(p.get("per_session_usd"))})
-    return {
-        "clinic_routes": [fact({"route": k}, f) for k, f in facts.routes.items()],
-        "clinic_services": [fact({"service": k}, f) for k, f in facts.services.items()],
-        "clinic_conditions": [fact({"condition": k, "condition_family": condition_family(k)}, f)
-                              for k, f in facts.conditions.items() if k in CONDITION_BY_KEY],
-        "clinic_payment": payment,
-        "prices": prices,
-        "clinic_care": _care_rows(clinic, facts, listings, clinicians),
-    }
-
-
 def _signature(db: sqlite_utils.Database, clinic: str) -> dict[str, str]:
     """Every fact of a clinic as field -> value text, the shape ``changes`` compares."""
     sig: dict[str, str] = {}
@@ -609,9 +441,10 @@ def _write_clinic(db: sqlite_utils.Database, record: ClinicRecord, run: RunConte
     clinic = record.row["id"]
     old_row = next(iter(db.query("select * from clinics where id = ?", [clinic])), None)
     old_sig = _signature(db, clinic) if old_row else {}
-    row = {**record.row, **_summary(record), "region": run.region_name, "last_seen": run.now}
+    row = {**record.row, **summary(record.row, record.facts, record.listings), "region": run.region_name,
+           "last_seen": run.now}
     facts_changed = False
-    for table, rows in _fact_rows(clinic, record.facts, record.listings, record.clinicians).items():
+    for table, rows in fact_rows(clinic, record.facts, record.listings, record.clinicians).items():
         if old_row is not None and _same_rows(_existing_rows(db, table, clinic), rows):
             continue
         facts_changed = True
