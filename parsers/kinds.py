@@ -125,7 +125,7 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"\b(?:administered|given|performed|monitored) (?:\w+ ){0,2}by (?:a |an |our )?(?:\w+[- ]){0,2}"
                   r"(?:physicians?|doctors?|anesthesiologists?|psychiatrists?)\b"),
         says_no=(r"\bno (?:physician|doctor) (?:is )?on[- ]site\b",),
-        cue_words=("physician", "doctor", "md", "psychiatr", "anesthe", "dr", "medical director")),
+        cue_words=("physician", "doctor", "psychiatr", "anesthe", "dr.", "medical director")),
     FlagKind(
         "spravato_rems", "Certified Spravato (REMS) treatment center", "care",
         "1 says it is a certified Spravato (REMS) treatment center, 0 says it does not offer Spravato, blank unknown",
