@@ -88,42 +88,53 @@ def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_aft
 @click.option("--no-serve", is_flag=True, help="Build the database and exit (for scripts).")
 @click.option("--region", "regions_", multiple=True, default=DEMO_REGIONS, show_default=True,
               help="Sample regions to crawl, each as its own run (repeatable).")
-def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...]) -> None:
+@click.option("--allow-sql", is_flag=True, help="Let readers run their own SQL (off by default: the canned "
+              "queries answer what the site is for, and one reader's slow query would stall the others).")
+def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], allow_sql: bool) -> None:
     """Start the sample web on loopback, crawl its regions from it one run each, build the database, serve it."""
     import subprocess
 
+    from clinics.session import EXIT_NOT_STARTED, EXIT_OK, EXIT_PARTIAL
     from sample_web.server import RunningSampleWeb
 
     for name in regions_:
         _region(name)
     with RunningSampleWeb(port=SAMPLE_WEB_PORT) as web:
         click.echo(f"sample web: {len(web.manifest['sites'])} sites and the API stand-ins at {web.api_base}")
+        failed = 0
         for name in regions_:
             # Each region is a run of its own, in its own process, exactly as `clinics crawl` runs from cron.
             done = subprocess.run([sys.executable, "-m", "clinics.cli", "crawl", "--region", name, "--db", db_path],
                                   env={**os.environ, "CLINICS_SAMPLE_WEB": web.api_base}, check=False)
-            if done.returncode == 2:
-                sys.exit(2)
+            if done.returncode == EXIT_NOT_STARTED:
+                sys.exit(EXIT_NOT_STARTED)
+            # Partial is the sample web's normal state (a site in it is down on purpose); anything else failed.
+            if done.returncode not in (EXIT_OK, EXIT_PARTIAL):
+                click.echo(f"the crawl of {name} failed (exit {done.returncode})", err=True)
+                failed = failed or done.returncode
     click.echo(f"database: {db_path}")
-    if not no_serve:
-        _serve(db_path, port)
+    if failed or no_serve:
+        sys.exit(failed)
+    _serve(db_path, port, allow_sql)
 
 
 @cli.command()
 @db_option
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
-def serve(db_path: str, port: int) -> None:
+@click.option("--allow-sql", is_flag=True, help="Let readers run their own SQL (off by default: the canned "
+              "queries answer what the site is for, and one reader's slow query would stall the others).")
+def serve(db_path: str, port: int, allow_sql: bool) -> None:
     """Serve the database with Datasette and the project's metadata, canned queries and plugins."""
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}; run 'clinics demo --no-serve' or 'clinics crawl' first")
-    _serve(db_path, port)
+    _serve(db_path, port, allow_sql)
 
 
-def _serve(db_path: str, port: int) -> None:
+def _serve(db_path: str, port: int, allow_sql: bool = False) -> None:
     from clinics.publish import datasette_args
 
     click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
-    os.execvp(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(db_path, port)])
+    os.execvp(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(db_path, port, allow_sql)])
 
 
 @cli.command(name="eval")

@@ -16,7 +16,13 @@ from parsers.kinds import FLAGS
 
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
 # Suggested facets run a query per column on every table page: seconds at 100,000 clinics (make bench).
-SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limit_ms": 500, "suggest_facets": "off"}
+SETTINGS = {"sql_time_limit_ms": 1000, "default_page_size": 50, "facet_time_limit_ms": 500, "suggest_facets": False}
+
+
+def settings(allow_sql: bool = False) -> dict:
+    """Datasette's settings for the site. Arbitrary SQL is off unless asked for (``--allow-sql``): one reader's
+    slow queries would stall every other reader's pages; the canned queries answer what the site is for."""
+    return {**SETTINGS, "default_allow_sql": allow_sql}
 
 
 def metadata_for(db_path: str) -> dict:
@@ -35,11 +41,11 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
     clinics_table["facets"] += [kind.key for kind in FLAGS if kind.facet and kind.key not in clinics_table["facets"]]
 
 
-def datasette_args(db_path: str, port: int) -> list[str]:
+def datasette_args(db_path: str, port: int, allow_sql: bool = False) -> list[str]:
     metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
     metadata_file.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
     # The project's pages, functions and facet come from its installed Datasette plugin (datasette_config).
     args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file)]
-    for name, value in SETTINGS.items():
-        args += ["--setting", name, str(value)]
+    for name, value in settings(allow_sql).items():
+        args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
     return args

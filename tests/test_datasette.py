@@ -7,12 +7,12 @@ import json
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for
+from clinics.publish import metadata_for, settings
 
 
 @pytest.fixture
 def datasette(demo_db):
-    return Datasette([str(demo_db)], metadata=metadata_for(str(demo_db)))
+    return Datasette([str(demo_db)], metadata=metadata_for(str(demo_db)), settings=settings())
 
 
 async def get_json(ds, path):
@@ -183,7 +183,7 @@ async def test_a_database_under_another_name_is_served_with_the_same_pages(demo_
 
     other = tmp_path / "other.db"
     shutil.copy(demo_db, other)
-    ds = Datasette([str(other)], metadata=metadata_for(str(other)))
+    ds = Datasette([str(other)], metadata=metadata_for(str(other)), settings=settings())
     home = await ds.client.get("/")
     assert home.status_code == 200 and 'href="/other/clinics"' in home.text
     assert (await ds.client.get("/compare?q=ketamine")).status_code == 200

@@ -7,6 +7,7 @@ it (scraped text is data, never markup).
 from __future__ import annotations
 
 import json
+import re
 
 from datasette import Response, hookimpl
 from datasette.utils import tilde_decode
@@ -65,6 +66,21 @@ def _care_groups(rows: list[dict]) -> dict[str, list[dict]]:
                     row.update(label=f"{LIST_LABELS[key]}: {row['label']}", is_item=True)
                 groups[name].append(row)
     return groups
+
+
+SAFE_LINK = re.compile(r"(?:https?://|/(?![/\\]))[^\s<>\"'`]*", re.I)
+
+
+def link_url(url) -> str | None:
+    """The URL when it may go into an href: http(s), or a path on this site; None for anything else
+    (``javascript:``, ``data:``, ``//other-host``), which the templates show as text."""
+    text = str(url or "").strip()
+    return text if SAFE_LINK.fullmatch(text) else None
+
+
+@hookimpl
+def prepare_jinja2_environment(env, datasette):
+    env.filters["link_url"] = link_url
 
 
 def _link_correction(row: dict, database: str) -> None:
