@@ -196,10 +196,12 @@ def _figures(stats: dict) -> dict:
 
 
 def _errors(stats: dict) -> dict:
-    """What went wrong, by kind: failed source queries, failed pages, spider exceptions, odd finishes."""
+    """What went wrong, by kind: failed source queries, failed pages, sites whose robots.txt refuses them, spider
+    exceptions, odd finishes."""
     errors: dict[str, int] = {}
     for key, value in stats.items():
-        if key.endswith("/failed_queries") or "/pages/errors/" in key or key.endswith("/spider_exceptions/count"):
+        if key.endswith("/failed_queries") or "/pages/errors/" in key or "/sites/errors/" in key \
+                or key.endswith("/spider_exceptions/count"):
             errors[key] = value
         elif key.endswith("/finish_reason") and value != "finished":
             errors[key] = 1

@@ -52,7 +52,8 @@ class StorePipeline:
         return item
 
     def _listing(self, item: ListingItem) -> None:
-        save_listing(self.db, {**asdict(item), "region": self.region}, self.run_id)
+        if not save_listing(self.db, {**asdict(item), "region": self.region}, self.run_id):
+            self.stats.inc_value(f"listings/{item.source}/website_not_a_url")  # kept without it, never fetched
         self.stats.inc_value(f"listings/{item.source}/{item.decision}")
         if item.decision == "dropped":
             self.stats.inc_value(f"listings/dropped/{item.reason}")

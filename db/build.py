@@ -289,7 +289,10 @@ def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext
     """The row's status this run (core/status.py), from the row it had."""
     row = record.row
     old = next(iter(db.query("select status, missed_runs, last_confirmed from clinics where id = ?", [row["id"]])), {})
-    site_ok = site_health.get(host_of(row.get("website")), True) if run.sites_crawled else True
+    # A clinic with a website is confirmed only by its site answering this run: a site never asked (a bad URL, a
+    # spider that failed to start) or refused by its robots.txt is no answer. One without a website has none.
+    host = host_of(row.get("website"))
+    site_ok = site_health.get(host, False) if run.sites_crawled and host else True
     row.update(status_update(old, run, says_gone=row.get("status") == "gone", listed=_listed_now(record, run),
                              site_ok=site_ok))
 

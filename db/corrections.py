@@ -110,9 +110,10 @@ def normalise_value(field: Field, value: str) -> str:
             raise CorrectionError(f"{value!r} is not a ZIP code (5 digits)")
         return zip5(text)
     if field.kind == "website":
-        if not re.match(r"https?://[^/\s]+\.[^/\s]+", text):
+        root = site_root(text) if re.match(r"https?://", text, re.I) else None
+        if root is None:
             raise CorrectionError(f"{value!r} is not a website address (https://...)")
-        return site_root(text)
+        return root
     if not text and field.kind != "suite":
         raise CorrectionError(f"{field.name} cannot be empty")
     return text

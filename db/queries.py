@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from parsers.urls import website_url
+
 
 def candidate_websites(db: sqlite_utils.Database, region) -> list[str]:
     """Websites to visit for a region: its listings not ruled out (in its ZIPs, or in its seed list) and its
@@ -12,4 +14,5 @@ def candidate_websites(db: sqlite_utils.Database, region) -> list[str]:
     rows = db.query("""
         select website, zip, region from sources where website is not null and decision != 'dropped'
         union all select website, zip, region from clinics where website is not null and status != 'merged'""")
-    return sorted({r["website"] for r in rows if (r["zip"] or "")[:5] in zips or r["region"] == region.name})
+    wanted = {r["website"] for r in rows if (r["zip"] or "")[:5] in zips or r["region"] == region.name}
+    return sorted(w for w in wanted if website_url(w))  # a bad value stored before websites were checked is skipped

@@ -13,6 +13,8 @@ from datetime import UTC, datetime
 
 import sqlite_utils
 
+from parsers.urls import website_url
+
 
 def now_iso() -> str:
     return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
@@ -33,12 +35,17 @@ def finish_run(db: sqlite_utils.Database, run_id: int, **figures) -> None:
     db["crawl_runs"].update(run_id, {"finished_at": now_iso(), **figures})
 
 
-def save_listing(db: sqlite_utils.Database, listing: dict, run_id: int | None) -> None:
-    """Upsert one listing a source gave; first_seen is kept from the first run that saw it."""
+def save_listing(db: sqlite_utils.Database, listing: dict, run_id: int | None) -> bool:
+    """Upsert one listing a source gave; first_seen is kept from the first run that saw it.
+
+    A website that is no website ("tel:...", "hhtp://", a bad port) is stored as none (the raw record keeps
+    what the source said); returns False when that happened, for the crawl to count.
+    """
     table = db["sources"]
     key = (listing["source"], listing["source_id"])
     seen = listing.get("fetched_at") or now_iso()
     row = {k: v for k, v in listing.items() if k in table.columns_dict and k != "fetched_at"}
+    row["website"] = website_url(listing.get("website"))
     row["raw"] = json.dumps(listing.get("raw"), sort_keys=True) if listing.get("raw") is not None else None
     row.update(last_seen=seen, run_id=run_id)
     try:
@@ -48,6 +55,7 @@ def save_listing(db: sqlite_utils.Database, listing: dict, run_id: int | None) -
     except sqlite_utils.db.NotFoundError:
         row["first_seen"] = seen
     table.upsert(row, pk=("source", "source_id"))
+    return row["website"] is not None or not listing.get("website")
 
 
 def page_validators(db: sqlite_utils.Database, url: str) -> dict:

@@ -15,6 +15,7 @@ import lxml.html
 from parsers.address import split_suite
 from parsers.facts import ClinicInfo
 from parsers.structured import CLINIC_TYPES, _as_list, _get, _info, loads_lenient, nodes, types_of
+from parsers.urls import website_url
 
 
 @dataclass
@@ -50,14 +51,23 @@ def read_directory_page(html: str | bytes, url: str) -> DirectoryPage:
     for entry in page.entries:
         entry.clinic.street, entry.clinic.suite = split_suite(entry.clinic.street, entry.clinic.suite)
         if entry.clinic.website:
-            entry.clinic.website = urljoin(url, entry.clinic.website)
+            entry.clinic.website = website_url(_join(url, entry.clinic.website))  # "tel:..." is no website
     return page
+
+
+def _join(base: str, href) -> str | None:
+    """``href`` read against the page's URL; None for one urllib cannot read ("http://[broken"), so one bad entry
+    loses its link, not the whole page."""
+    try:
+        return urljoin(base, href.strip()) if isinstance(href, str) else None
+    except ValueError:
+        return None
 
 
 def _next_url(root, url: str) -> str | None:
     hrefs = root.xpath("//link[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href") or root.xpath(
         "//a[contains(concat(' ', normalize-space(@rel), ' '), ' next ')]/@href")
-    return urljoin(url, hrefs[0].strip()) if hrefs else None
+    return _join(url, hrefs[0]) if hrefs else None
 
 
 def _from_jsonld(scripts: list[str], url: str) -> list[DirectoryEntry]:
@@ -91,7 +101,7 @@ def _list_item(item, url: str) -> DirectoryEntry | None:
     info = _info(clinic_node)
     if not (info.name or info.street):
         return None
-    return DirectoryEntry(info, urljoin(url, detail) if isinstance(detail, str) else None, position)
+    return DirectoryEntry(info, _join(url, detail), position)
 
 
 def _from_microdata(root, url: str) -> list[DirectoryEntry]:
@@ -115,7 +125,7 @@ def _from_microdata(root, url: str) -> list[DirectoryEntry]:
             info.address = props["address"]
         if info.name or info.street:
             detail = scope.xpath(".//a[@itemprop='mainEntityOfPage' or @rel='bookmark']/@href")
-            entries.append(DirectoryEntry(info, urljoin(url, detail[0]) if detail else None))
+            entries.append(DirectoryEntry(info, _join(url, detail[0]) if detail else None))
     return entries
 
 

@@ -65,7 +65,7 @@ class ClinicSiteSpider(RegionSpider):
 
     async def start(self):
         websites = self.only_sites or self._websites()
-        for root in sorted({site_root(w) for w in websites}):  # crawlers/safety.py refuses non-public hosts
+        for root in sorted({site_root(w) for w in websites} - {None}):  # crawlers/safety.py refuses non-public hosts
             self.requested[root].add(root)
             if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
                 self.sitemap_requests_out[root] += 1
@@ -81,7 +81,7 @@ class ClinicSiteSpider(RegionSpider):
         db = open_db(self.settings.get("DB_PATH"))
         websites = candidate_websites(db, region)
         db.close()
-        self.crawler.stats.set_value("sites/listed", len({site_root(w) for w in websites}))
+        self.crawler.stats.set_value("sites/listed", len({site_root(w) for w in websites} - {None}))
         return websites
 
     # Sitemaps ------------------------------------------------------------------------------------------
@@ -247,6 +247,10 @@ class ClinicSiteSpider(RegionSpider):
         site = request.meta.get("site") or site_root(request.url)
         if failure.check(IgnoreRequest) and not failure.check(HttpError):
             self.crawler.stats.inc_value("pages/refused_by_robots_or_filter")
+            if request.url == site and "robots.txt" in str(failure.value):
+                # The site keeps what it said before but is not confirmed: an error of the run, not of the site.
+                self.logger.warning("robots.txt refuses the home page of %s", site)
+                self.crawler.stats.inc_value("sites/errors/home_page_refused_by_robots_txt")
             return
         status = failure.value.response.status if failure.check(HttpError) else None
         self.logger.warning("fetch failed: %s (%s)", request.url, failure.getErrorMessage())

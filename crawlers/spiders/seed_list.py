@@ -66,13 +66,13 @@ class SeedListSpider(RegionSpider):
             url = line.split("#", 1)[0].strip()
             if not url:
                 continue
-            if not url.startswith(("http://", "https://")):
-                self.logger.warning("seed list %s: not a URL, skipped: %r", where, url)
+            root = site_root(url) if url.startswith(("http://", "https://")) else None
+            if root is None:
+                self.logger.warning("seed list %s: not a website, skipped: %r", where, url)
                 self.crawler.stats.inc_value("source/seed_list/bad_lines")
                 continue
-            yield ListingItem(source="seed_list", source_id=site_root(url), name=None, decision="candidate",
-                              reason="in the region's seed list", website=site_root(url), source_url=where,
-                              fetched_at=fetched_at)
+            yield ListingItem(source="seed_list", source_id=root, name=None, decision="candidate",
+                              reason="in the region's seed list", website=root, source_url=where, fetched_at=fetched_at)
 
     def failed(self, failure):
         self._failed(failure.getErrorMessage())
