@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -20,7 +21,26 @@ db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=Tru
                          help="The SQLite database to write or read.")
 
 
-@click.group()
+class CommandLine(click.Group):
+    """Every command: a database that cannot be written is a clear message and exit 2 (nothing started), not a
+    traceback with the exit code cron reads as a partial run."""
+
+    def invoke(self, ctx):
+        import sqlite3
+
+        try:
+            return super().invoke(ctx)
+        except (sqlite3.OperationalError, PermissionError) as error:
+            if isinstance(error, sqlite3.OperationalError) and not CANNOT_WRITE.search(str(error)):
+                raise
+            click.echo(f"not started: the database cannot be opened for writing ({error})", err=True)
+            ctx.exit(2)
+
+
+CANNOT_WRITE = re.compile(r"readonly|read-only|unable to open|permission|disk I/O", re.I)
+
+
+@click.group(cls=CommandLine)
 @click.version_option(package_name="ketamine-clinic-directory")
 def cli() -> None:
     """Ketamine clinic directory: crawl public listings by region, extract facts, publish with Datasette."""
@@ -46,11 +66,14 @@ def _region(name: str):
 @click.option("--spider", "spiders", multiple=True, type=click.Choice(list(ALL_SPIDERS)),
               help="Run only these spiders (repeatable); default all, in order.")
 @click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
-@click.option("--stale-after-runs", default=3, show_default=True,
+@click.option("--stale-after-runs", default=3, show_default=True, type=click.IntRange(min=1),
               help="Consecutive unconfirmed runs (site failing, or no source listing it) before a clinic is stale.")
-@click.option("--gone-after-runs", default=6, show_default=True, help="...and before it is marked gone (never deleted).")
-@click.option("--stale-after-days", type=float, help="Or: days since last confirmed before stale.")
-@click.option("--gone-after-days", type=float, help="Or: days since last confirmed before gone.")
+@click.option("--gone-after-runs", default=6, show_default=True, type=click.IntRange(min=1),
+              help="...and before it is marked gone (never deleted).")
+@click.option("--stale-after-days", type=click.FloatRange(min=0, min_open=True),
+              help="Or: days since last confirmed before stale.")
+@click.option("--gone-after-days", type=click.FloatRange(min=0, min_open=True),
+              help="Or: days since last confirmed before gone.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
 def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_after_runs: int, gone_after_runs: int,

@@ -153,14 +153,26 @@ def _run_spiders(settings, spiders: tuple[str, ...], region: Region) -> dict:
                 yield process.crawl(crawler, region=region.name) if name != "clinic_site" else process.crawl(crawler)
                 for key, value in (crawler.stats.get_stats() or {}).items():
                     collected[f"{name}/{key}"] = value.isoformat() if hasattr(value, "isoformat") else value
+                if crawler.stats.get_value("finish_reason") == "shutdown":
+                    break  # SIGTERM or Ctrl+C: Scrapy is stopping; the spiders after this one do not start
         finally:
             from twisted.internet import reactor
 
-            reactor.callLater(0, reactor.stop)
+            reactor.callLater(0, _stop, reactor)
 
     chain()
     process.start(stop_after_crawl=False)
     return collected
+
+
+def _stop(reactor) -> None:
+    """Stop the reactor unless a signal's graceful shutdown already did (a second stop raises)."""
+    from twisted.internet.error import ReactorNotRunning
+
+    try:
+        reactor.stop()
+    except ReactorNotRunning:
+        pass
 
 
 def _complete_sources(stats: dict, spiders: tuple[str, ...]) -> set[str]:
@@ -196,12 +208,12 @@ def _figures(stats: dict) -> dict:
 
 
 def _errors(stats: dict) -> dict:
-    """What went wrong, by kind: failed source queries, failed pages, sites whose robots.txt refuses them, spider
-    exceptions, odd finishes."""
+    """What went wrong, by kind: failed source queries, failed pages and pages too big or too slow to read in
+    full, sites whose robots.txt refuses them, spider exceptions, odd finishes."""
     errors: dict[str, int] = {}
     for key, value in stats.items():
         if key.endswith("/failed_queries") or "/pages/errors/" in key or "/sites/errors/" in key \
-                or key.endswith("/spider_exceptions/count"):
+                or "/pages/limits/" in key or key.endswith("/spider_exceptions/count"):
             errors[key] = value
         elif key.endswith("/finish_reason") and value != "finished":
             errors[key] = 1

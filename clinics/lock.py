@@ -20,7 +20,8 @@ class DatabaseLocked(RuntimeError):
 
 class RunLock:
     def __init__(self, db_path: str):
-        self.path = Path(f"{db_path}.lock")
+        # The file's real path: two runs given the same database through a symlink share one lock.
+        self.path = Path(f"{os.path.realpath(db_path)}.lock")
         self.handle = None
 
     def __enter__(self) -> RunLock:

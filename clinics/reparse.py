@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 
 from clinics.session import run_session
 from core.regions import Region
+from crawlers.extraction import exit_with_parent, extract_within
 from db.store import stored_body
-from parsers.extract import extract_facts
 
 
 @dataclass
@@ -34,16 +35,21 @@ def reparse(db_path: str, region: Region, processes: int = 0) -> ReparseResult:
         db = run.db
         run_id = run.start(region.name, "reparse")
         pages = changed = 0
+        failed: dict[str, int] = {}
         with db.atomic():
             rows = db.query("select url, body, facts, fetched_at, last_ok_at from pages where body is not null")
             for row, facts in _facts_of(rows, processes):
                 pages += 1
+                if "error" in facts:  # too slow or too deep to read: the page keeps the facts it had
+                    failed[facts["error"]] = failed.get(facts["error"], 0) + 1
+                    continue
                 if facts != row["old_facts"]:
                     changed += 1
                     db["pages"].update(row["url"], {"facts": json.dumps(facts, sort_keys=True),
                                                     "page_type": facts["page_type"]})
         built = run.rebuild(region)
-        run.close(pages_changed=changed, stats={"reparse/pages": pages})
+        run.close(pages_changed=changed, stats={"reparse/pages": pages},
+                  **({"errors": {f"reparse/pages/errors/extraction_{k}": n for k, n in failed.items()}} if failed else {}))
     return ReparseResult(run_id, pages, changed, built.clinics, built.changes)
 
 
@@ -57,7 +63,8 @@ def _facts_of(rows: Iterable[dict], processes: int) -> Iterator[tuple[dict, dict
     if processes <= 0:
         yield from ((row, _extract_stored(*args)) for row, args in jobs)
         return
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         in_flight: deque = deque()
         for row, args in jobs:
             in_flight.append((row, pool.submit(_extract_stored, *args)))
@@ -76,4 +83,4 @@ def _job(row: dict) -> tuple[dict, tuple]:
 
 
 def _extract_stored(compressed_body: bytes, url: str, seen_at: str | None) -> dict:
-    return extract_facts(stored_body({"body": compressed_body}), url=url, seen_at=seen_at)
+    return extract_within(stored_body({"body": compressed_body}), url, seen_at)

@@ -8,7 +8,8 @@ and the figures the run closes with, in that order.
         run.rebuild(region)
         run.close(pages_changed=changed)
 
-A run that raises is left "running"; the next run to hold the lock marks it interrupted (its writes were atomic).
+A run that raises is closed "failed" with the error's name before the error goes on; a run that is killed is
+left "running", and the next crawl to hold the lock marks it interrupted (its writes were atomic).
 """
 
 from __future__ import annotations
@@ -67,7 +68,13 @@ def run_session(db_path: str, close_interrupted: bool = False) -> Iterator[Sessi
         if close_interrupted:
             _close_interrupted_runs(db)
         session = Session(db)
-        yield session
+        try:
+            yield session
+        except Exception as error:
+            if session.run_id is not None:
+                finish_run(db, session.run_id, status="failed", exit_code=EXIT_PARTIAL,
+                           errors={f"exception/{type(error).__name__}": 1})
+            raise
         if session.run_id is not None:
             totals = {"clinics": session.clinics, "facts": session.facts, "changes": session.changes}
             finish_run(db, session.run_id, **{"status": "ok", "exit_code": 0, **totals, **session.closing})

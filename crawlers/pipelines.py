@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
+from crawlers.extraction import exit_with_parent, extract_within
 from crawlers.items import ListingItem, PageItem
 from db.schema import open_db
 from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page
-from parsers.extract import extract_facts
 
 
 class StorePipeline:
@@ -28,6 +29,7 @@ class StorePipeline:
         self.run_id = crawler.settings.getint("RUN_ID") or None
         self.region = crawler.settings.get("REGION")
         self.processes = crawler.settings.getint("EXTRACT_PROCESSES")
+        self.time_limit = crawler.settings.getfloat("EXTRACT_TIME_LIMIT")
         self.db = None
         self.pool: ProcessPoolExecutor | None = None
 
@@ -76,6 +78,12 @@ class StorePipeline:
             self.stats.inc_value("pages/unchanged")
             return
         facts = await self._extract(item)
+        if "error" in facts:  # the page is kept as it was known; the run says what happened
+            self.crawler.spider.logger.warning("not read: %s: %s", item.url, facts["detail"])
+            self.stats.inc_value(f"pages/errors/extraction_{facts['error']}")
+            return
+        for limit in facts.get("limits") or []:
+            self.stats.inc_value(f"pages/limits/{limit}")  # read in part: counted with the run's errors
         save_page(self.db, asdict(item), facts, self.run_id)
         self.stats.inc_value("pages/parsed")
         for kind in ("routes", "services", "conditions", "prices"):
@@ -84,8 +92,9 @@ class StorePipeline:
     async def _extract(self, item: PageItem) -> dict:
         """The page's facts, from a worker process when there are any (started at the first page to parse)."""
         if self.processes <= 0:
-            return extract_facts(item.body, url=item.url, seen_at=item.fetched_at)
+            return extract_within(item.body, item.url, item.fetched_at, self.time_limit)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"))
-        return await asyncio.get_running_loop().run_in_executor(self.pool, extract_facts, item.body, item.url,
-                                                                item.fetched_at)
+            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
+                                            initializer=exit_with_parent, initargs=(os.getpid(),))
+        return await asyncio.get_running_loop().run_in_executor(self.pool, extract_within, item.body, item.url,
+                                                                item.fetched_at, self.time_limit)

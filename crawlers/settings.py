@@ -82,5 +82,6 @@ ALLOW_LOOPBACK_SITES = False  # requests to loopback are refused (crawlers/safet
 # core: the crawl process itself mostly waits on the network (2,000 benchmark pages: 42 pages/s with one
 # worker on two cores, 62 to 68 with two, 65 with three).
 EXTRACT_PROCESSES = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 else 0
+EXTRACT_TIME_LIMIT = 10.0  # seconds one page may take to read; a slower one is counted in errors and kept as it was
 
 LOG_LEVEL = "INFO"

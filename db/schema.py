@@ -228,23 +228,27 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     if "clinics_fts" not in db.table_names():
         db["clinics"].enable_fts(["name", "city", "search_text"], create_triggers=True, tokenize="porter")
     views = {**VIEWS, "clinic_comparison": _comparison_sql()}
-    for name, sql in views.items():
-        db.create_view(name, sql.strip(), replace=True)
+    existing = {r["name"]: r["sql"] for r in db.query("select name, sql from sqlite_master where type = 'view'")}
+    for name, sql in views.items():  # only what changed is written: opening a current file writes nothing
+        if existing.get(name) != f"CREATE VIEW {name} AS {sql.strip()}":
+            db.create_view(name, sql.strip(), replace=True)
     _fill_lookups(db)
 
 
 def _fill_lookups(db: sqlite_utils.Database) -> None:
-    db["route_types"].upsert_all(
-        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in ROUTES], pk="key")
-    db["service_types"].upsert_all(
-        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in SERVICES], pk="key")
-    db["condition_types"].upsert_all(
-        [{"key": t.key, "label": t.label, "parent": t.parent, "synonyms": ", ".join(t.synonyms)} for t in CONDITIONS],
-        pk="key")
-    for group in GROUPS.values():
-        db[group.lookup].upsert_all([{"key": k.key, "label": k.label} for k in flags(group.name)], pk="key")
-    db["discipline_types"].upsert_all(
-        [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)} for t in DISCIPLINES], pk="key")
+    """The vocabulary's lookup tables, upserted only when they differ from the vocabulary."""
+    terms = lambda vocabulary: [{"key": t.key, "label": t.label, "synonyms": ", ".join(t.synonyms)}  # noqa: E731
+                                for t in vocabulary]
+    wanted = {
+        "route_types": terms(ROUTES), "service_types": terms(SERVICES), "discipline_types": terms(DISCIPLINES),
+        "condition_types": [{"key": t.key, "label": t.label, "parent": t.parent, "synonyms": ", ".join(t.synonyms)}
+                            for t in CONDITIONS],
+        **{group.lookup: [{"key": k.key, "label": k.label} for k in flags(group.name)] for group in GROUPS.values()},
+    }
+    for table, rows in wanted.items():
+        stored = {r["key"]: r for r in db[table].rows}
+        if any(stored.get(row["key"]) != row for row in rows):
+            db[table].upsert_all(rows, pk="key")
 
 
 def open_db(path: str) -> sqlite_utils.Database:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from parsers.document import Block, Document, split_sentences
 from parsers.gate import first_words, literal_gate, top_level_branches
@@ -288,16 +289,22 @@ def _parent_heading(doc: Document, block: Block) -> str:
 
 def clause_around(text: str, start: int, end: int) -> str:
     """The clause of a sentence that holds the span, split at "but", ";", "however" and the like."""
+    for lo, hi in _clauses_of(text):
+        if lo <= start < hi or (lo < end <= hi):
+            return text[lo:hi]
+    return text
+
+
+@lru_cache(maxsize=256)
+def _clauses_of(text: str) -> tuple[tuple[int, int], ...]:
+    """The (start, end) of each clause, found once per sentence: a sentence is asked about each term and amount
+    it holds, and finding its breaks every time made a page of repeated amounts quadratic."""
     bounds = [0]
     for m in CLAUSE_BREAK.finditer(text):
         bounds.append(m.start())
         bounds.append(m.end())
     bounds.append(len(text))
-    pairs = list(zip(bounds[0::2], bounds[1::2], strict=False))
-    for lo, hi in pairs:
-        if lo <= start < hi or (lo < end <= hi):
-            return text[lo:hi]
-    return text
+    return tuple(zip(bounds[0::2], bounds[1::2], strict=False))
 
 
 def is_negated(clause: str) -> bool:

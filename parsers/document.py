@@ -17,6 +17,9 @@ import lxml.etree
 
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
+# A start tag longer than this loses its attributes: libxml2's parser is quadratic in a tag's attribute count
+# (100,000 attributes on one tag took 23 s), and no real tag comes near it.
+HUGE_TAG = re.compile(r"<([a-zA-Z][\w:-]{0,30})\s[^<>]{50000,}>")
 SCRIPT_OR_STYLE_OPEN = re.compile(r"<(script|style)\b([^>]*)>", re.I)
 DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
@@ -64,6 +67,7 @@ class Document:
     jsonld: list[str] = field(default_factory=list)  # raw ld+json script bodies
     meta: dict[str, str] = field(default_factory=dict)
     post: bool = False  # a dated post (WordPress single post, og:type article, BlogPosting), wherever its URL is
+    limits: list[str] = field(default_factory=list)  # the caps the page reached: input_chars, text_chars
 
     @property
     def text(self) -> str:
@@ -111,9 +115,14 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
-    root = _parse(NOT_XML_TEXT.sub(" ", _without_scripts(html)[:MAX_INPUT_CHARS]))
+    readable = _without_scripts(html)
+    limits = ["input_chars"] if len(readable) > MAX_INPUT_CHARS else []
+    readable, long_tags = HUGE_TAG.subn(r"<\1>", readable[:MAX_INPUT_CHARS])
+    if long_tags:
+        limits.append("tag_attributes")
+    root = _parse(NOT_XML_TEXT.sub(" ", readable))
     if root is None:
-        return Document(url=url, title="", blocks=[])
+        return Document(url=url, title="", blocks=[], limits=limits)
     scripts = list(root.iter("script"))
     jsonld = [s.text or "" for s in scripts if "ld+json" in (s.get("type") or "").lower()]
     blobs = [s.text or "" for s in scripts if _is_data_blob(s)]
@@ -133,10 +142,14 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     main = _main_content(body)
     blocks = [block for notice in _notices_outside(body, main) for block in _Walker().walk(notice)]
     blocks += panels
-    blocks += _Walker().walk(main)
+    walker = _Walker()
+    blocks += walker.walk(main)
+    if walker.chars >= MAX_TEXT_CHARS:
+        limits.append("text_chars")
     blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
     _mark_lead_ins(blocks)
-    return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta, post=post)
+    return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta, post=post,
+                    limits=limits)
 
 
 POST_CLASS = re.compile(r"(?:^|\s)(?:single-post|type-post|post-template-default|blog-post|article-template)(?:\s|$)")
@@ -255,7 +268,7 @@ def _blob_blocks(blobs: list[str], page_text: str) -> list[Block]:
     for raw in blobs:
         try:
             data = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested deeper than Python's stack: not page text
             continue
         for text in _strings(data):
             if "<" in text and ">" in text:
@@ -575,7 +588,7 @@ class _Walker:
                                          section=self.section))
 
     def _flush(self) -> None:
-        text = clean("".join(self.buffer))
+        text = clean("".join(self.buffer))[:max(0, MAX_TEXT_CHARS - self.chars)]  # one huge node counts too
         self.buffer = []
         if not text:
             return

@@ -74,6 +74,7 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         page_type=kind,
         url=doc.url,
         seen_at=seen_at,
+        limits=doc.limits,
     )
 
 

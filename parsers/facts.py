@@ -168,6 +168,7 @@ class PageFacts:
     page_type: str = "other"
     url: str | None = None
     seen_at: str | None = None
+    limits: list[str] = field(default_factory=list)  # caps the page reached (parsers/document.py): read in part
 
     def to_json(self, explain: bool = False) -> dict:
         out = {
@@ -187,4 +188,6 @@ class PageFacts:
             out["seen_at"] = self.seen_at
         if explain:
             out["mentions"] = [asdict(m) for m in self.mentions]
+        if self.limits:
+            out["limits"] = self.limits
         return out

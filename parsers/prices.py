@@ -193,13 +193,17 @@ def _label_above(sentence: Sentence, above: list[Sentence]) -> str:
     return sentence.heading
 
 
+MAX_AMOUNTS_PER_SENTENCE = 30
+
+
 def _prices_in(sentence: Sentence, label: str = "") -> list[Price]:
     text = sentence.text
     if "$" not in text:
         return []
     out: list[Price] = []
-    # A sentence with several amounts is read piece by piece, each amount with the words around it.
-    for segment in _segments(text):
+    # A sentence with several amounts is read piece by piece, each amount with the words around it (up to
+    # MAX_AMOUNTS_PER_SENTENCE: more is a wall of figures, not a price list a patient reads).
+    for segment in _segments(text)[:MAX_AMOUNTS_PER_SENTENCE]:
         price = _read_segment(segment, sentence, label)
         if price:
             out.append(price)

@@ -29,18 +29,25 @@ def loads_lenient(raw: str) -> object | None:
             return json.loads(candidate)
         except ValueError:
             continue
+        except RecursionError:  # nested deeper than Python's stack: no clinic's data, and not worth a retry
+            return None
     return None
 
 
-def nodes(data: object) -> Iterator[dict]:
+MAX_GRAPH_DEPTH = 20  # lists and @graph inside each other; real JSON-LD nests two or three
+
+
+def nodes(data: object, depth: int = 0) -> Iterator[dict]:
     """Every object in a JSON-LD document, with @graph and nested lists flattened."""
+    if depth > MAX_GRAPH_DEPTH:
+        return
     if isinstance(data, list):
         for item in data:
-            yield from nodes(item)
+            yield from nodes(item, depth + 1)
     elif isinstance(data, dict):
         lowered = {k.lower(): v for k, v in data.items()}
         if "@graph" in lowered:
-            yield from nodes(lowered["@graph"])
+            yield from nodes(lowered["@graph"], depth + 1)
         else:
             yield data
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from itertools import islice
 
 from parsers.cues import EXPLICIT_OFFER, _lower_letters
 from parsers.facts import Fact
@@ -57,6 +58,11 @@ def _first_words_of(term: Term) -> list[str] | None:
     return None if None in words or any("(?-i:" in p for p in term.patterns) else [w for ws in words for w in ws]
 
 
+# A sentence that names one term more often than this is no prose (a keyword-stuffed line): the rest of its
+# matches are not read, which keeps the work per sentence bounded.
+MAX_MATCHES_PER_TERM = 8
+
+
 def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[tuple[Term, re.Match]]:
     """Each term found in the text with its first match (``every``: with each of its matches); a parent
     overlapped by its child is dropped.
@@ -71,7 +77,8 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
         return []
     lowered = text.lower()
     found = [(term, match, match.start(), match.end()) for term, pattern, words in patterns
-             if words is None or any(word in lowered for word in words) for match in pattern.finditer(text)]
+             if words is None or any(word in lowered for word in words)
+             for match in islice(pattern.finditer(text), MAX_MATCHES_PER_TERM)]
     kept: dict[str, tuple[Term, re.Match]] = {}
     every_match: list[tuple[Term, re.Match]] = []
     for term, match, start, end in found:
