@@ -180,6 +180,9 @@ def main(argv: list[str] | None = None) -> dict:
         results["changed_pages"] = change_pages(web_root, 0.05)
         results["recrawl_5pct_changed"] = crawl(db_path, web.api_base, args.pages_per_site)
     results["parse"] = parse_costs(db_path)
+    from benchmarks import hostile
+
+    results["hostile_s"] = hostile.main()
     reparse = timed_child([*CLINICS, "reparse", "--db", str(db_path)])
     pages = json.loads(last_run(db_path)["stats"] or "{}").get("reparse/pages", 0)
     results["reparse"] = {"wall_s": reparse["wall_s"], "cpu_s": reparse["cpu_s"], "pages": pages,
@@ -213,6 +216,10 @@ def format_table(r: dict) -> str:
         f"{'parse, bare lxml (floor)':32} {r['parse']['lxml_ms_mean']:8.1f} ms/page mean, "
         f"{r['parse']['lxml_ms_p95']:.1f} p95",
     ]
+    if r.get("hostile_s"):
+        slowest = max(r["hostile_s"], key=r["hostile_s"].get)
+        lines.append(f"{'parse, hostile 1 MB pages':32} {r['hostile_s'][slowest]:8.2f} s slowest ({slowest}; "
+                     f"EXTRACT_TIME_LIMIT 10 s)")
     for key, label, target in (("recrawl_unchanged", "re-crawl, unchanged", 0.15),
                                ("recrawl_unchanged_all_asked", "  every page asked (weekly)", 0.15),
                                ("recrawl_5pct_changed", "re-crawl, 5% of pages changed", 0.25)):

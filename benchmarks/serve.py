@@ -3,7 +3,8 @@ exactly as ``clinics serve`` serves it, timed over loopback HTTP.
 
 Four pages a user loads: full-text search, the clinics table with its facets, clinics near a ZIP code,
 and the comparison view. Each is requested a bounded number of times after warming up; p50 and p95 are
-reported with the server's peak RSS. ``python -m benchmarks.serve [--clinics N] [--keep DIR]``
+reported with the server's peak RSS. Then the same pages under load: eight clients at once for 30 s each.
+``python -m benchmarks.serve [--clinics N] [--keep DIR]``
 """
 
 from __future__ import annotations
@@ -34,6 +35,15 @@ QUERIES = {
     "comparison view": "/clinics/clinic_comparison.json?_size=50",
 }
 REQUESTS, WARMUP, SECONDS_PER_QUERY = 30, 2, 30  # at most 30 timed requests, or 30 s of them (at least 5)
+# Under load: the pages a crowd opens, each asked by LOAD_CLIENTS clients at once for LOAD_SECONDS.
+LOAD_CLIENTS, LOAD_SECONDS, LOAD_GOAL_P95_MS = 8, 30, 100
+LOAD_QUERIES = {
+    "table search with facets": "/clinics/clinics.json?_search=ptsd&_size=50",
+    "facet page": "/clinics/clinics.json?_size=50",
+    "ZIP radius": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
+    "compare": "/compare?id=c000000000001&id=c000000000002",
+    "ranked search": "/clinics/search_clinics.json?q=ptsd",
+}
 
 
 def build(db_path: Path, clinics: int, seed: int = 5) -> dict:
@@ -123,11 +133,41 @@ def measure(db_path: Path) -> dict:
                         spent += elapsed / 1000
                 results[label] = {"p50_ms": statistics.median(times),
                                   "p95_ms": sorted(times)[max(0, int(len(times) * 0.95) - 1)], "requests": len(times)}
+        results["load"] = {label: under_load(base, path) for label, path in LOAD_QUERIES.items()}
         results["peak_rss_mb"] = _peak_rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=10)
     return results
+
+
+def under_load(base: str, path: str, clients: int = LOAD_CLIENTS, seconds: float = LOAD_SECONDS) -> dict:
+    """``clients`` threads asking for ``path`` back to back for ``seconds``: latencies and failed answers."""
+    import threading
+
+    times: list[float] = []
+    errors = [0]
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        with httpx.Client(base_url=base, timeout=60) as http:
+            while time.monotonic() < deadline:
+                started = time.perf_counter()
+                try:
+                    ok = http.get(path).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                times.append(1000 * (time.perf_counter() - started))
+                errors[0] += not ok
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    ordered = sorted(times)
+    return {"p50_ms": statistics.median(ordered), "p95_ms": ordered[max(0, int(len(ordered) * 0.95) - 1)],
+            "requests": len(ordered), "errors": errors[0]}
 
 
 def _peak_rss_mb(pid: int) -> float:
@@ -168,6 +208,9 @@ def main(argv: list[str] | None = None) -> dict:
     for label in QUERIES:
         r = results[label]
         print(f"{'serve, ' + label:40} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms (target p95 < 50)")
+    for label, r in results["load"].items():
+        print(f"{f'{LOAD_CLIENTS} clients, ' + label:40} p50 {r['p50_ms']:8.1f} ms  p95 {r['p95_ms']:8.1f} ms "
+              f"(target p95 < {LOAD_GOAL_P95_MS}), {r['requests']} requests, {r['errors']} errors")
     print(f"{'serve, peak RSS':40} {results['peak_rss_mb']:8.0f} MB ({sum(counts.values()) or '?'} rows)")
     return results
 

@@ -17,21 +17,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from benchmarks.hostile import PATHOLOGICAL, WRAP
 from clinics.cli import cli
 from clinics.lock import DatabaseLocked, RunLock
 from crawlers.extraction import extract_within
 from parsers.extract import extract_page
 from tests.test_spiders import CLINICS, crawl
-
-WRAP = "<html><body><main><h1>Harbor Ketamine</h1><p>We offer IV ketamine infusions.</p><p>{}</p></main></body></html>"
-PATHOLOGICAL = {  # what made a page take seconds to minutes per megabyte
-    "commas after amounts": lambda n: WRAP.format("$1," * (n // 3)),
-    "open ranges": lambda n: WRAP.format("$1,000-" * (n // 7)),
-    "one price repeated": lambda n: WRAP.format("$450 per session " * (n // 17)),
-    "one line of terms": lambda n: WRAP.format("ketamine infusion for depression " * (n // 33)),
-    "attributes on one tag": lambda n: "<html><body><div " + " ".join(f'a{i}="x"' for i in range(n // 8))
-                                       + ">IV ketamine $450</div></body></html>",
-}
 
 
 def _seconds(html: str) -> float:
@@ -43,7 +34,7 @@ def _seconds(html: str) -> float:
     return best
 
 
-@pytest.mark.parametrize("name", PATHOLOGICAL)
+@pytest.mark.parametrize("name", [name for name in PATHOLOGICAL if name != "JSON-LD nested deep"])
 def test_extraction_work_grows_linearly_with_a_hostile_page(name):
     """Four times the page, at most about four times the work (a quadratic reader took sixteen)."""
     small, large = _seconds(PATHOLOGICAL[name](25_000)), _seconds(PATHOLOGICAL[name](100_000))
