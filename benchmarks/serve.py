@@ -24,6 +24,7 @@ import httpx
 import zipcodes
 
 from clinics.publish import datasette_args
+from db.build import write_facet_counts
 from db.schema import open_db
 from parsers.vocab import CONDITIONS, ROUTES
 
@@ -98,6 +99,7 @@ def build(db_path: Path, clinics: int, seed: int = 5) -> dict:
         if len(batch["clinic_conditions"]) >= 20_000:
             flush()
     flush()
+    write_facet_counts(db)  # as every build does
     db.execute("analyze")
     db.close()
     return counts

@@ -38,7 +38,7 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
     """Each yes/no kind's column description and facet come from its declaration (parsers/kinds.py), after the
     facets metadata.yml lists."""
     clinics_table["columns"].update({kind.key: kind.meaning for kind in FLAGS})
-    clinics_table["facets"] += [kind.key for kind in FLAGS if kind.facet and kind.key not in clinics_table["facets"]]
+    clinics_table["facets"] += [{"counted": kind.key} for kind in FLAGS if kind.facet]
 
 
 def datasette_args(db_path: str, port: int, allow_sql: bool = False) -> list[str]:

@@ -21,6 +21,7 @@ from core.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_mat
 from core.regions import county_of_zip, zip_centroid
 from core.status import aged, status_update
 from db.corrections import apply_corrections
+from db.schema import COUNTED_FACETS
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
 from parsers.kinds import CARE_KEYS
@@ -154,8 +155,22 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             db["sources"].update((listing["source"], listing["source_id"]),
                                  {"clinic_id": listing.get("clinic_id"), "decision": listing["decision"],
                                   "reason": listing.get("reason"), "match_reasons": listing.get("match_reasons")})
+        write_facet_counts(db)
     result.clinics = len(records)
     return result
+
+
+def write_facet_counts(db: sqlite_utils.Database) -> None:
+    """Each counted facet of the clinics table (db/schema.py COUNTED_FACETS), over the whole table."""
+    rows = []
+    for column, kind in COUNTED_FACETS.items():
+        sql = (f"select j.value, count(*) from clinics, json_each(clinics.[{column}]) j group by j.value"
+               if kind == "keys" else
+               f"select [{column}], count(*) from clinics where [{column}] is not null group by [{column}]")
+        rows += [{"column": column, "value": value, "count": count} for value, count in db.execute(sql).fetchall()]
+    db.execute("delete from facet_counts")
+    if rows:
+        db["facet_counts"].insert_all(rows)
 
 
 def _place(listing: dict, records: dict[str, ClinicRecord], decisions: Decisions, fetched_hosts: set,

@@ -129,6 +129,16 @@ INDEXES = {
     "corrections": [["clinic_id"], ["status"]],
 }
 
+# The facets of the clinics table page, counted over the whole table by every build (db/build.py) into
+# facet_counts: the unfiltered table page, the one most opened, then reads a few rows per facet instead of
+# counting 100,000 clinics for each (datasette_config/plugins/key_facets.py). "keys" columns are JSON lists.
+COUNTED_FACETS: dict[str, str] = {"region": "column", "city": "column", "routes": "keys",
+                                  "condition_families": "keys", "status": "column",
+                                  **{kind.key: "column" for kind in FLAGS if kind.facet}}
+# value has no declared type, so a count of 1 for accepts_insurance stays the integer 1, as the live facet says
+FACET_COUNTS_SQL = 'create table if not exists facet_counts ("column" text, value, count integer, ' \
+                   'primary key ("column", value))'
+
 RETIRED_INDEXES = ("idx_clinics_latitude_longitude",)  # replaced by a wider one: the planner must not pick it
 
 VIEWS = {
@@ -225,6 +235,8 @@ def ensure_db_shape(db: sqlite_utils.Database) -> None:
     for table, indexes in INDEXES.items():
         for columns in indexes:
             db[table].create_index(columns, if_not_exists=True)
+    if "facet_counts" not in db.table_names():
+        db.execute(FACET_COUNTS_SQL)
     if "clinics_fts" not in db.table_names():
         db["clinics"].enable_fts(["name", "city", "search_text"], create_triggers=True, tokenize="porter")
     views = {**VIEWS, "clinic_comparison": _comparison_sql()}

@@ -1,4 +1,9 @@
-"""A facet for the clinics' JSON lists of keys (routes, conditions) that stays fast at national scale.
+"""Facets of the clinics table that stay fast at national scale: ``keys`` for its JSON lists of keys (routes,
+conditions) and ``counted`` for its plain columns (region, city, status, the yes/no kinds).
+
+The table page without a filter or a search, the page a crowd opens, reads both from ``facet_counts``, which
+every build writes (db/build.py): a few rows per facet instead of counting 100,000 clinics per facet per
+request. Any filter or search counts the rows it selects, as Datasette's own facets do.
 
 Datasette's ``array`` facet copies every column of every row into a DISTINCT set before counting (so a
 value listed twice in one row counts once); at 100,000 clinics that is over a second per facet. Our lists
@@ -8,10 +13,28 @@ a value filters with Datasette's own ``__arraycontains``, as the array facet doe
 
 from __future__ import annotations
 
+import re
+
 from datasette import hookimpl
 from datasette.database import QueryInterrupted
-from datasette.facets import ArrayFacet
+from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
+
+STORED_SQL = 'select value, count from facet_counts where "column" = :column order by count desc, value limit :limit'
+WHERE = re.compile(r"\bwhere\b", re.I)
+
+
+async def stored_counts(facet, column: str, limit: int) -> list | None:
+    """The whole table's counts for ``column`` when the page is the unfiltered clinics table; None otherwise,
+    for a column the build does not count, or when the database has no facet_counts (an older file): then the
+    rows are counted."""
+    if facet.table != "clinics" or facet.params or WHERE.search(facet.sql):
+        return None
+    try:
+        rows = (await facet.ds.execute(facet.database, STORED_SQL, {"column": column, "limit": limit})).rows
+    except Exception:  # noqa: BLE001 - no such table: count the rows as Datasette would
+        return None
+    return rows or None  # a column no build counts (a facet asked for in the URL) is counted live
 
 # Rows are grouped by their whole list first (an index on the column walks them in order), then each distinct
 # list is expanded once and weighted by how many rows carry it: clinics share few distinct route lists, so
@@ -35,15 +58,17 @@ class KeysFacet(ArrayFacet):
         for source_and_config in self.get_configs():
             config, source = source_and_config["config"], source_and_config["source"]
             column = config.get("column") or config["simple"]
-            sql = FACET_SQL.format(col=escape_sqlite(column), sql=self.sql, limit=size + 1)
-            try:
-                rows = await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                             custom_time_limit=self.ds.setting("facet_time_limit_ms"))
-            except QueryInterrupted:
-                timed_out.append(column)
-                continue
+            rows = await stored_counts(self, column, size + 1)
+            if rows is None:
+                sql = FACET_SQL.format(col=escape_sqlite(column), sql=self.sql, limit=size + 1)
+                try:
+                    rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
+                                                  custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+                except QueryInterrupted:
+                    timed_out.append(column)
+                    continue
             values = []
-            for row in rows.rows[:size]:
+            for row in rows[:size]:
                 value = str(row["value"])
                 selected = (f"{column}__arraycontains", value) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
@@ -57,6 +82,36 @@ class KeysFacet(ArrayFacet):
         return results, timed_out
 
 
+class CountedFacet(ColumnFacet):
+    """Datasette's column facet, read from facet_counts on the unfiltered clinics table."""
+
+    type = "counted"
+
+    async def suggest(self):
+        return []
+
+    async def facet_results(self):
+        size, pairs = self.get_facet_size(), self.get_querystring_pairs()
+        results = []
+        for source_and_config in self.get_configs():
+            config, source = source_and_config["config"], source_and_config["source"]
+            column = config.get("column") or config["simple"]
+            rows = await stored_counts(self, column, size + 1)
+            if rows is None:
+                return await super().facet_results()
+            values = []
+            for row in rows[:size]:
+                selected = (column, str(row["value"])) in pairs
+                change = path_with_removed_args if selected else path_with_added_args
+                values.append({"value": row["value"], "label": row["value"], "count": row["count"],
+                               "selected": selected, "toggle_url": self.ds.absolute_url(
+                                   self.request, self.ds.urls.path(change(self.request, {column: row["value"]})))})
+            results.append({"name": column, "type": self.type, "hideable": source != "metadata",
+                            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
+                            "results": values, "truncated": len(rows) > size})
+        return results, []
+
+
 @hookimpl
 def register_facet_classes():
-    return [KeysFacet]
+    return [KeysFacet, CountedFacet]
