@@ -20,21 +20,27 @@ from datasette.database import QueryInterrupted
 from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
-STORED_SQL = 'select value, count from facet_counts where "column" = :column order by count desc, value limit :limit'
+STORED_SQL = 'select "column", value, count from facet_counts order by "column", count desc, value'
 WHERE = re.compile(r"\bwhere\b", re.I)
 
 
 async def stored_counts(facet, column: str, limit: int) -> list | None:
     """The whole table's counts for ``column`` when the page is the unfiltered clinics table; None otherwise,
     for a column the build does not count, or when the database has no facet_counts (an older file): then the
-    rows are counted."""
+    rows are counted. The table is read once per request for all the page's facets."""
     if facet.table != "clinics" or facet.params or WHERE.search(facet.sql):
         return None
-    try:
-        rows = (await facet.ds.execute(facet.database, STORED_SQL, {"column": column, "limit": limit})).rows
-    except Exception:  # noqa: BLE001 - no such table: count the rows as Datasette would
-        return None
-    return rows or None  # a column no build counts (a facet asked for in the URL) is counted live
+    stored = getattr(facet.request, "_stored_facet_counts", None)
+    if stored is None:
+        stored = {}
+        try:
+            for row in (await facet.ds.execute(facet.database, STORED_SQL)).rows:
+                stored.setdefault(row["column"], []).append(row)
+        except Exception:  # noqa: BLE001 - no such table: count the rows as Datasette would
+            pass
+        facet.request._stored_facet_counts = stored
+    return stored.get(column, [])[:limit] or None  # a column no build counts (a facet asked for in the URL): live
+
 
 # Rows are grouped by their whole list first (an index on the column walks them in order), then each distinct
 # list is expanded once and weighted by how many rows carry it: clinics share few distinct route lists, so
@@ -83,7 +89,7 @@ class KeysFacet(ArrayFacet):
 
 
 class CountedFacet(ColumnFacet):
-    """Datasette's column facet, read from facet_counts on the unfiltered clinics table."""
+    """Datasette's column facet, read from facet_counts on the unfiltered clinics table, one column at a time."""
 
     type = "counted"
 
@@ -92,13 +98,19 @@ class CountedFacet(ColumnFacet):
 
     async def facet_results(self):
         size, pairs = self.get_facet_size(), self.get_querystring_pairs()
-        results = []
+        results, timed_out = [], []
         for source_and_config in self.get_configs():
             config, source = source_and_config["config"], source_and_config["source"]
             column = config.get("column") or config["simple"]
             rows = await stored_counts(self, column, size + 1)
             if rows is None:
-                return await super().facet_results()
+                try:
+                    rows = (await self.ds.execute(self.database, LIVE_SQL.format(
+                        col=escape_sqlite(column), sql=self.sql, limit=size + 1), self.params, truncate=False,
+                        custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
+                except QueryInterrupted:
+                    timed_out.append(column)
+                    continue
             values = []
             for row in rows[:size]:
                 selected = (column, str(row["value"])) in pairs
@@ -109,7 +121,13 @@ class CountedFacet(ColumnFacet):
             results.append({"name": column, "type": self.type, "hideable": source != "metadata",
                             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
                             "results": values, "truncated": len(rows) > size})
-        return results, []
+        return results, timed_out
+
+
+# Datasette's own column facet query, for a filtered page or a column the build does not count
+LIVE_SQL = """
+select {col} as value, count(*) as count from ({sql}) where {col} is not null
+group by {col} order by count desc, value limit {limit}"""
 
 
 @hookimpl
