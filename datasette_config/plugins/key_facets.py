@@ -51,50 +51,22 @@ from (select {col}, count(*) as n from ({sql}) group by {col}) as lists, json_ea
 group by j.value order by count desc, j.value limit {limit}"""
 
 
-class KeysFacet(ArrayFacet):
-    type = "keys"
+class StoredFirst:
+    """Facet results from the stored counts on the unfiltered clinics table, else from ``live_sql`` over the rows
+    the page selects; ``filter_arg`` is the query-string key that selects a value."""
+
+    type = ""
+    live_sql = ""
+    facet_arg = ""  # the query-string key that asks for this facet
 
     async def suggest(self):
         return []
 
-    async def facet_results(self):
-        results, timed_out = [], []
-        size = self.get_facet_size()
-        pairs = self.get_querystring_pairs()
-        for source_and_config in self.get_configs():
-            config, source = source_and_config["config"], source_and_config["source"]
-            column = config.get("column") or config["simple"]
-            rows = await stored_counts(self, column, size + 1)
-            if rows is None:
-                sql = FACET_SQL.format(col=escape_sqlite(column), sql=self.sql, limit=size + 1)
-                try:
-                    rows = (await self.ds.execute(self.database, sql, self.params, truncate=False,
-                                                  custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
-                except QueryInterrupted:
-                    timed_out.append(column)
-                    continue
-            values = []
-            for row in rows[:size]:
-                value = str(row["value"])
-                selected = (f"{column}__arraycontains", value) in pairs
-                change = path_with_removed_args if selected else path_with_added_args
-                values.append({"value": value, "label": value, "count": row["count"], "selected": selected,
-                               "toggle_url": self.ds.absolute_url(
-                                   self.request, change(self.request, {f"{column}__arraycontains": value}))})
-            results.append({"name": column, "type": self.type, "results": values, "hideable": source != "metadata",
-                            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request,
-                                                                                   {"_facet_keys": column})),
-                            "truncated": len(rows) > size})
-        return results, timed_out
+    def filter_arg(self, column: str) -> str:
+        return column
 
-
-class CountedFacet(ColumnFacet):
-    """Datasette's column facet, read from facet_counts on the unfiltered clinics table, one column at a time."""
-
-    type = "counted"
-
-    async def suggest(self):
-        return []
+    def shown(self, value):
+        return value
 
     async def facet_results(self):
         size, pairs = self.get_facet_size(), self.get_querystring_pairs()
@@ -105,29 +77,49 @@ class CountedFacet(ColumnFacet):
             rows = await stored_counts(self, column, size + 1)
             if rows is None:
                 try:
-                    rows = (await self.ds.execute(self.database, LIVE_SQL.format(
+                    rows = (await self.ds.execute(self.database, self.live_sql.format(
                         col=escape_sqlite(column), sql=self.sql, limit=size + 1), self.params, truncate=False,
                         custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
                 except QueryInterrupted:
                     timed_out.append(column)
                     continue
-            values = []
+            key, values = self.filter_arg(column), []
             for row in rows[:size]:
-                selected = (column, str(row["value"])) in pairs
+                value = self.shown(row["value"])
+                selected = (key, str(value)) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
-                values.append({"value": row["value"], "label": row["value"], "count": row["count"],
-                               "selected": selected, "toggle_url": self.ds.absolute_url(
-                                   self.request, self.ds.urls.path(change(self.request, {column: row["value"]})))})
-            results.append({"name": column, "type": self.type, "hideable": source != "metadata",
-                            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request, {"_facet": column})),
-                            "results": values, "truncated": len(rows) > size})
+                values.append({"value": value, "label": value, "count": row["count"], "selected": selected,
+                               "toggle_url": self.ds.absolute_url(
+                                   self.request, self.ds.urls.path(change(self.request, {key: value})))})
+            results.append({"name": column, "type": self.type, "results": values, "hideable": source != "metadata",
+                            "toggle_url": self.ds.urls.path(path_with_removed_args(self.request,
+                                                                                   {self.facet_arg: column})),
+                            "truncated": len(rows) > size})
         return results, timed_out
+
+
+class KeysFacet(StoredFirst, ArrayFacet):
+    """A JSON list column; a value is selected with Datasette's own ``__arraycontains``, as the array facet does."""
+
+    type, live_sql, facet_arg = "keys", FACET_SQL, "_facet_keys"
+
+    def filter_arg(self, column: str) -> str:
+        return f"{column}__arraycontains"
+
+    def shown(self, value):
+        return str(value)
 
 
 # Datasette's own column facet query, for a filtered page or a column the build does not count
 LIVE_SQL = """
 select {col} as value, count(*) as count from ({sql}) where {col} is not null
 group by {col} order by count desc, value limit {limit}"""
+
+
+class CountedFacet(StoredFirst, ColumnFacet):
+    """Datasette's column facet, read from facet_counts on the unfiltered clinics table."""
+
+    type, live_sql, facet_arg = "counted", LIVE_SQL, "_facet"
 
 
 @hookimpl
