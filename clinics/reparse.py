@@ -7,16 +7,13 @@ facts replaced, and clinics rebuilt. Changes it causes are recorded like a crawl
 from __future__ import annotations
 
 import json
-import multiprocessing
-import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from clinics.session import run_session
 from core.regions import Region
-from crawlers.extraction import exit_with_parent, extract_within
+from crawlers.extraction import extract_within, worker_pool
 from db.store import stored_body
 
 
@@ -63,8 +60,7 @@ def _facts_of(rows: Iterable[dict], processes: int) -> Iterator[tuple[dict, dict
     if processes <= 0:
         yield from ((row, _extract_stored(*args)) for row, args in jobs)
         return
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
-                             initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
+    with worker_pool(processes) as pool:
         in_flight: deque = deque()
         for row, args in jobs:
             in_flight.append((row, pool.submit(_extract_stored, *args)))

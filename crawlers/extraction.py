@@ -8,10 +8,12 @@ the OOM killer), so no orphan keeps memory or the crawl's output pipe.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 from parsers.extract import extract_facts
 
@@ -62,3 +64,9 @@ def exit_with_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def worker_pool(processes: int) -> ProcessPoolExecutor:
+    """Extraction workers (spawned: no copy of the crawl's reactor or database handles) that die with this one."""
+    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=exit_with_parent, initargs=(os.getpid(),))

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
-from crawlers.extraction import exit_with_parent, extract_within
+from crawlers.extraction import extract_within, worker_pool
 from crawlers.items import ListingItem, PageItem
 from db.schema import open_db
 from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page
@@ -94,7 +92,6 @@ class StorePipeline:
         if self.processes <= 0:
             return extract_within(item.body, item.url, item.fetched_at, self.time_limit)
         if self.pool is None:
-            self.pool = ProcessPoolExecutor(self.processes, mp_context=multiprocessing.get_context("spawn"),
-                                            initializer=exit_with_parent, initargs=(os.getpid(),))
+            self.pool = worker_pool(self.processes)
         return await asyncio.get_running_loop().run_in_executor(self.pool, extract_within, item.body, item.url,
                                                                 item.fetched_at, self.time_limit)
