@@ -1,5 +1,5 @@
 """The directory's Datasette plugin: its clinic, home and compare pages, the near-a-ZIP SQL functions, the
-``keys`` facet and the public site's limits, with the templates beside it.
+``keys`` facet, the public site's limits and its cache of rendered pages, with the templates beside it.
 
 Datasette loads it through the ``datasette`` entry point in pyproject.toml, as it loads any installed plugin
 (and finds ``templates/`` because the plugin is this package), so ``clinics serve`` needs no ``--plugins-dir``
@@ -15,3 +15,4 @@ from datasette_config.plugins.clinic_page import (  # noqa: F401 - pluggy reads 
 from datasette_config.plugins.geo_functions import prepare_connection, startup  # noqa: F401
 from datasette_config.plugins.key_facets import register_facet_classes  # noqa: F401
 from datasette_config.plugins.public_site import limit_connection, private_routes  # noqa: F401
+from datasette_config.plugins.response_cache import asgi_wrapper  # noqa: F401

@@ -20,6 +20,8 @@ from datasette.database import QueryInterrupted
 from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
+from datasette_config.plugins.response_cache import NO_CACHE_KEY
+
 STORED_SQL = 'select "column", value, count from facet_counts order by "column", count desc, value'
 WHERE = re.compile(r"\bwhere\b", re.I)
 
@@ -82,6 +84,7 @@ class StoredFirst:
                         custom_time_limit=self.ds.setting("facet_time_limit_ms"))).rows
                 except QueryInterrupted:
                     timed_out.append(column)
+                    self.request.scope[NO_CACHE_KEY] = True  # a page missing a facet is not kept
                     continue
             key, values = self.filter_arg(column), []
             for row in rows[:size]:
