@@ -18,16 +18,28 @@ class AgeingRules(Protocol):
     now: str
 
 
-def status_update(old: dict, rules: AgeingRules, *, says_gone: bool, listed: bool, site_ok: bool) -> dict:
-    """The status columns a clinic's row gets this run, given its row before (``{}`` for a new clinic)."""
-    if says_gone:  # the clinic's own pages say it stopped
-        return {"status": "gone", "status_reason": "its website says it no longer offers ketamine care",
+def status_update(old: dict, rules: AgeingRules, *, says_gone: str | None, listed: bool | None,
+                  site_ok: bool | None) -> dict:
+    """The status columns a clinic's row gets this run, given its row before (``{}`` for a new clinic).
+
+    ``listed``: seen this run by a source that answered (True), left out by a source that answered completely
+    (False), or known only from sources that failed (None). ``site_ok``: its website answered (True), failed
+    (False), or it has none or no site was crawled (None). Only an answer confirms: a clinic known only from a
+    source that failed this run keeps its status and its last confirmation, neither confirmed nor aged.
+    """
+    if says_gone:  # the clinic's own pages say it stopped or closed
+        return {"status": "gone", "status_reason": says_gone,
                 "missed_runs": 0, "last_confirmed": old.get("last_confirmed") if not rules.confirms else rules.now}
     if not rules.confirms:
         return {k: old[k] for k in ("status", "missed_runs", "last_confirmed") if k in old}
-    if listed and site_ok:
+    if site_ok is False:
+        return aged(old, rules, "its website failed this run")
+    if listed is False:
+        return aged(old, rules, "no source lists it any more")
+    if listed or site_ok:
         return {"status": "active", "status_reason": None, "missed_runs": 0, "last_confirmed": rules.now}
-    return aged(old, rules, "its website failed this run" if not site_ok else "no source lists it any more")
+    return {"status": old.get("status") or "active", "status_reason": old.get("status_reason"),
+            "missed_runs": old.get("missed_runs") or 0, "last_confirmed": old.get("last_confirmed")}
 
 
 def aged(old: dict, rules: AgeingRules, reason: str) -> dict:

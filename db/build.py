@@ -307,15 +307,19 @@ def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext
     # A clinic with a website is confirmed only by its site answering this run: a site never asked (a bad URL, a
     # spider that failed to start) or refused by its robots.txt is no answer. One without a website has none.
     host = host_of(row.get("website"))
-    site_ok = site_health.get(host, False) if run.sites_crawled and host else True
-    row.update(status_update(old, run, says_gone=row.get("status") == "gone", listed=_listed_now(record, run),
-                             site_ok=site_ok))
+    site_ok = site_health.get(host, False) if run.sites_crawled and host else None
+    says_gone = row.get("status_reason") if row.get("status") == "gone" else None
+    row.update(status_update(old, run, says_gone=says_gone, listed=_listed_now(record, run), site_ok=site_ok))
 
 
-def _listed_now(record: ClinicRecord, run: RunContext) -> bool:
-    """Seen this run by a source that answered completely; unknown (so True) when no such source covers it."""
-    judged = [li for li in record.listings if li["source"] in run.complete_sources]
-    return not judged or any(li.get("run_id") == run.run_id for li in judged)
+def _listed_now(record: ClinicRecord, run: RunContext) -> bool | None:
+    """Seen this run by a source (True); left out by a source that answered completely (False); else unknown
+    (None): every source that knows it failed this run, and a failed source confirms nothing."""
+    if any(li.get("run_id") == run.run_id for li in record.listings):
+        return True
+    if any(li["source"] in run.complete_sources for li in record.listings):
+        return False
+    return None
 
 
 def _age_missing(db: sqlite_utils.Database, built: set[str], run: RunContext) -> int:
@@ -356,7 +360,7 @@ def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> li
         # Every location of one website is one organisation: a chain's rows share it.
         row.update(organization=fallback_name or row["name"], organization_id=f"site:{host_of(site)}")
         if merged.stopped_ketamine:
-            row["status"] = "gone"
+            row.update(status="gone", status_reason="its website says it no longer offers ketamine care")
         records.append(ClinicRecord(row, merged))
     for listing in site_listings:
         record = _best_location(listing, records)

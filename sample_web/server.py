@@ -121,7 +121,10 @@ class Handler(BaseHTTPRequestHandler):
     # API stand-ins ------------------------------------------------------------------------------------
     def _api(self, url, body: str | None) -> None:
         query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        failing = self._failing_apis()
         if url.path.rstrip("/") == "/npi/api":
+            if "npi" in failing:
+                return self._json(failing["npi"], {"Errors": [{"description": "service unavailable"}]})
             return self._json(200, npi_answer(self.web.root, query))
         if url.path == "/overpass/api/interpreter":
             data = parse_qs(body or "").get("data", [None])[-1] if body else query.get("data")
@@ -136,6 +139,11 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/robots.txt":
             return self._send(200, b"User-agent: *\nAllow: /\n", ".txt")
         self._send(404, b'{"error": "not found"}', ".json")
+
+    def _failing_apis(self) -> dict[str, int]:
+        """``api/_failing.json`` ({"npi": 503}) makes an API stand-in answer that status (a test's outage)."""
+        file = self.web.root / "api" / "_failing.json"
+        return json.loads(file.read_text()) if file.is_file() else {}
 
     def _json(self, status: int, data: dict) -> None:
         self._send(status, self.web.render(json.dumps(data)).encode(), ".json")

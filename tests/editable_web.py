@@ -46,6 +46,14 @@ class EditableWeb:
     def bring_up(self, slug: str) -> None:
         (self.root / "sites" / slug / "_site.json").unlink()
 
+    def fail_api(self, name: str, status: int = 503) -> None:
+        """Make an API stand-in ("npi") answer ``status`` to every query."""
+        (self.root / "api" / "_failing.json").write_text(json.dumps({name: status}))
+
+    def add_npi_record(self, record: dict) -> None:
+        file = self.root / "api" / "npi_results.json"
+        file.write_text(json.dumps([*json.loads(file.read_text()), record]))
+
     def remove_from_every_source(self, slug: str) -> None:
         listings = EXPECTED[slug]["listings"]
         api = self.root / "api"

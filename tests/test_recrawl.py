@@ -257,3 +257,32 @@ def test_a_redirected_request_is_not_vouched_for_by_the_date_of_the_url_it_left(
     redirected = Request("http://127.0.0.9:8000/pricing/",
                          meta={**meta, "redirect_urls": ["http://127.0.0.9:8000/old-pricing/"]})
     assert middleware.process_request(redirected) is None, "asked for, conditionally"
+
+
+NPI_ONLY_CLINIC = {
+    "enumeration_type": "NPI-2", "number": "1992000017", "last_updated_epoch": "1730764800000",
+    "addresses": [{"country_code": "US", "address_purpose": "LOCATION", "address_1": "2 PARK PLAZA",
+                   "city": "IRVINE", "state": "CA", "postal_code": "926140000", "telephone_number": "949-555-0177"}],
+    "practiceLocations": [], "other_names": [], "identifiers": [], "endpoints": [],
+    "basic": {"organization_name": "PARK PLAZA KETAMINE INFUSIONS INC", "status": "A"},
+    "taxonomies": [{"code": "261QM0801X", "desc": "Clinic/Center, Mental Health", "primary": True}],
+}
+
+
+def test_a_source_that_failed_confirms_nothing(web, tmp_path):
+    edit, running = web
+    edit.add_npi_record(NPI_ONLY_CLINIC)
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)  # partial already: one sample site answers 500
+    sql = "select * from clinics where npi = '1992000017'"
+    [before] = query(db_path, sql)
+    assert before["status"] == "active" and before["website"] is None, "known from the NPI Registry only"
+    edit.fail_api("npi")
+    time.sleep(1)  # a later second, so a confirmation this run would show
+    done = crawl(running, db_path)
+    assert done.returncode == 1 and "npi_registry" in done.stdout, "a failed source is named in the summary"
+    [after] = query(db_path, sql)
+    assert after["last_confirmed"] == before["last_confirmed"], "no source answered for it: not confirmed"
+    assert (after["status"], after["missed_runs"]) == ("active", 0), "nor aged: nothing said it went away"
+    pacific = clinic_of(db_path, "pacific-ketamine")
+    assert pacific["last_confirmed"] > before["last_confirmed"], "its own site answered: confirmed"
