@@ -122,7 +122,8 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             continue  # a site of another region
         merged = merge_pages(pages)
         site_listings = by_host.get(host_of(site), [])
-        if not (merged.offers_ketamine or merged.stopped_ketamine):
+        known = host_of(site) in known_hosts
+        if not (merged.offers_ketamine or merged.stopped_ketamine or _closed_clinic(merged, site_listings, known)):
             for listing in site_listings:
                 _drop(listing, "website shows no ketamine care", result)
             continue
@@ -359,7 +360,9 @@ def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> li
         row = _clinic_row({**location, "name": name or fallback_name}, site, fallback_name)
         # Every location of one website is one organisation: a chain's rows share it.
         row.update(organization=fallback_name or row["name"], organization_id=f"site:{host_of(site)}")
-        if merged.stopped_ketamine:
+        if merged.closed:
+            row.update(status="gone", status_reason=f"its website says it has closed: \"{merged.closure['evidence']}\"")
+        elif merged.stopped_ketamine:
             row.update(status="gone", status_reason="its website says it no longer offers ketamine care")
         records.append(ClinicRecord(row, merged))
     for listing in site_listings:
@@ -367,6 +370,13 @@ def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> li
         record.attach(listing, ["same website"])
         _take_coordinates(record.row, listing)
     return records
+
+
+def _closed_clinic(merged: SiteFacts, site_listings: list[dict], known: bool) -> bool:
+    """A site that says it has closed is kept (as gone) when it was a ketamine clinic: one already known, or one
+    whose name or a listing's name says ketamine. A closed med spa is not added."""
+    names = [*merged.names, *(listing["name"] for listing in site_listings)]
+    return merged.closed and (known or any(KETAMINE_NAME.search(name or "") for name in names))
 
 
 def _take_coordinates(row: dict, listing: dict) -> None:

@@ -8,6 +8,7 @@ from dataclasses import asdict
 
 from parsers.address import address_from_text, normalise_phone, one_line, split_suite
 from parsers.care import extract_care
+from parsers.closure import closure_notice
 from parsers.conditions import extract_conditions
 from parsers.cues import Sentence, forget_page, sentences_of
 from parsers.document import Block, Document, clean, fragment_text, parse_html, parse_text, split_sentences
@@ -75,6 +76,7 @@ def extract_document(doc: Document, seen_at: str | None = None) -> PageFacts:
         url=doc.url,
         seen_at=seen_at,
         limits=doc.limits,
+        closed=closure_notice(s.text for s in sentences),
     )
 
 

@@ -169,6 +169,7 @@ class PageFacts:
     url: str | None = None
     seen_at: str | None = None
     limits: list[str] = field(default_factory=list)  # caps the page reached (parsers/document.py): read in part
+    closed: str | None = None  # the sentence saying the clinic has closed for good (parsers/closure.py)
 
     def to_json(self, explain: bool = False) -> dict:
         out = {
@@ -190,4 +191,6 @@ class PageFacts:
             out["mentions"] = [asdict(m) for m in self.mentions]
         if self.limits:
             out["limits"] = self.limits
+        if self.closed:
+            out["closed"] = self.closed
         return out

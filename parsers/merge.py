@@ -47,6 +47,9 @@ class SiteFacts:
     care_lists: dict[str, dict[str, dict]] = field(default_factory=dict)
     opening_hours: dict | None = None
     unmapped: dict[str, dict] = field(default_factory=dict)  # "kind:text" -> fact of what could not be mapped
+    closure: dict | None = None  # the best-placed closing notice: evidence, source_url, seen_at, page_type
+    closure_pages: int = 0
+    pages: int = 0
 
     @property
     def offers_ketamine(self) -> bool:
@@ -61,6 +64,12 @@ class SiteFacts:
         """The site says it no longer offers the ketamine care it once did (a clinic that stopped, or closed)."""
         return not self.offers_ketamine and any(
             STOPPED.search(f.get("evidence") or "") for f in self.routes.values() if not f["value"])
+
+    @property
+    def closed(self) -> bool:
+        """The clinic says it has closed for good: on its home page, or on at least half of its pages (a banner),
+        whatever its old service pages still say."""
+        return self.closure is not None and (self.closure["page_type"] == "home" or 2 * self.closure_pages >= self.pages)
 
 
 
@@ -94,6 +103,12 @@ def merge_pages(pages: list[StoredPage]) -> SiteFacts:
         name = (facts.get("clinic") or {}).get("name")
         if name:
             site.names.append(name)
+        site.pages += 1
+        if facts.get("closed"):
+            site.closure_pages += 1
+            notice = {"value": True, "evidence": facts["closed"], **where}
+            if site.closure is None or (notice["page_type"] == "home") > (site.closure["page_type"] == "home"):
+                site.closure = notice
     return site
 
 
