@@ -20,6 +20,7 @@ from parsers.urls import host_of
 CONFIDENT = 4  # score at which a candidate is the same clinic
 WORTH_ASKING = 2  # score at which an unmatched pair is listed for a person to decide
 NEARBY_MILES = 1.0
+DIFFERENT_STREET = "different street address"
 LEGAL_WORDS = {"llc", "pllc", "pc", "apc", "inc", "corp", "co", "ltd", "md", "do", "dba", "the", "of", "and",
                "lp", "llp", "pa", "group"}
 # Words nearly every clinic name has: two names sharing only these are not alike.
@@ -55,6 +56,14 @@ class Candidate:
     @property
     def confident(self) -> bool:
         return self.ruled_out is None and self.score >= CONFIDENT
+
+    @property
+    def worth_asking(self) -> bool:
+        """Listed for a person to decide: a fair score, or the same name at another street of the same city (a
+        registry's stale address for a clinic that moved, or two sites of one practice)."""
+        if self.ruled_out is None:
+            return self.score >= WORTH_ASKING
+        return self.ruled_out == DIFFERENT_STREET and any(r.startswith("similar name") for r in self.reasons)
 
 
 @dataclass
@@ -139,10 +148,12 @@ def compare(listing: Identity, clinic: Identity, decisions: Decisions | None = N
     elif listing.npis and clinic.npis and not listing.npis & clinic.npis:
         candidate.ruled_out = "different organisation (NPI)"
     elif listing.street and clinic.street and listing.street != clinic.street and not same_phone:
-        candidate.ruled_out = "different street address"
+        candidate.ruled_out = DIFFERENT_STREET
     elif listing.suite and clinic.suite and listing.suite != clinic.suite and listing.street == clinic.street:
         candidate.ruled_out = "different suite in the same building"
     if candidate.ruled_out:
+        if candidate.ruled_out == DIFFERENT_STREET:  # kept apart, but a same name is worth a person's look
+            candidate.reasons = [reason for _, reason in _name_points(listing, clinic)]
         return candidate
     points: list[tuple[int, str]] = []
     if listing.npis & clinic.npis:
@@ -156,14 +167,19 @@ def compare(listing: Identity, clinic: Identity, decisions: Decisions | None = N
             points.append((1, "same street address, suite unknown on one side"))
     if listing.zip and listing.zip == clinic.zip:
         points.append((1, "same ZIP"))
-    similarity = name_similarity(listing.name, clinic.name)
-    if similarity >= 0.85:
-        points.append((2, f"similar name ({similarity:.2f})"))
-    elif similarity >= 0.6:
-        points.append((1, f"somewhat similar name ({similarity:.2f})"))
+    points += _name_points(listing, clinic)
     candidate.score = sum(p for p, _ in points)
     candidate.reasons = [r for _, r in points]
     return candidate
+
+
+def _name_points(listing: Identity, clinic: Identity) -> list[tuple[int, str]]:
+    similarity = name_similarity(listing.name, clinic.name)
+    if similarity >= 0.85:
+        return [(2, f"similar name ({similarity:.2f})")]
+    if similarity >= 0.6:
+        return [(1, f"somewhat similar name ({similarity:.2f})")]
+    return []
 
 
 def nearby(listing: Identity, clinic: Identity) -> bool:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import sqlite_utils
 
 from core.clinic_facts import fact_count, fact_rows, summary
-from core.identity import WORTH_ASKING, Candidate, Decisions, Identity, best_match, candidates, identity_of
+from core.identity import Candidate, Decisions, Identity, best_match, candidates, identity_of
 from core.regions import county_of_zip, zip_centroid
 from core.status import aged, status_update
 from db.corrections import apply_corrections
@@ -25,7 +25,7 @@ from db.schema import COUNTED_FACETS
 from db.store import now_iso
 from parsers.address import normalise_phone, usps_street, zip5
 from parsers.kinds import CARE_KEYS
-from parsers.merge import SiteFacts, StoredPage, location_key, merge_pages
+from parsers.merge import STRUCTURED, SiteFacts, StoredPage, location_key, merge_pages
 from parsers.urls import host_of, site_root
 
 KETAMINE_NAME = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion (?:center|clinic|therapy)", re.I)
@@ -194,7 +194,7 @@ def _place(listing: dict, records: dict[str, ClinicRecord], decisions: Decisions
         record = records.setdefault(own_id, _record_from_listing(listing))
         record.attach(listing, ["its own listing"])
         for candidate in found:
-            if candidate.ruled_out is None and candidate.score >= WORTH_ASKING and candidate.clinic_id != own_id:
+            if candidate.worth_asking and candidate.clinic_id != own_id:
                 pairs[tuple(sorted((own_id, candidate.clinic_id)))] = candidate
         return
     if host_of(listing["website"]) and host_of(listing["website"]) not in fetched_hosts:
@@ -355,8 +355,9 @@ def _records_for_site(site, merged: SiteFacts, site_listings, region_zips) -> li
     fallback_name = max(set(names), key=names.count) if names else None
     records = []
     for location in in_region or [{}]:
-        # A name from JSON-LD is the clinic's own; one guessed from a page title yields to the site's usual name.
-        name = location.get("name") if location.get("source") == "jsonld" else None
+        # A name from structured data (JSON-LD, microdata) is the clinic's own; one guessed from a page title
+        # yields to the site's usual name.
+        name = location.get("name") if location.get("source") in STRUCTURED else None
         row = _clinic_row({**location, "name": name or fallback_name}, site, fallback_name)
         # Every location of one website is one organisation: a chain's rows share it.
         row.update(organization=fallback_name or row["name"], organization_id=f"site:{host_of(site)}")

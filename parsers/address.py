@@ -29,7 +29,7 @@ SUITE = re.compile(r"[,\s]+(?:suite|ste\.?|unit|#|bldg\.?|building|room|rm\.?)\s
 STREET_TYPES = (r"St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Pkwy|Parkway|Way|Ln|Lane|Ct|Court|Pl|Place|"
                 r"Cir|Circle|Hwy|Highway|Plaza|Center|Centre|Terrace|Trail|Loop|Row|Walk")
 ADDRESS = re.compile(
-    rf"(?P<street>(?<![\d-])\d{{2,6}}\s+(?:[A-Z0-9][\w.'-]*\s+){{0,5}}?(?:{STREET_TYPES})\.?)"
+    rf"(?P<street>(?<![\d-])\d{{2,6}}\s+(?!\d+\s)(?:[A-Z0-9][\w.'-]*\s+){{0,5}}?(?:{STREET_TYPES})\.?)"
     r"(?:\s*[,·•]?\s*(?:Suite|Ste\.?|Unit|#|Bldg\.?|Building)\s*#?\s*(?P<suite>[\w-]+))?"
     r"(?:\s*[,·•|–—]\s*|\s+)(?P<city>[A-Z][A-Za-z.]+(?:\s+[A-Z][A-Za-z.]+){0,3}),?\s+(?P<state>CA|California|[A-Z]{2})\.?\s+"
     r"(?P<zip>\d{5})(?:-\d{4})?"

@@ -14,7 +14,7 @@ import lxml.html
 
 from parsers.address import split_suite
 from parsers.facts import ClinicInfo
-from parsers.structured import CLINIC_TYPES, _as_list, _get, _info, loads_lenient, nodes, types_of
+from parsers.structured import CLINIC_TYPES, _as_list, _get, _info, clinics_from_microdata, loads_lenient, nodes, types_of
 from parsers.urls import website_url
 
 
@@ -105,60 +105,9 @@ def _list_item(item, url: str) -> DirectoryEntry | None:
 
 
 def _from_microdata(root, url: str) -> list[DirectoryEntry]:
-    """Outermost clinic itemscopes; each property read from its nearest scope only (nested scopes stay apart)."""
+    """Outermost clinic itemscopes, each with the directory's own page for it when the card links one."""
     entries = []
-    for scope in root.xpath("//*[@itemscope][@itemtype]"):
-        kind = scope.get("itemtype", "").rsplit("/", 1)[-1].lower()
-        if kind not in CLINIC_TYPES or any(a.get("itemtype", "").rsplit("/", 1)[-1].lower() in CLINIC_TYPES
-                                           for a in scope.iterancestors() if a.get("itemscope") is not None):
-            continue
-        props = _props(scope)
-        address = props.get("address")
-        address = address if isinstance(address, dict) else {}
-        info = ClinicInfo(name=_str(props.get("name")), phone=_str(props.get("telephone")),
-                          website=_str(props.get("url")), street=_str(address.get("streetAddress")),
-                          city=_str(address.get("addressLocality")), state=_str(address.get("addressRegion")),
-                          zip=_str(address.get("postalCode")), source="microdata")
-        geo = props.get("geo") if isinstance(props.get("geo"), dict) else {}
-        info.latitude, info.longitude = _float(geo.get("latitude")), _float(geo.get("longitude"))
-        if not info.street and isinstance(props.get("address"), str):
-            info.address = props["address"]
-        if info.name or info.street:
-            detail = scope.xpath(".//a[@itemprop='mainEntityOfPage' or @rel='bookmark']/@href")
-            entries.append(DirectoryEntry(info, _join(url, detail[0]) if detail else None))
+    for scope, info in clinics_from_microdata(root):
+        detail = scope.xpath(".//a[@itemprop='mainEntityOfPage' or @rel='bookmark']/@href")
+        entries.append(DirectoryEntry(info, _join(url, detail[0]) if detail else None))
     return entries
-
-
-def _props(scope) -> dict:
-    """itemprop -> value under one itemscope; a nested itemscope becomes a dict of its own properties."""
-    out: dict = {}
-    for element in scope.iterdescendants():
-        if element.get("itemprop") is None or _owner(element) is not scope:
-            continue
-        if element.get("itemscope") is not None:
-            value = _props(element)
-        elif element.tag in ("a", "link"):
-            value = element.get("href")
-        elif element.tag == "meta":
-            value = element.get("content")
-        else:
-            value = element.get("content") or " ".join(element.text_content().split())
-        for name in element.get("itemprop").split():
-            out.setdefault(name, value)
-    return out
-
-
-def _owner(element):
-    """The itemscope an itemprop belongs to: its nearest ancestor with itemscope."""
-    return next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
-
-
-def _str(value) -> str | None:
-    return " ".join(str(value).split()) or None if isinstance(value, str) else None
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 
+from parsers.structured import clinics_from_microdata
+
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
 # A start tag longer than this loses its attributes: libxml2's parser is quadratic in a tag's attribute count
@@ -57,6 +59,9 @@ class Block:
         return split_sentences(self.text)
 
 
+MICRODATA = re.compile(r"\bitemscope\b", re.I)  # most pages have none: skip the tree search
+
+
 @dataclass
 class Document:
     url: str | None
@@ -65,6 +70,7 @@ class Document:
     menu: list[str] = field(default_factory=list)
     footer: list[str] = field(default_factory=list)
     jsonld: list[str] = field(default_factory=list)  # raw ld+json script bodies
+    microdata: list = field(default_factory=list)  # ClinicInfo of each schema.org clinic itemscope (itemprop)
     meta: dict[str, str] = field(default_factory=dict)
     post: bool = False  # a dated post (WordPress single post, og:type article, BlogPosting), wherever its URL is
     limits: list[str] = field(default_factory=list)  # the caps the page reached: input_chars, text_chars
@@ -123,6 +129,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     root = _parse(NOT_XML_TEXT.sub(" ", readable))
     if root is None:
         return Document(url=url, title="", blocks=[], limits=limits)
+    microdata = [info for _, info in clinics_from_microdata(root)] if MICRODATA.search(readable) else []
     scripts = list(root.iter("script"))
     jsonld = [s.text or "" for s in scripts if "ld+json" in (s.get("type") or "").lower()]
     blobs = [s.text or "" for s in scripts if _is_data_blob(s)]
@@ -149,7 +156,7 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     blocks += _blob_blocks(blobs, "\n".join(b.text for b in blocks))
     _mark_lead_ins(blocks)
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta, post=post,
-                    limits=limits)
+                    limits=limits, microdata=microdata)
 
 
 POST_CLASS = re.compile(r"(?:^|\s)(?:single-post|type-post|post-template-default|blog-post|article-template)(?:\s|$)")

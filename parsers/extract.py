@@ -165,8 +165,9 @@ def _leading_name(name: str) -> str | None:
 
 
 def _locations(doc: Document) -> list[ClinicInfo]:
-    """Each location the page describes: JSON-LD nodes first, else the address and phone in the text."""
-    found = clinics_from_jsonld(doc.jsonld)
+    """Each location the page describes: JSON-LD nodes first, then microdata, else the address and phone in the
+    text (structured data is the clinic's own statement of its address; text can run a date into the street)."""
+    found = clinics_from_jsonld(doc.jsonld) or list(doc.microdata)
     if not found:
         text = " ".join(doc.footer) + " " + doc.text
         address = address_from_text(text)

@@ -18,6 +18,7 @@ from parsers.routes import KETAMINE
 
 STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
                      r"\bhave closed\b|\bpermanently closed\b", re.I)
+STRUCTURED = ("jsonld", "microdata")  # where a clinic states its own address as data
 
 
 @dataclass
@@ -109,7 +110,16 @@ def merge_pages(pages: list[StoredPage]) -> SiteFacts:
             notice = {"value": True, "evidence": facts["closed"], **where}
             if site.closure is None or (notice["page_type"] == "home") > (site.closure["page_type"] == "home"):
                 site.closure = notice
+    site.locations = _structured_first(site.locations)
     return site
+
+
+def _structured_first(locations: list[dict]) -> list[dict]:
+    """An address read from a page's text yields to the site's structured data (JSON-LD, microdata) in the same
+    ZIP: the same place written twice, once garbled (a "Last updated" date run into the street), is not two
+    clinics. A text address in another ZIP stays: a location the structured data leaves out."""
+    structured_zips = {zip5(loc.get("zip")) for loc in locations if loc.get("source") in STRUCTURED}
+    return [loc for loc in locations if loc.get("source") in STRUCTURED or zip5(loc.get("zip")) not in structured_zips]
 
 
 def _merge_flags(target: dict[str, dict], part: dict, group: str, where: dict) -> None:
@@ -171,7 +181,7 @@ def _merge_location(site: SiteFacts, location: dict) -> None:
     key = location_key(location)
     for i, existing in enumerate(site.locations):
         if location_key(existing) == key:
-            if existing.get("source") != "jsonld" and location.get("source") == "jsonld":
+            if existing.get("source") not in STRUCTURED and location.get("source") in STRUCTURED:
                 site.locations[i] = location
             return
     site.locations.append(location)

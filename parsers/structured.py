@@ -155,3 +155,55 @@ def faq_from_jsonld(scripts: list[str]) -> list[tuple[str, str]]:
                 if name and text:
                     pairs.append((name, str(text)))
     return pairs
+
+
+def clinics_from_microdata(root) -> list[tuple[object, ClinicInfo]]:
+    """Outermost clinic itemscopes (``itemtype`` a clinic type) of an lxml tree, each with its ClinicInfo; each
+    property is read from its nearest scope only, so a nested PostalAddress or GeoCoordinates stays apart."""
+    found = []
+    for scope in root.xpath("//*[@itemscope][@itemtype]"):
+        kind = scope.get("itemtype", "").rsplit("/", 1)[-1].lower()
+        if kind not in CLINIC_TYPES or any(a.get("itemtype", "").rsplit("/", 1)[-1].lower() in CLINIC_TYPES
+                                           for a in scope.iterancestors() if a.get("itemscope") is not None):
+            continue
+        props = _props(scope)
+        address = props.get("address") if isinstance(props.get("address"), dict) else {}
+        info = ClinicInfo(name=_plain(props.get("name")), phone=_plain(props.get("telephone")),
+                          website=_plain(props.get("url")), street=_plain(address.get("streetAddress")),
+                          city=_plain(address.get("addressLocality")), state=_plain(address.get("addressRegion")),
+                          zip=_plain(address.get("postalCode")), source="microdata")
+        geo = props.get("geo") if isinstance(props.get("geo"), dict) else {}
+        info.latitude, info.longitude = _float(geo.get("latitude")), _float(geo.get("longitude"))
+        if not info.street and isinstance(props.get("address"), str):
+            info.address = props["address"]
+        if info.name or info.street:
+            found.append((scope, info))
+    return found
+
+
+def _props(scope) -> dict:
+    """itemprop -> value under one itemscope; a nested itemscope becomes a dict of its own properties."""
+    out: dict = {}
+    for element in scope.iterdescendants():
+        if element.get("itemprop") is None or _owner(element) is not scope:
+            continue
+        if element.get("itemscope") is not None:
+            value = _props(element)
+        elif element.tag in ("a", "link"):
+            value = element.get("href")
+        elif element.tag == "meta":
+            value = element.get("content")
+        else:
+            value = element.get("content") or " ".join("".join(element.itertext()).split())
+        for name in element.get("itemprop").split():
+            out.setdefault(name, value)
+    return out
+
+
+def _owner(element):
+    """The itemscope an itemprop belongs to: its nearest ancestor with itemscope."""
+    return next((a for a in element.iterancestors() if a.get("itemscope") is not None), None)
+
+
+def _plain(value) -> str | None:
+    return " ".join(value.split()) or None if isinstance(value, str) else None

@@ -42,3 +42,53 @@ def test_closing_notices_are_told_apart_from_hours_pauses_and_one_location():
                 "Our Irvine office has closed; please visit us in Tustin.", "The clinic has closed for Thanksgiving."]
     assert [closure_notice([s]) for s in said] == said
     assert [closure_notice([s]) for s in not_said] == [None] * len(not_said)
+
+
+MICRODATA_PAGE = """<html><head><title>Contact | Laguna Hills Ketamine</title></head><body>
+<main><h1>Visit us</h1><p>We offer IV ketamine infusions for depression.</p>
+<p>Page last updated 2026 2400 Main Street Suite 110 Irvine, CA 92614 (old office, see below)</p></main>
+<footer><div itemscope itemtype="https://schema.org/MedicalClinic">
+<span itemprop="name">Laguna Hills Ketamine</span>
+<div itemprop="address" itemscope itemtype="https://schema.org/PostalAddress">
+<span itemprop="streetAddress">24000 Alicia Pkwy, Suite 12</span>, <span itemprop="addressLocality">Laguna Hills</span>,
+<span itemprop="addressRegion">CA</span> <span itemprop="postalCode">92653</span></div>
+<span itemprop="telephone">(949) 555-0190</span></div></footer></body></html>"""
+
+
+def test_a_clinics_microdata_address_outranks_the_text_of_its_page():
+    from parsers.extract import extract_page
+
+    facts = extract_page(MICRODATA_PAGE, "https://lagunahills.example/contact/")
+    assert [(loc.street, loc.suite, loc.zip, loc.source) for loc in facts.locations] == [
+        ("24000 Alicia Pkwy", "12", "92653", "microdata")]
+    assert facts.clinic.name == "Laguna Hills Ketamine" and facts.clinic.phone == "+19495550190"
+
+
+def test_a_street_never_starts_with_a_date():
+    from parsers.address import address_from_text
+
+    found = address_from_text("Last updated: January 5, 2026 2400 Main Street, Suite 110, Irvine, CA 92614")
+    assert (found.street, found.suite, found.zip) == ("2400 Main Street", "110", "92614")
+
+
+def test_a_text_address_yields_to_structured_data_in_the_same_zip_so_one_clinic_stays_one():
+    from parsers.merge import StoredPage, merge_pages
+
+    structured = {"street": "24000 Alicia Pkwy", "suite": "12", "zip": "92653", "source": "microdata"}
+    garbled = {"street": "2026 24000 Alicia Pkwy", "suite": "12", "zip": "92653", "source": "text"}
+    elsewhere = {"street": "9 Orchard", "suite": None, "zip": "92618", "source": "text"}
+    pages = [StoredPage(f"https://x.example/{n}", "2026-12-01", {"locations": [loc]})
+             for n, loc in enumerate((garbled, structured, elsewhere))]
+    assert [loc["street"] for loc in merge_pages(pages).locations] == ["24000 Alicia Pkwy", "9 Orchard"]
+
+
+def test_the_same_name_at_another_street_is_a_possible_duplicate_not_a_stranger():
+    from core.identity import Identity, compare
+
+    site = Identity("c1", name="laguna hills ketamine", street="24000 alicia pkwy", zip="92653", city="laguna hills")
+    registry = Identity("c2", name="laguna hills ketamine", street="23961 calle de la magdalena", zip="92653",
+                        city="laguna hills", npis={"1992000041"})
+    found = compare(registry, site)
+    assert not found.confident and found.worth_asking
+    stranger = Identity("c3", name="orchard psychiatry", street="1 other st", zip="92653", city="laguna hills")
+    assert not compare(stranger, site).worth_asking
