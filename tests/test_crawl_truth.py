@@ -92,3 +92,17 @@ def test_the_same_name_at_another_street_is_a_possible_duplicate_not_a_stranger(
     assert not found.confident and found.worth_asking
     stranger = Identity("c3", name="orchard psychiatry", street="1 other st", zip="92653", city="laguna hills")
     assert not compare(stranger, site).worth_asking
+
+
+def test_markup_inside_json_ld_is_never_followed_as_a_link():
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.clinic_site import ClinicSiteSpider
+
+    page = b"""<html><head><script type="application/ld+json">{"@type": "FAQPage", "text":
+    "See <a href=\\"https://clinic.example/services/\\">our services</a> or <a href=\\"/pricing/\\">fees</a>"}
+    </script><script>var menu = '<a href="/old-pricing/">Pricing</a>';</script></head>
+    <body><a href="/ketamine-therapy/">Ketamine therapy</a></body></html>"""
+    response = HtmlResponse("https://clinic.example/", body=page, encoding="utf-8")
+    links = ClinicSiteSpider._relevant_links(None, response, "https://clinic.example/")
+    assert links == ["https://clinic.example/ketamine-therapy/"]

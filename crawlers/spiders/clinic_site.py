@@ -228,11 +228,13 @@ class ClinicSiteSpider(RegionSpider):
         second tree of the page: the pipeline's parse is the page's only one (make bench)."""
         host = urlparse(site).netloc
         links: dict[str, None] = {}
-        for attributes, inner in ANCHOR.findall(response.text):
+        for attributes, inner in ANCHOR.findall(_outside_scripts(response.text)):
             found = HREF.search(attributes)
             if not found:
                 continue
             raw = unescape(next(g for g in found.groups() if g is not None).strip())
+            if "\\" in raw:
+                continue  # an escaped quote or slash: text of some data format, no address
             href = urljoin(response.url, raw).split("#")[0]
             parsed = urlparse(href)
             if parsed.scheme not in ("http", "https") or parsed.netloc != host or parsed.query or SKIP.search(href):
@@ -257,6 +259,18 @@ class ClinicSiteSpider(RegionSpider):
         self.crawler.stats.inc_value(f"pages/errors/{status or type(failure.value).__name__}")
         yield PageItem(url=request.url, site=site, status=status, fetched_at=now_iso(),
                        error=failure.getErrorMessage()[:300])
+
+
+def _outside_scripts(html: str) -> str:
+    """The page without its scripts' contents: markup inside a script (JSON-LD text, a template) is data, not a
+    link; an escaped ``href=\\"/x/\\"`` in JSON-LD became a fetched URL. One pass, whatever the page holds."""
+    out, position, lowered = [], 0, html.lower()
+    while (start := lowered.find("<script", position)) != -1:
+        out.append(html[position:start])
+        close = lowered.find("</script", start)
+        position = len(html) if close == -1 else close + len("</script")
+    out.append(html[position:])
+    return " ".join(out)
 
 
 def _url_parts(url: str):
