@@ -127,7 +127,11 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
             for listing in site_listings:
                 _drop(listing, "website shows no ketamine care", result)
             continue
-        for record in _records_for_site(site, merged, site_listings, region_zips):
+        site_records = _records_for_site(site, merged, site_listings, region_zips)
+        if not site_records:  # its own pages put every location outside the region
+            for listing in site_listings:
+                _drop(listing, "outside the region (by the address on its website)", result)
+        for record in site_records:
             records.setdefault(record.row["id"], record)
     pairs: dict[tuple[str, str], Candidate] = {}
     for listing in listings:

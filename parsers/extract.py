@@ -183,9 +183,14 @@ def _locations(doc: Document) -> list[ClinicInfo]:
     return found
 
 
+# "Pricing | Clinic", "Why Ketamine :: Clinic", "FAQ » Clinic", "Home • Clinic": the site's name is the part
+# every page shares (db/build.py takes the most common across a site's pages)
+TITLE_SEPARATOR = re.compile(r"\s+(?:[|–—»•·~-]|::)\s+")
+
+
 def _name_from_page(doc: Document) -> str | None:
     """The site name a page carries: og:site_name, else the part of the title after a separator."""
     if doc.meta.get("og:site_name"):
         return doc.meta["og:site_name"].strip()
-    parts = [p.strip() for p in re.split(r"\s+[|–—-]\s+", doc.title) if p.strip()]
+    parts = [p.strip() for p in TITLE_SEPARATOR.split(doc.title) if p.strip()]
     return parts[-1] if parts else None

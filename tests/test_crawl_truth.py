@@ -106,3 +106,22 @@ def test_markup_inside_json_ld_is_never_followed_as_a_link():
     response = HtmlResponse("https://clinic.example/", body=page, encoding="utf-8")
     links = ClinicSiteSpider._relevant_links(None, response, "https://clinic.example/")
     assert links == ["https://clinic.example/ketamine-therapy/"]
+
+
+def test_a_seeded_site_whose_address_is_outside_the_region_is_dropped_as_outside_it(web, tmp_path):
+    edit, running = web
+    seeds = edit.root / "api" / "seeds" / "orange-county-ca.txt"
+    seeds.write_text(seeds.read_text() + "\n{{site:barton-springs-ketamine}}/\n")  # an Austin clinic
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    [listing] = query(db_path, "select decision, reason from sources where source = 'seed_list' and website like ?",
+                      (f"%{running.manifest['sites']['barton-springs-ketamine'].split('//')[1]}%",))
+    assert listing == {"decision": "dropped", "reason": "outside the region (by the address on its website)"}
+
+
+def test_a_clinics_name_is_not_a_page_title():
+    from parsers.extract import extract_page
+
+    for title in ("Why Ketamine :: Sunrise Ketamine Clinic", "FAQ » Sunrise Ketamine Clinic"):
+        page = f"<html><head><title>{title}</title></head><body><p>We offer IV ketamine.</p></body></html>"
+        assert extract_page(page, "https://sunrise.example/why/").clinic.name == "Sunrise Ketamine Clinic"
