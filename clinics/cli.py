@@ -56,16 +56,64 @@ def _region(name: str):
         raise click.UsageError(str(error)) from None
 
 
+def _setting_overrides(ctx, param, items: tuple[str, ...]) -> dict[str, str]:
+    """``--set NAME=VALUE`` pairs. A name that is no setting is a usage error naming the valid ones, never a crawl
+    that silently reads the real sources because the override it meant went nowhere."""
+    import difflib
+
+    from clinics.crawl import RUN_SETTINGS, setting_names
+
+    own, known = setting_names()
+    overrides = {}
+    for item in items:
+        name, equals, value = item.partition("=")
+        name = name.strip()
+        if name in RUN_SETTINGS:
+            raise click.BadParameter(f"{name} is the run's own: {RUN_SETTINGS[name]}", param=param)
+        if not equals or name not in known:
+            problem = f"{item!r} is not NAME=VALUE" if not equals else f"unknown setting {name!r}"
+            close = difflib.get_close_matches(name.upper(), sorted(known), n=3, cutoff=0.6)
+            hint = f"; did you mean {' or '.join(close)}?" if close else ""
+            raise click.BadParameter(f"{problem}{hint}\nThe project's settings: {', '.join(own)}; Scrapy's own "
+                                     "settings are valid too.", param=param)
+        overrides[name] = value
+    return overrides
+
+
+def _http_url(ctx, param, value: str | None) -> str | None:
+    if value is not None and not re.match(r"https?://[^/\s]+", value):
+        raise click.BadParameter(f"{value!r} is not an http:// or https:// URL", param=param)
+    return value
+
+
+def _seed_list(ctx, param, value: str | None) -> str | None:
+    """A URL, a file (made absolute, so the run reads the file the user named), or a pattern with {region}."""
+    if value is None or value.startswith(("http://", "https://")) or "{region}" in value:
+        return value
+    path = Path(value).expanduser()
+    if not path.is_file():
+        raise click.BadParameter(f"no file at {value} (give a file, a URL, or a path or URL with {{region}} "
+                                 "for the region's slug)", param=param)
+    return str(path.resolve())
+
+
 @cli.command()
 @click.option("--region", default=DEFAULT_REGION, show_default=True,
               help='A county ("Travis County, TX"), a state ("TX"), counties separated by ";", ZIP codes '
-                   '("92618, 92660") or a ZIP and a radius ("92618 + 25 mi").')
+                   '("92618, 92660") or a ZIP and a radius ("92618 + 25 mi", "92618 + 40 km").')
 @db_option
 @click.option("--profile", type=click.Choice(["default", "sample"]), default="default", show_default=True,
               help="Setting profile: polite real-web defaults, or the loopback sample web.")
 @click.option("--spider", "spiders", multiple=True, type=click.Choice(list(ALL_SPIDERS)),
               help="Run only these spiders (repeatable); default all, in order.")
-@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", help="Override a Scrapy setting.")
+@click.option("--npi-url", metavar="URL", callback=_http_url,
+              help="The NPPES NPI Registry API to ask (setting NPI_API_URL), e.g. a mirror or a stand-in.")
+@click.option("--overpass-url", metavar="URL", callback=_http_url,
+              help="The Overpass API interpreter to ask (setting OVERPASS_API_URL).")
+@click.option("--seed-list", metavar="FILE|URL", callback=_seed_list,
+              help="The seed list to read (setting SEED_LIST); {region} in it becomes the region's slug.")
+@click.option("--set", "overrides", multiple=True, metavar="NAME=VALUE", callback=_setting_overrides,
+              help="Override a setting of crawlers/settings.py or Scrapy's (repeatable); an unknown name is refused.")
 @click.option("--stale-after-runs", default=3, show_default=True, type=click.IntRange(min=1),
               help="Consecutive unconfirmed runs (site failing, or no source listing it) before a clinic is stale.")
 @click.option("--gone-after-runs", default=6, show_default=True, type=click.IntRange(min=1),
@@ -76,12 +124,13 @@ def _region(name: str):
               help="Or: days since last confirmed before gone.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
-def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_after_runs: int, gone_after_runs: int,
+def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None, overpass_url: str | None,
+          seed_list: str | None, overrides: dict, stale_after_runs: int, gone_after_runs: int,
           stale_after_days: float | None, gone_after_days: float | None, log_file: str | None, quiet: bool) -> None:
     """Crawl a region's sources and clinic websites into the database.
 
     Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
-    2 the run could not start (bad region, another run holds the database).
+    2 the run could not start (bad region, bad option, another run holds the database).
     """
     from clinics.crawl import EXIT_NOT_STARTED, Thresholds, run_crawl
     from core.regions import RegionError, resolve
@@ -91,12 +140,14 @@ def crawl(region: str, db_path: str, profile: str, spiders, overrides, stale_aft
     except RegionError as error:
         click.echo(f"crawl not started: {error}", err=True)
         sys.exit(EXIT_NOT_STARTED)
-    settings = dict(item.split("=", 1) for item in overrides)
+    settings = dict(overrides)
     sample_web = os.environ.get("CLINICS_SAMPLE_WEB")
     if sample_web:  # point every source at a running sample web (how the tests run the README's cron line)
         from crawlers.profiles import sample_web_settings
 
         profile, settings = "sample", {**sample_web_settings(sample_web.rstrip("/")), **settings}
+    sources = {"NPI_API_URL": npi_url, "OVERPASS_API_URL": overpass_url, "SEED_LIST": seed_list}
+    settings.update({name: value for name, value in sources.items() if value is not None})  # an option named wins
     thresholds = Thresholds(stale_after_runs, gone_after_runs, stale_after_days, gone_after_days)
     result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS, thresholds,
                        log_file=log_file, quiet=quiet)
@@ -179,24 +230,27 @@ def evaluate_command(corpus: str, quiet_misses: bool, unseal: bool) -> None:
 
 @cli.command()
 @db_option
-@click.option("--region", default=DEFAULT_REGION, show_default=True, help="The region the database holds.")
+@click.option("--region", help="Rebuild only this region's clinics. Default: every region the database holds.")
 @click.option("--processes", type=click.IntRange(min=0), default=None,
               help="Worker processes reading pages (0: this process). Default: the crawl's EXTRACT_PROCESSES.")
-def reparse(db_path: str, region: str, processes: int | None) -> None:
+def reparse(db_path: str, region: str | None, processes: int | None) -> None:
     """Re-read every stored page with the current extractor and rebuild clinics (no fetching)."""
     from clinics.lock import DatabaseLocked
     from clinics.reparse import reparse as run_reparse
+    from core.regions import RegionError
     from crawlers.settings import EXTRACT_PROCESSES
 
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}")
     try:
-        result = run_reparse(db_path, _region(region), EXTRACT_PROCESSES if processes is None else processes)
-    except DatabaseLocked as error:
+        result = run_reparse(db_path, [_region(region)] if region else None,
+                             EXTRACT_PROCESSES if processes is None else processes)
+    except (DatabaseLocked, RegionError) as error:
         click.echo(f"reparse not started: {error}", err=True)
         sys.exit(2)
     click.echo(f"run {result.run_id}: {result.pages} stored pages read again, {result.pages_changed} gave different "
-               f"facts; {result.clinics} clinics, {result.changes} changes recorded")
+               f"facts; {result.clinics} clinics in {len(result.regions)} region(s) "
+               f"({'; '.join(result.regions) or 'none'}), {result.changes} changes recorded")
 
 
 @cli.command()

@@ -76,6 +76,24 @@ class RunResult:
         return "\n".join(lines)
 
 
+# Settings the run sets itself, each with what to do instead (a --set of one would split the run in two).
+RUN_SETTINGS = {"DB_PATH": "choose it with --db", "REGION": "choose it with --region", "RUN_ID": "each run numbers itself"}
+NOT_SETTINGS = {"VERSION", "PROJECT_URL"}  # module constants of crawlers/settings.py that nothing reads as a setting
+
+
+def setting_names() -> tuple[list[str], set[str]]:
+    """The names ``--set`` accepts: the project's own settings (crawlers/settings.py), and every name either it or
+    Scrapy defines. A typo must stop the run: a misspelt ``NPI_API_URL`` would crawl the real registry."""
+    from scrapy.settings import default_settings
+
+    import crawlers.settings as project
+
+    scrapy_names = {name for name in dir(default_settings) if name.isupper()}
+    own = sorted(name for name in dir(project) if name.isupper() and name not in scrapy_names
+                 and name not in RUN_SETTINGS and name not in NOT_SETTINGS)
+    return own, scrapy_names | set(own)
+
+
 def crawler_settings(profile: str, db_path: str, run_id: int, region: Region, overrides: dict | None = None):
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawlers.settings")
     from scrapy.utils.project import get_project_settings
@@ -120,7 +138,11 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
 
 
 def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
-    """Scrapy logs to stderr by default; --log-file sends them to a rotating file; --quiet keeps stderr silent."""
+    """Scrapy logs to stderr by default; --log-file sends them to a rotating file; --quiet keeps stderr silent.
+
+    The file holds INFO and above whatever the profile's LOG_LEVEL (a line per page and per failure, see
+    crawlers/logformatter.py): Scrapy's loggers create DEBUG records, and the root logger's level does not
+    stop records its children pass up, so the handler's own level does."""
     if not (log_file or quiet):
         return
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
@@ -132,6 +154,7 @@ def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
         os.makedirs(os.path.dirname(os.path.abspath(log_file)), exist_ok=True)
         handler = logging.handlers.RotatingFileHandler(log_file, maxBytes=5 * 1024 * 1024, backupCount=5)
         handler.setFormatter(logging.Formatter("%(asctime)s [%(name)s] %(levelname)s: %(message)s"))
+        handler.setLevel(logging.INFO)
         root.addHandler(handler)
     else:
         root.addHandler(logging.NullHandler())

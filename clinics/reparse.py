@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from clinics.session import run_session
-from core.regions import Region
+from core.regions import Region, RegionError, resolve
 from crawlers.extraction import extract_within, worker_pool
+from db.queries import regions_held
 from db.store import stored_body
 
 
@@ -24,13 +25,16 @@ class ReparseResult:
     pages_changed: int
     clinics: int
     changes: int
+    regions: list[str] = field(default_factory=list)  # the regions whose clinics were rebuilt
 
 
-def reparse(db_path: str, region: Region, processes: int = 0) -> ReparseResult:
-    """Read every stored page again (in ``processes`` worker processes, 0 for this one) and rebuild clinics."""
+def reparse(db_path: str, regions: list[Region] | None = None, processes: int = 0) -> ReparseResult:
+    """Read every stored page again (in ``processes`` worker processes, 0 for this one) and rebuild the clinics of
+    ``regions``, by default of every region the database holds (a page belongs to whichever region listed it)."""
     with run_session(db_path) as run:
         db = run.db
-        run_id = run.start(region.name, "reparse")
+        regions = _held_regions(db) if regions is None else regions
+        run_id = run.start("; ".join(region.name for region in regions), "reparse")
         pages = changed = 0
         failed: dict[str, int] = {}
         with db.atomic():
@@ -44,10 +48,23 @@ def reparse(db_path: str, region: Region, processes: int = 0) -> ReparseResult:
                     changed += 1
                     db["pages"].update(row["url"], {"facts": json.dumps(facts, sort_keys=True),
                                                     "page_type": facts["page_type"]})
-        built = run.rebuild(region)
+        for region in regions:
+            run.rebuild(region)
         run.close(pages_changed=changed, stats={"reparse/pages": pages},
                   **({"errors": {f"reparse/pages/errors/extraction_{k}": n for k, n in failed.items()}} if failed else {}))
-    return ReparseResult(run_id, pages, changed, built.clinics, built.changes)
+    return ReparseResult(run_id, pages, changed, run.clinics, run.changes, [region.name for region in regions])
+
+
+def _held_regions(db) -> list[Region]:
+    """The regions the database holds, resolved; a stored name that no longer resolves stops the run before it starts."""
+    regions = []
+    for name in regions_held(db):
+        try:
+            regions.append(resolve(name))
+        except RegionError as error:
+            raise RegionError(f"the database holds region {name!r}, which no longer resolves ({error}); "
+                              "rebuild the others one by one with --region") from None
+    return regions
 
 
 def _facts_of(rows: Iterable[dict], processes: int) -> Iterator[tuple[dict, dict]]:

@@ -107,8 +107,13 @@ def _display(records: list[ZipRecord]) -> str:
 
 
 ZIP_LIST = re.compile(r"^\s*\d{5}(?:\s*[,;\s]\s*\d{5})*\s*$")
-ZIP_RADIUS = re.compile(r"^\s*(\d{5})\s*(?:\+|within|radius|r=?)\s*(\d+(?:\.\d+)?)\s*(?:mi|miles?)?\s*$", re.I)
+ZIP_RADIUS = re.compile(r"^\s*(\d{5})\s*(?:\+|within|radius|r=?)\s*(\d+(?:\.\d+)?)\s*([^\d\s;,]*)\s*$", re.I)
 MAX_RADIUS_MILES = 250
+MILES_PER_KM = 0.621371
+# The radius units a user writes, each as the short form kept in the region's name and its length in miles.
+RADIUS_UNITS = {"mi": ("mi", 1.0), "mile": ("mi", 1.0), "miles": ("mi", 1.0),
+                "km": ("km", MILES_PER_KM), "kms": ("km", MILES_PER_KM), "kilometer": ("km", MILES_PER_KM),
+                "kilometers": ("km", MILES_PER_KM), "kilometre": ("km", MILES_PER_KM), "kilometres": ("km", MILES_PER_KM)}
 
 
 def resolve(text: str) -> Region:
@@ -118,7 +123,7 @@ def resolve(text: str) -> Region:
     - a state: "TX" or "Texas";
     - several of those: "Orange County, CA; Los Angeles County, CA";
     - ZIP codes: "92618, 92660";
-    - a ZIP code and a radius: "92618 + 25 mi" (or "92618 within 25 miles").
+    - a ZIP code and a radius in miles or km: "92618 + 25 mi" (or "92618 within 25 miles", "92618 + 40 km").
     Unknown or ambiguous names raise RegionError listing close matches.
     """
     if ";" in text:
@@ -127,7 +132,7 @@ def resolve(text: str) -> Region:
         return _from_zips(re.findall(r"\d{5}", text), name=", ".join(re.findall(r"\d{5}", text)))
     radius = ZIP_RADIUS.match(text)
     if radius:
-        return _around_zip(radius.group(1), float(radius.group(2)))
+        return _around_zip(radius.group(1), float(radius.group(2)), _radius_unit(text, radius.group(3)))
     state = STATE_NAMES.get(text.strip().lower()) or (text.strip().upper() if text.strip().upper() in
                                                        set(STATE_NAMES.values()) else None)
     if state:
@@ -147,14 +152,27 @@ def _from_zips(zips: list[str], name: str, query_all: bool = True) -> Region:
     return _build(records, "/".join(states), name=name, query_all=query_all)
 
 
-def _around_zip(zip_code: str, miles: float) -> Region:
+def _radius_unit(text: str, written: str) -> str:
+    """The unit a radius is in, "mi" or "km": a number alone could be either, so it is refused."""
+    unit = RADIUS_UNITS.get(written.lower().rstrip("."))
+    if unit is None:
+        what = f"radius unit {written!r} is not known" if written else "the radius has no unit"
+        raise RegionError(f"region {text.strip()!r}: {what}; the unit must be miles or km, "
+                          f"like '92618 + 25 mi' or '92618 + 40 km'")
+    return unit[0]
+
+
+def _around_zip(zip_code: str, radius: float, unit: str = "mi") -> Region:
+    """A ZIP and every ZIP whose centroid is within ``radius`` (in ``unit``, "mi" or "km") of it."""
+    miles = radius * RADIUS_UNITS[unit][1]
     if not 0 < miles <= MAX_RADIUS_MILES:
-        raise RegionError(f"radius {miles:g} miles is out of range (1 to {MAX_RADIUS_MILES})")
+        raise RegionError(f"radius {radius:g} {unit} is out of range (up to {MAX_RADIUS_MILES} mi, "
+                          f"{MAX_RADIUS_MILES / MILES_PER_KM:.0f} km)")
     center = zip_centroid(zip_code)
     if center is None:
         raise RegionError(f"ZIP code {zip_code} is not in the gazetteer")
     records = zipcodes.filter_by_coordinates(center[0], center[1], radius_in_miles=miles)
-    return _from_zips([r["zip_code"] for r in records] or [zip_code], name=f"{zip_code} + {miles:g} mi",
+    return _from_zips([r["zip_code"] for r in records] or [zip_code], name=f"{zip_code} + {radius:g} {unit}",
                       query_all=False)
 
 

@@ -85,3 +85,4 @@ EXTRACT_PROCESSES = min(4, os.cpu_count() or 1) if (os.cpu_count() or 1) > 1 els
 EXTRACT_TIME_LIMIT = 10.0  # seconds one page may take to read; a slower one is counted in errors and kept as it was
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.OneLinePerPage"  # a line per page at INFO; never a body or a raw record
