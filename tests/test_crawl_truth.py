@@ -125,3 +125,52 @@ def test_a_clinics_name_is_not_a_page_title():
     for title in ("Why Ketamine :: Sunrise Ketamine Clinic", "FAQ » Sunrise Ketamine Clinic"):
         page = f"<html><head><title>{title}</title></head><body><p>We offer IV ketamine.</p></body></html>"
         assert extract_page(page, "https://sunrise.example/why/").clinic.name == "Sunrise Ketamine Clinic"
+
+
+def test_one_page_under_several_addresses_is_asked_for_once():
+    from crawlers.spiders.clinic_site import page_key
+
+    assert len({page_key(u) for u in ("https://c.example/", "https://c.example/index.html",
+                                      "https://C.example/index.php")}) == 1
+    assert len({page_key(u) for u in ("https://c.example/services", "https://c.example/services/",
+                                      "https://c.example/services.html")}) == 1
+    assert page_key("https://c.example/services/") != page_key("https://c.example/pricing/")
+
+
+def test_dead_links_do_not_spend_the_page_budget():
+    from scrapy.http import Response
+    from scrapy.spidermiddlewares.httperror import HttpError
+    from scrapy.utils.test import get_crawler
+    from twisted.python.failure import Failure
+
+    from crawlers.items import PageItem
+    from crawlers.spiders.clinic_site import ClinicSiteSpider, page_key
+
+    crawler = get_crawler(ClinicSiteSpider, {"CLINIC_SITE_MAX_PAGES": 3})
+    crawler._apply_settings()
+    spider = ClinicSiteSpider.from_crawler(crawler)
+    site = "https://c.example/"
+    spider.requested[site].add(page_key(site))
+    spider.spent[site] = 1
+    dead = [spider._claim(f"{site}old-{n}/", site, 1, "links") for n in (1, 2)]
+    assert all(dead) and spider._claim(f"{site}pricing/", site, 1, "links") is None, "the budget of 3 is spent"
+    for request in dead:
+        failure = Failure(HttpError(Response(request.url, status=404, request=request)))
+        failure.request = request
+        answered = list(spider.failed(failure))
+        assert isinstance(answered[0], PageItem) and answered[0].status == 404
+        if request is dead[0]:
+            assert [r.url for r in answered[1:]] == [f"{site}pricing/"], "the waiting page takes the freed slot"
+    assert spider.spent[site] == 2
+
+
+def test_pages_are_chosen_by_what_the_site_holds_not_by_words_in_their_urls():
+    from scrapy.http import HtmlResponse
+
+    from crawlers.spiders.clinic_site import ClinicSiteSpider
+
+    page = b"""<html><body><p>We offer IV ketamine infusions.</p><a href="/what-to-expect/">What to expect</a>
+    <a href="/privacy-policy/">Privacy</a><a href="/pricing/">Fees</a><a href="/blog/2026/05/news/">News</a></body></html>"""
+    response = HtmlResponse("https://c.example/", body=page, encoding="utf-8")
+    links = ClinicSiteSpider._relevant_links(None, response, "https://c.example/")
+    assert links == ["https://c.example/pricing/", "https://c.example/what-to-expect/"]

@@ -39,7 +39,11 @@ HREF = re.compile(r"""\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.I)
 TAG = re.compile(r"<[^>]*>")
 # Sitemap entries that are posts or archives, not the pages that say what a clinic offers.
 NOT_A_PAGE = re.compile(r"/blog/|/news/|/posts?/|/\d{4}/\d{2}/|/events?/|/press/", re.I)
+# Pages that never say what a clinic offers: a page budget is not spent on them.
+NOT_USEFUL = re.compile(r"privacy|terms|accessib|career|jobs|cookie|disclaimer|legal|hipaa|notice-of|login|account|"
+                        r"cart|checkout|shop|store|gift|press|media|testimonial|review|/team/.+|/staff/.+|/thank", re.I)
 SKIPPED_SITEMAPS = re.compile(r"post|blog|categor|tag|author|product|attachment|image|video|news", re.I)
+KETAMINE_PAGE = re.compile(r"ketamine|spravato|esketamine", re.I)
 MAX_SITEMAPS_PER_SITE = 5
 MAX_LASTMODS_PER_SITE = 2000
 
@@ -50,7 +54,9 @@ class ClinicSiteSpider(RegionSpider):
     def __init__(self, sites: str | None = None, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.only_sites = [s for s in (sites or "").split(",") if s]
-        self.requested: dict[str, set[str]] = defaultdict(set)  # site -> page URLs asked for (the budget)
+        self.requested: dict[str, set[str]] = defaultdict(set)  # site -> pages asked for (their page_key)
+        self.spent: dict[str, int] = defaultdict(int)  # site -> pages asked for that did not fail (the budget)
+        self.waiting: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # pages past the budget, in order
         self.sitemaps_asked: dict[str, set[str]] = defaultdict(set)
         self.lastmods: dict[str, dict[str, str]] = defaultdict(dict)  # site -> page URL -> its sitemap <lastmod>
         # site -> robots.txt and sitemap requests not answered yet: the home page waits for them, so that it too
@@ -66,7 +72,8 @@ class ClinicSiteSpider(RegionSpider):
     async def start(self):
         websites = self.only_sites or self._websites()
         for root in sorted({site_root(w) for w in websites} - {None}):  # crawlers/safety.py refuses non-public hosts
-            self.requested[root].add(root)
+            self.requested[root].add(page_key(root))
+            self.spent[root] += 1
             if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
                 self.sitemap_requests_out[root] += 1
                 yield scrapy.Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.no_sitemap,
@@ -173,10 +180,12 @@ class ClinicSiteSpider(RegionSpider):
         for url in fetchable:
             if (url in dates or len(dates) < MAX_LASTMODS_PER_SITE) and on_host[url][1]:
                 dates[url] = newer_lastmod(dates.get(url), on_host[url][1])
-        # A sitemap has no link text: its pages are judged by path alone, shallowest first.
+        # Every page the site lists is a candidate, whatever words its URL has (an "approach" page may hold half
+        # the conditions); a sitemap has no link text, so pages whose path names a topic go first, then the
+        # shallowest. Posts, archives and legal pages are left out.
         pages = [url for url in fetchable if not NOT_A_PAGE.search(on_host[url][0].path)
-                 and RELEVANT.search(on_host[url][0].path)]
-        pages.sort(key=lambda url: (url.count("/"), url))
+                 and not NOT_USEFUL.search(on_host[url][0].path)]
+        pages.sort(key=lambda url: (not RELEVANT.search(on_host[url][0].path), url.count("/"), url))
         for url in pages:
             request = self._claim(url, site, depth=1, why="sitemap")
             if request:
@@ -188,15 +197,30 @@ class ClinicSiteSpider(RegionSpider):
 
     # Pages ---------------------------------------------------------------------------------------------
     def _claim(self, url: str, site: str, depth: int, why: str) -> scrapy.Request | None:
-        """A request for a page not asked for yet, while the site's page budget lasts."""
-        if url in self.requested[site] or url.rstrip("/") + "/" in self.requested[site]:
+        """A request for a page not asked for yet (under any of its addresses), while the site's page budget
+        lasts; past it, the page waits for a slot that a failed fetch gives back."""
+        key = page_key(url)
+        if key in self.requested[site]:
             return None
-        if len(self.requested[site]) >= self.settings.getint("CLINIC_SITE_MAX_PAGES"):
-            self.crawler.stats.inc_value("sites/page_budget_reached")
+        if self.spent[site] >= self.settings.getint("CLINIC_SITE_MAX_PAGES"):
+            if not any(page_key(waiting) == key for waiting, _, _ in self.waiting[site]):
+                self.waiting[site].append((url, depth, why))
+                self.crawler.stats.inc_value("sites/page_budget_reached")
             return None
-        self.requested[site].add(url)
+        self.requested[site].add(key)
+        self.spent[site] += 1
         self.crawler.stats.inc_value(f"pages/found_by_{why}")
         return self._request(url, site, depth)
+
+    def _give_back(self, site: str):
+        """A page that failed spends no budget: its slot goes to the next page waiting for one."""
+        self.spent[site] -= 1
+        while self.waiting[site]:
+            url, depth, why = self.waiting[site].pop(0)
+            request = self._claim(url, site, depth, why)
+            if request:
+                yield request
+                return
 
     def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
         """A conditional page request, with the page's sitemap <lastmod> when a sitemap dated it."""
@@ -224,10 +248,14 @@ class ClinicSiteSpider(RegionSpider):
                 yield request
 
     def _relevant_links(self, response, site: str) -> list[str]:
-        """Same-host links whose path or text looks relevant. Anchors are found by pattern, not by building a
-        second tree of the page: the pipeline's parse is the page's only one (make bench)."""
+        """Same-host links whose path or text looks relevant first; then, on a page about ketamine care, its
+        other links too (a clinic's "Our approach" or "What to expect" holds facts its URL does not name).
+        Anchors are found by pattern, not by building a second tree of the page: the pipeline's parse is the
+        page's only one (make bench)."""
         host = urlparse(site).netloc
         links: dict[str, None] = {}
+        others: dict[str, None] = {}
+        about_ketamine = bool(KETAMINE_PAGE.search(response.text))
         for attributes, inner in ANCHOR.findall(_outside_scripts(response.text)):
             found = HREF.search(attributes)
             if not found:
@@ -242,7 +270,9 @@ class ClinicSiteSpider(RegionSpider):
             text = unescape(TAG.sub(" ", inner))
             if RELEVANT.search(parsed.path) or RELEVANT.search(text):
                 links.setdefault(href)
-        return list(links)
+            elif about_ketamine and not NOT_A_PAGE.search(parsed.path) and not NOT_USEFUL.search(parsed.path):
+                others.setdefault(href)
+        return [*links, *(href for href in others if href not in links)]
 
     def failed(self, failure):
         request = failure.request
@@ -253,12 +283,28 @@ class ClinicSiteSpider(RegionSpider):
                 # The site keeps what it said before but is not confirmed: an error of the run, not of the site.
                 self.logger.warning("robots.txt refuses the home page of %s", site)
                 self.crawler.stats.inc_value("sites/errors/home_page_refused_by_robots_txt")
+            elif request.url != site:
+                yield from self._give_back(site)  # a page not fetched spends no budget
             return
         status = failure.value.response.status if failure.check(HttpError) else None
         self.logger.warning("fetch failed: %s (%s)", request.url, failure.getErrorMessage())
         self.crawler.stats.inc_value(f"pages/errors/{status or type(failure.value).__name__}")
         yield PageItem(url=request.url, site=site, status=status, fetched_at=now_iso(),
                        error=failure.getErrorMessage()[:300])
+        if request.url != site:  # a dead link; the home page failing is the site failing
+            yield from self._give_back(site)
+
+
+INDEX_FILE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?)$", re.I)
+PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?)$", re.I)
+
+
+def page_key(url: str) -> str:
+    """One key for the addresses of one page: ``/`` and ``/index.html``, ``/services``, ``/services/`` and
+    ``/services.html`` are asked for once."""
+    parts = urlparse(url)
+    path = PAGE_SUFFIX.sub("", INDEX_FILE.sub("/", parts.path or "/")).rstrip("/")
+    return f"{parts.netloc.lower()}{path}"
 
 
 def _outside_scripts(html: str) -> str:
