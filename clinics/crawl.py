@@ -13,7 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from clinics.session import EXIT_NOT_STARTED, EXIT_OK, EXIT_PARTIAL, Session, run_session
+from clinics.session import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_STARTED, EXIT_OK, EXIT_PARTIAL, Session, run_session
 from core.regions import Region
 from crawlers.profiles import PROFILES
 from db.build import BuildResult
@@ -31,6 +31,7 @@ def _discovery_spiders() -> tuple[str, ...]:
 
 DISCOVERY_SPIDERS = _discovery_spiders()
 ALL_SPIDERS = (*DISCOVERY_SPIDERS, "clinic_site")
+LOCAL_SOURCES = {"seed_list"}  # usually a file beside the project: reading it reaches no one
 LISTING_KEY = re.compile(rf"/listings/(?:{'|'.join(DISCOVERY_SPIDERS)})/(candidate|dropped)$")
 
 
@@ -42,6 +43,9 @@ class Thresholds:
     gone_after_runs: int = 6
     stale_after_days: float | None = None
     gone_after_days: float | None = None
+
+
+OUTCOMES = {EXIT_OK: "ok", EXIT_PARTIAL: "partial failure", EXIT_FAILED: "failed", EXIT_INTERRUPTED: "interrupted"}
 
 
 @dataclass
@@ -60,8 +64,9 @@ class RunResult:
         if self.exit_code == EXIT_NOT_STARTED:
             return f"crawl not started: {self.message}"
         s = self.stats
+        outcome = OUTCOMES.get(self.exit_code, "failed")
         lines = [
-            f"run {self.run_id}: exit {self.exit_code} ({'ok' if self.exit_code == 0 else 'partial failure'})",
+            f"run {self.run_id}: exit {self.exit_code} ({outcome}{': ' + self.message if self.message else ''})",
             f"  listings: {s.get('listings', 0)} ({s.get('listings_dropped', 0)} dropped)",
             f"  pages: {s.get('pages_fetched', 0)} fetched, {s.get('pages_changed', 0)} new or changed and parsed, "
             f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_not_requested', 0)} not asked for "
@@ -126,6 +131,13 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
     settings = crawler_settings(profile, db_path, run_id, region, overrides)
     _configure_logging(settings, log_file, quiet)
     crawl_stats = _run_spiders(settings, spiders, region)
+    stopped = _not_rebuilt(crawl_stats, spiders)
+    if stopped:  # nothing is rebuilt, so nothing is confirmed or aged; pages stored so far are read next run
+        exit_code, status, reason = stopped
+        figures = _figures(crawl_stats)
+        errors = {**_errors(crawl_stats), status: 1}
+        run.close(status=status, exit_code=exit_code, errors=errors, stats=crawl_stats, **figures)
+        return RunResult(run_id, exit_code, figures, errors=errors, message=reason)
     built: BuildResult = run.rebuild(region, complete_sources=_complete_sources(crawl_stats, spiders),
                                      sites_crawled="clinic_site" in spiders, confirms=True, **vars(thresholds))
     figures = _figures(crawl_stats)
@@ -198,6 +210,23 @@ def _stop(reactor) -> None:
         pass
 
 
+def _not_rebuilt(stats: dict, spiders: tuple[str, ...]) -> tuple[int, str, str] | None:
+    """(exit code, status, reason) of a run whose clinics must not be rebuilt: stopped by a signal, or one that
+    reached nothing (no network, every address refused). Rebuilt, such a run would age every clinic whose site
+    it never asked."""
+    if any(key.endswith("/finish_reason") and value == "shutdown" for key, value in stats.items()):
+        return EXIT_INTERRUPTED, "interrupted", "interrupted by a signal: no clinic was rebuilt, confirmed or aged"
+    remote = [name for name in DISCOVERY_SPIDERS if name in spiders and name not in LOCAL_SOURCES]
+    sources_answered = any(stats.get(f"{name}/source/{name}/ok_queries") for name in remote)
+    sites_answered = stats.get("clinic_site/downloader/response_count", 0) > 0
+    if (remote or "clinic_site" in spiders) and not sources_answered and not sites_answered:
+        refused = _total(stats, "/address_guard/refused")
+        why = f"{refused} request(s) refused by the address guard (no public address, or no DNS)" if refused else \
+            "every query and page failed"
+        return EXIT_FAILED, "failed", f"no source or website answered ({why}): no clinic was touched"
+    return None
+
+
 def _complete_sources(stats: dict, spiders: tuple[str, ...]) -> set[str]:
     """Listing sources that answered every query this run: only their silence means a clinic is unlisted."""
     complete = set()
@@ -236,7 +265,8 @@ def _errors(stats: dict) -> dict:
     errors: dict[str, int] = {}
     for key, value in stats.items():
         if key.endswith("/failed_queries") or "/pages/errors/" in key or "/sites/errors/" in key \
-                or "/pages/limits/" in key or key.endswith("/spider_exceptions/count"):
+                or "/pages/limits/" in key or key.endswith("/spider_exceptions/count") \
+                or key.endswith("/address_guard/refused"):
             errors[key] = value
         elif key.endswith("/finish_reason") and value != "finished":
             errors[key] = 1

@@ -26,7 +26,9 @@ from db.build import BuildResult, RunContext, build_clinics
 from db.schema import open_db
 from db.store import finish_run, start_run
 
-EXIT_OK, EXIT_PARTIAL, EXIT_NOT_STARTED = 0, 1, 2  # a run's exit codes, as cron sees them
+# A run's exit codes, as cron sees them: all well; some source or site failed; the run could not start; it ran
+# but reached no source and no site (offline); it was stopped by a signal. Only 0 and 1 rebuilt clinics.
+EXIT_OK, EXIT_PARTIAL, EXIT_NOT_STARTED, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
 
 
 @dataclass

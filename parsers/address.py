@@ -11,6 +11,7 @@ import re
 import phonenumbers
 
 from parsers.facts import ClinicInfo
+from parsers.vocab import STATE_CODES, STATE_NAMES
 
 PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.-]?)?\(?([2-9]\d{2})\)?[\s.-]?(\d{3})[\s.-](\d{4})(?!\d)")
 # USPS Publication 28 abbreviations (street suffixes, directionals, unit designators) for the words clinic
@@ -25,7 +26,16 @@ STREET_WORDS = {
     "southeast": "se", "southwest": "sw", "suite": "ste", "building": "bldg", "floor": "fl", "room": "rm",
 }
 DIRECTIONALS = {"n", "s", "e", "w", "ne", "nw", "se", "sw"}
-SUITE = re.compile(r"[,\s]+(?:suite|ste\.?|unit|#|bldg\.?|building|room|rm\.?)\s*#?\s*([\w-]+)\s*$", re.I)
+# A unit: a suite-like room, a floor ("FL 3", "3RD FLOOR") or a building. Its id holds a digit or is one letter,
+# so "100 Unit St" keeps its street.
+UNIT_ID = r"(?:(?=[\w-]*\d)[\w-]+|[a-z])\b"
+UNIT_PATTERN = (rf"(?:\b(?:suite|ste|unit|apt|room|rm)\b\.?|#)\s*#?\s*(?P<room>{UNIT_ID})"
+                r"|\b(?:fl|flr|floor)\b\.?\s*#?\s*(?P<floor>\d{1,3})\b"
+                r"|\b(?P<nth_floor>\d{1,3})(?:st|nd|rd|th)?\s+(?:fl|flr|floor)\b\.?"
+                rf"|\b(?:bldg|building)\b\.?\s*#?\s*(?P<building>{UNIT_ID})")
+UNIT = re.compile(UNIT_PATTERN, re.I)
+UNIT_AT_END = re.compile(rf"[,\s-]+(?:{UNIT_PATTERN})[\s,]*$", re.I)
+BARE_UNIT = re.compile(r"#?\s*(?:[a-z]?\d+[a-z]?(?:-\w+)?|[a-z])", re.I)  # an address line 2 of "200" or "B"
 STREET_TYPES = (r"St|Street|Ave|Avenue|Blvd|Boulevard|Rd|Road|Dr|Drive|Pkwy|Parkway|Way|Ln|Lane|Ct|Court|Pl|Place|"
                 r"Cir|Circle|Hwy|Highway|Plaza|Center|Centre|Terrace|Trail|Loop|Row|Walk")
 ADDRESS = re.compile(
@@ -43,10 +53,10 @@ def normalise_phone(text: str | None) -> str | None:
     """
     if not text:
         return None
-    if re.fullmatch(r"\s*\+?1?\d{10}\s*", text):  # already bare digits or E.164 (as stored)
+    if re.fullmatch(r"\s*(?:\+1|1)?\d{10}\s*", text):  # already bare digits or E.164 (as stored)
         text = re.sub(r"\D", "", text)[-10:]
         text = f"{text[:3]}-{text[3:6]}-{text[6:]}"
-    m = PHONE.search(text)
+    m = next((m for m in PHONE.finditer(text) if not _after_foreign_code(text, m.start())), None)
     if not m:
         return None
     try:
@@ -56,14 +66,66 @@ def normalise_phone(text: str | None) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def _after_foreign_code(text: str, start: int) -> bool:
+    """True when the digits at `start` follow a "+" country code other than 1: "+84 243 855 2501" is no US phone."""
+    code = re.search(r"\+\s*(\d{1,3})[\s.-]*\(?\s*$", text[:start])
+    return bool(code) and code.group(1) != "1"
+
+
 def split_suite(street: str | None, suite: str | None = None) -> tuple[str | None, str | None]:
-    """Keep the suite apart from the street: ("100 Main St, Suite 2", None) -> ("100 Main St", "2")."""
+    """Keep the units apart from the street: ("100 Main St, Bldg 2, Suite 110", None) -> ("100 Main St", "110").
+
+    The clinic id is built from street and suite, so a building or floor left on the street would fork a clinic.
+    """
     if not street:
         return street, suite
-    m = SUITE.search(street)
-    if m:
-        return street[: m.start()].strip(" ,"), suite or m.group(1)
-    return street.strip(" ,"), suite
+    units = []
+    while m := UNIT_AT_END.search(street):
+        units.append(m)
+        street = street[: m.start()]
+    return street.strip(" ,-"), suite or _main_unit(units)
+
+
+def split_address_line_2(line: str | None) -> tuple[str | None, str | None]:
+    """An address line 2 as (suite, the rest): ("HOSPITAL ANNEX - SUITE N340") -> ("N340", "HOSPITAL ANNEX").
+
+    Line 2 names a unit, a building or a department; only the unit belongs to the address that identifies a
+    clinic, so the rest is handed back apart and never joins the street.
+    """
+    line = (line or "").strip(" ,-")
+    if not line:
+        return None, None
+    if BARE_UNIT.fullmatch(line):
+        return line.lstrip("# "), None
+    units = list(UNIT.finditer(line))
+    if not units:
+        return None, line
+    chosen = min(units, key=_unit_rank)
+    rest = ", ".join(p for p in (line[: chosen.start()].strip(" ,-–"), line[chosen.end():].strip(" ,-–")) if p)
+    return _unit_value(chosen), rest or None
+
+
+def _main_unit(units: list[re.Match]) -> str | None:
+    """The most specific unit: a suite before a floor before a building."""
+    return _unit_value(min(units, key=_unit_rank)) if units else None
+
+
+def _unit_rank(unit: re.Match) -> int:
+    return 0 if unit.group("room") else 1 if unit.group("floor") or unit.group("nth_floor") else 2
+
+
+def _unit_value(unit: re.Match) -> str:
+    """The unit's id; a floor keeps its word, as floor 3 is not suite 3."""
+    floor = unit.group("floor") or unit.group("nth_floor")
+    return f"Fl {floor}" if floor else unit.group("room") or unit.group("building")
+
+
+def usps_state(text: str | None) -> str | None:
+    """The two-letter USPS code of a state written either way: "CALIFORNIA" -> "CA"; anything else as written."""
+    text = (text or "").strip()
+    if text.upper() in STATE_CODES:
+        return text.upper()
+    return STATE_NAMES.get(re.sub(r"\s+", " ", text.lower()), text or None)
 
 
 def canonical_street(street: str | None) -> str:
@@ -113,13 +175,13 @@ def address_from_text(text: str) -> ClinicInfo | None:
     m = ADDRESS.search(text)
     if not m:
         return None
-    state = "CA" if m.group("state").lower() == "california" else m.group("state")
     return ClinicInfo(street=m.group("street").strip(), suite=m.group("suite"), city=m.group("city").strip(),
-                      state=state, zip=m.group("zip"), source="text")
+                      state=usps_state(m.group("state")), zip=m.group("zip"), source="text")
 
 
 def one_line(info: ClinicInfo) -> str | None:
-    parts = [info.street, f"Suite {info.suite}" if info.suite else None, info.city,
+    suite = info.suite if re.match(r"fl ", info.suite or "", re.I) else f"Suite {info.suite}" if info.suite else None
+    parts = [info.street, suite, info.city,
              " ".join(p for p in (info.state, info.zip) if p)]
     line = ", ".join(p for p in parts if p)
     return line or info.address

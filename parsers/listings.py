@@ -10,7 +10,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
-from parsers.address import normalise_phone, split_suite, zip5
+from parsers.address import normalise_phone, split_address_line_2, split_suite, usps_state, zip5
+from parsers.vocab import STATE_CODES
 
 KETAMINE_WORDS = re.compile(r"ketamine|esketamine|spravato|psychedelic|infusion", re.I)
 # NUCC taxonomy codes (or prefixes) of the kinds of practice that give ketamine care.
@@ -20,6 +21,18 @@ TAXONOMY_WORDS = re.compile(r"psychiatr|mental health|anesthes|pain|behavioral",
 OSM_NOT_CLINIC = {"dentist", "pharmacy", "veterinary", "optometrist", "hospital", "laboratory", "physiotherapist",
                   "chiropractor", "audiologist", "blood_donation", "dialysis", "podiatrist", "optician"}
 OSM_CLINIC = {"clinic", "doctor", "doctors", "psychotherapist", "centre", "counselling", "alternative"}
+# NPPES other_names: "type" in v2.1, only the code in some older records. A former name is not on the door.
+OTHER_NAME_CODES = {"1": "former", "2": "professional", "3": "dba", "4": "former", "5": "other"}
+OTHER_NAME_TYPES = (("doing business", "dba"), ("former", "former"), ("professional", "professional"),
+                    ("other", "other"))
+# Words NPPES writes in capitals that stay so: legal forms, credentials, state codes (less those that are words).
+KEEP_UPPER = {
+    "LLC", "PC", "MD", "DO", "NP", "PA", "INC", "APC", "PLLC", "LLP", "LP", "II", "III", "IV", "NE", "NW", "SE", "SW",
+    "USA", "US", "CRNA", "PMHNP", "MSN", "DNP", "FNP", "APRN", "ARNP", "BC", "RN", "LCSW", "LMFT", "LPC", "LPCC",
+    "MFT", "MPH", "OBGYN", "OB", "GYN", "TMS", "OC", "ENT", "ADHD", "PTSD",
+} | (STATE_CODES - {"IN", "OR", "ME", "HI", "OK", "DE", "LA", "AL", "CO", "OH", "ID", "MA", "MI", "AS"})
+MIXED_CASE = {"PHD": "PhD", "PSYD": "PsyD", "DNSC": "DNSc"}
+DOTTED = re.compile(r"(?:[A-Z]\.)+[A-Z]?")  # "M.D.", "P.C", "U.S.A."
 
 
 class SourceError(ValueError):
@@ -62,30 +75,67 @@ def npi_listings(result: dict) -> list[dict]:
     """One NPI result -> one listing per practice location: the primary location keeps the bare NPI as its
     id, each further practice location gets ``NPI#2``, ``NPI#3``... (a chain shares one NPI).
 
-    The DBA name (the name on the door) is preferred to the legal name, which is kept as ``legal_name``.
+    The name on the door (a DBA name, else another name that mentions ketamine care) is preferred to the legal
+    name, which is kept as ``legal_name``.
     """
     basic = result.get("basic") or {}
-    dba = [o.get("organization_name") for o in result.get("other_names") or []
-           if "doing business" in str(o.get("type", "")).lower() and o.get("organization_name")]
     legal = basic.get("organization_name") or " ".join(
         p for p in (basic.get("first_name"), basic.get("last_name"), basic.get("credential")) if p)
     primary = next((a for a in result.get("addresses") or [] if a.get("address_purpose") == "LOCATION"), {})
     taxonomies = result.get("taxonomies") or []
     taxonomy = next((t for t in taxonomies if t.get("primary")), taxonomies[0] if taxonomies else {})
     shared = {
-        "source": "npi_registry", "name": _title(dba[0]) if dba else _title(legal), "legal_name": _title(legal),
+        "source": "npi_registry", "name": _title(_door_name(legal, result)), "legal_name": _title(legal),
         "category": f"{taxonomy.get('code', '')} {taxonomy.get('desc', '')}".strip(),
         "published_at": _epoch(result.get("last_updated_epoch")),
     }
-    listings = []
-    for n, place in enumerate([primary, *(result.get("practiceLocations") or [])], start=1):
-        street, suite = split_suite(_join(place.get("address_1"), place.get("address_2")))
-        listings.append({**shared, "source_id": str(result.get("number")) + (f"#{n}" if n > 1 else ""),
-                         "npi": str(result.get("number")),
-                         "phone": normalise_phone(place.get("telephone_number")), "street": _title(street),
-                         "suite": suite, "city": _title(place.get("city")), "state": place.get("state"),
-                         "zip": zip5(place.get("postal_code"))})
-    return listings
+    number = str(result.get("number"))
+    return [{**shared, "source_id": number + (f"#{n}" if n > 1 else ""), "npi": number, **_npi_location(place)}
+            for n, place in enumerate([primary, *(result.get("practiceLocations") or [])], start=1)]
+
+
+def _npi_location(place: dict) -> dict:
+    """An NPI address as listing fields. Line 2 gives the suite and nothing else: a hospital or department
+    there, joined to the street, would make a second clinic id for the same building (the raw record keeps it).
+    """
+    line_1, line_2 = place.get("address_1"), place.get("address_2")
+    if _starts_with_number(line_2) and not _starts_with_number(line_1):  # the building's name came first
+        line_1, line_2 = line_2, line_1
+    street, suite = split_suite((line_1 or "").strip() or None)
+    unit, _rest = split_address_line_2(line_2)
+    in_us = (place.get("country_code") or "US").strip().upper() == "US"
+    return {"phone": normalise_phone(place.get("telephone_number")) if in_us else None, "street": _title(street),
+            "suite": unit or suite, "city": _title(place.get("city")), "state": usps_state(place.get("state")),
+            "zip": zip5(place.get("postal_code"))}
+
+
+def _starts_with_number(line: str | None) -> bool:
+    return bool(re.match(r"\s*\d+\s+\S", line or ""))
+
+
+def _other_names(result: dict) -> list[tuple[str, str]]:
+    """(kind, name) of each of a record's other names: dba, other, former or professional."""
+    found = []
+    for entry in result.get("other_names") or []:
+        name = entry.get("organization_name") or " ".join(
+            p for p in (entry.get("first_name"), entry.get("last_name")) if p)
+        if name:
+            found.append((_other_name_kind(entry), name))
+    return found
+
+
+def _other_name_kind(entry: dict) -> str:
+    written = str(entry.get("type") or "").lower()
+    by_type = next((kind for words, kind in OTHER_NAME_TYPES if words in written), None)
+    return by_type or OTHER_NAME_CODES.get(str(entry.get("code") or "").strip(), "other")
+
+
+def _door_name(legal: str, result: dict) -> str:
+    """A DBA name; else an "Other Name" that mentions ketamine care (the clinic the legal entity runs); else legal."""
+    others = _other_names(result)
+    dba = [name for kind, name in others if kind == "dba"]
+    ketamine = [name for kind, name in others if kind == "other" and KETAMINE_WORDS.search(name)]
+    return (dba or ketamine or [legal])[0]
 
 
 def directory_listing(directory: str, entry, page_url: str) -> dict:
@@ -110,6 +160,9 @@ def classify_npi(listing: dict, result: dict) -> tuple[str, str | None]:
     if KETAMINE_WORDS.search(listing["name"] or "") or KETAMINE_WORDS.search(
             (result.get("basic") or {}).get("organization_name") or ""):
         return "candidate", "name mentions ketamine care"
+    other = next((name for _, name in _other_names(result) if KETAMINE_WORDS.search(name)), None)
+    if other:
+        return "candidate", f"another registered name mentions ketamine care ({_title(other)})"
     for taxonomy in result.get("taxonomies") or []:
         code = taxonomy.get("code") or ""
         if taxonomy.get("primary") and (code.startswith(RELEVANT_TAXONOMY) or TAXONOMY_WORDS.search(
@@ -152,11 +205,27 @@ def _join(*parts, sep: str = ", ") -> str | None:
 
 
 def _title(text: str | None) -> str | None:
-    """NPPES writes names and streets in capitals; title-case them, keeping short codes (LLC, PC, MD)."""
+    """NPPES writes names and streets in capitals; title-case them, keeping codes (LLC, M.D., OB/GYN, CA)."""
     if not text:
         return text
     if text != text.upper():
         return text
-    keep = {"LLC", "PC", "MD", "DO", "NP", "PA", "INC", "APC", "CA", "PLLC", "II", "III", "IV", "NE", "NW", "SE",
-            "SW", "USA", "CRNA", "PMHNP", "LLP", "MSN", "DNP", "TMS", "OC"}
-    return " ".join(w if w in keep else w.capitalize() for w in text.split())
+    return " ".join("".join(_title_part(p) for p in re.split(r"([-/])", word)) for word in text.split())
+
+
+def _title_part(part: str) -> str:
+    """One word, or one side of a hyphen or slash ("SMITH-JONES", "OB/GYN"), punctuation around it kept."""
+    lead, core, trail = re.fullmatch(r"([^\w.]*)(.*?)([^\w.]*)", part).groups()
+    bare = core.rstrip(".")
+    dots = core[len(bare):]
+    if DOTTED.fullmatch(bare) or bare in KEEP_UPPER:
+        word = bare
+    elif bare in MIXED_CASE:
+        word = MIXED_CASE[bare]
+    elif re.fullmatch(r"MC[A-Z]{2,}", bare):
+        word = "Mc" + bare[2:].capitalize()
+    elif re.fullmatch(r"[A-Z]'[A-Z]{2,}", bare):  # O'BRIEN, D'ANGELO
+        word = bare[:2] + bare[2:].capitalize()
+    else:
+        word = bare.capitalize()  # "1ST" -> "1st", "WOMEN'S" -> "Women's"
+    return lead + word + dots + trail

@@ -174,3 +174,56 @@ def test_pages_are_chosen_by_what_the_site_holds_not_by_words_in_their_urls():
     response = HtmlResponse("https://c.example/", body=page, encoding="utf-8")
     links = ClinicSiteSpider._relevant_links(None, response, "https://c.example/")
     assert links == ["https://c.example/pricing/", "https://c.example/what-to-expect/"]
+
+
+def _crawl_process(running, db_path, *args):
+    import os
+    import subprocess
+
+    from tests.test_recrawl import CLINICS
+
+    env = {**os.environ, "CLINICS_SAMPLE_WEB": running.api_base}
+    return subprocess.Popen([CLINICS, "crawl", "--region", "Orange County, CA", "--db", str(db_path), *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_a_run_that_reaches_nothing_fails_with_its_reason_and_touches_no_clinic(web, tmp_path):
+    import os
+    import subprocess
+
+    from tests.test_recrawl import CLINICS
+
+    _, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    before = query(db_path, "select id, status, missed_runs, last_confirmed from clinics order by id")
+    seeds = tmp_path / "seeds.txt"
+    seeds.write_text("http://127.0.0.1:9/\n")
+    env = {k: v for k, v in os.environ.items() if k != "CLINICS_SAMPLE_WEB"}  # the real profile: loopback refused
+    done = subprocess.run([CLINICS, "crawl", "--region", "Orange County, CA", "--db", str(db_path), "--npi-url",
+                           "http://127.0.0.1:9/api/", "--overpass-url", "http://127.0.0.1:9/api/interpreter",
+                           "--seed-list", str(seeds)], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 3, done.stdout + done.stderr[-2000:]
+    assert "no source or website answered" in done.stdout and "address guard" in done.stdout
+    assert query(db_path, "select status from crawl_runs order by id desc limit 1") == [{"status": "failed"}]
+    assert query(db_path, "select id, status, missed_runs, last_confirmed from clinics order by id") == before
+
+
+def test_an_interrupted_run_stops_within_seconds_and_says_so(web, tmp_path):
+    import signal
+    import time
+
+    _, running = web
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    before = query(db_path, "select id, status, missed_runs, last_confirmed from clinics order by id")
+    process = _crawl_process(running, db_path, "--set", "DOWNLOAD_DELAY=1", "--set", "AUTOTHROTTLE_ENABLED=False")
+    time.sleep(3)
+    process.send_signal(signal.SIGINT)
+    started = time.monotonic()
+    out, err = process.communicate(timeout=60)
+    assert time.monotonic() - started < 25, "stopped within seconds of Ctrl+C"
+    assert process.returncode == 4, out + err[-2000:]
+    assert "interrupted" in out and "Traceback" not in err
+    assert query(db_path, "select status from crawl_runs order by id desc limit 1") == [{"status": "interrupted"}]
+    assert query(db_path, "select id, status, missed_runs, last_confirmed from clinics order by id") == before

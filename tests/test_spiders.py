@@ -61,10 +61,10 @@ def test_npi_registry_lists_the_regions_organisations_and_drops_non_clinics(samp
 
 def test_npi_error_answered_with_http_200_is_a_failed_fetch(sample_web, tmp_path):
     done, db = crawl(sample_web, tmp_path, "npi_registry", settings={"NPI_PAGE_LIMIT": 500})
-    assert done.returncode == 1, "an Errors answer is a failure, not zero clinics"
-    assert "failed_queries" in done.stdout
+    assert done.returncode == 3, "an Errors answer to every query is a failed run, not zero clinics"
+    assert "failed_queries" in done.stdout and "no source or website answered" in done.stdout
     run = next(db["crawl_runs"].rows)
-    assert run["status"] == "partial" and run["exit_code"] == 1
+    assert run["status"] == "failed" and run["exit_code"] == 3
 
 
 def test_osm_lists_clinics_inside_the_region_only(sample_web, tmp_path):
@@ -100,7 +100,7 @@ def test_clinic_site_stays_on_each_host_within_its_page_budget(sample_web, tmp_p
 
 def test_overpass_timeout_answered_with_http_200_is_a_failed_fetch(sample_web, tmp_path):
     done, db = crawl(sample_web, tmp_path, "osm", settings={"OVERPASS_TIMEOUT": 1})
-    assert done.returncode == 1, "a remark saying the query timed out is a failure, not zero clinics"
+    assert done.returncode == 3, "a remark saying the query timed out is a failure, not zero clinics"
     assert "osm/source/osm/failed_queries" in done.stdout
     assert db["sources"].count == 0
 
@@ -140,7 +140,7 @@ def test_directory_page_without_clinic_data_is_a_failed_fetch(web, tmp_path):
     edit.page("ketamine-clinic-finder", "us/ca/orange-county/index.html").write_text(
         "<html><body><h1>We've moved!</h1><p>Find clinics in our new app.</p></body></html>")
     done, db = crawl(running, tmp_path, "directory")
-    assert done.returncode == 1 and "directory/source/directory/failed_queries" in done.stdout
+    assert done.returncode == 3 and "directory/source/directory/failed_queries" in done.stdout
     assert db["sources"].count == 0
 
 
