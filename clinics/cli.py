@@ -430,5 +430,33 @@ def extract(source, url: str | None, explain: bool) -> None:
     sys.stdout.write("\n")
 
 
+@cli.command(name="changes")
+@db_option
+@click.option("--since", metavar="WHEN", help="Every change since a date (2024-05-01), an ISO timestamp "
+              "(2024-05-01T09:30:00Z) or a time back (7d, 12h). Default: the latest run that recorded any.")
+@click.option("--region", help='Only clinics of this region: its name as stored ("Orange County, CA") or as '
+              "'clinics crawl --region' takes it.")
+@click.option("--clinic", "clinic_id", metavar="ID", help="Only this clinic.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the changes, values as stored.")
+def changes_command(db_path: str, since: str | None, region: str | None, clinic_id: str | None, as_json: bool) -> None:
+    """What changed, clinic by clinic: the latest run's changes, or every change since a time."""
+    from clinics.changes import SinceError, format_changes, json_rows, parse_since, region_name, select_changes
+    from core.regions import RegionError
+    from db.schema import open_db
+
+    try:
+        cutoff = parse_since(since) if since is not None else None
+    except SinceError as error:
+        raise click.BadParameter(str(error), param_hint="'--since'") from None
+    _existing_db(db_path)
+    db = open_db(db_path)
+    try:
+        region = region_name(db, region) if region is not None else None
+    except RegionError as error:
+        raise click.UsageError(str(error)) from None
+    selection = select_changes(db, cutoff, region, clinic_id)
+    click.echo(json.dumps(json_rows(selection), indent=2) if as_json else format_changes(selection))
+
+
 if __name__ == "__main__":
     cli()

@@ -59,6 +59,9 @@ class RunResult:
     errors: dict = field(default_factory=dict)
     message: str = ""
     unmapped: dict = field(default_factory=dict)  # text kept as text because it could not be mapped, by kind
+    dropped: dict = field(default_factory=dict)  # listings the build dropped after reading their sites, by reason
+    judged: dict = field(default_factory=dict)  # clinics confirmed, unconfirmed, untouched, gone (db/build.py)
+    failed_queries: dict = field(default_factory=dict)  # source -> a few of its failed queries, with why
 
     def summary(self) -> str:
         if self.exit_code == EXIT_NOT_STARTED:
@@ -67,13 +70,21 @@ class RunResult:
         outcome = OUTCOMES.get(self.exit_code, "failed")
         lines = [
             f"run {self.run_id}: exit {self.exit_code} ({outcome}{': ' + self.message if self.message else ''})",
-            f"  listings: {s.get('listings', 0)} ({s.get('listings_dropped', 0)} dropped)",
+            f"  listings: {s.get('listings', 0)} ({s.get('listings_dropped', 0)} dropped by their source's filter"
+            f"{_counted(', then dropped after reading their sites: ', self.dropped)})",
             f"  pages: {s.get('pages_fetched', 0)} fetched, {s.get('pages_changed', 0)} new or changed and parsed, "
             f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_not_requested', 0)} not asked for "
             f"(unchanged by their sitemap), {s.get('pages_failed', 0)} failed",
             f"  requests: {s.get('requests', 0)}, bytes received: {s.get('bytes_received', 0)}",
-            f"  clinics: {self.clinics}, facts: {self.facts}, changes: {self.changes}",
+            f"  clinics: {self.clinics}{_counted(' (', self.judged, ')')}, facts: {self.facts}, changes: {self.changes}",
         ]
+        if self.judged.get("untouched"):
+            lines.append(f"  {self.judged['untouched']} clinic(s) known only from sources that failed were left as they "
+                         "were: neither confirmed nor aged")
+        for source, examples in sorted(self.failed_queries.items()):
+            failed = self.errors.get(f"{source}/source/{source}/failed_queries", len(examples))
+            lines.append(f"  {source}: {failed} quer{'y' if failed == 1 else 'ies'} failed, for example:")
+            lines += [f"    {example}" for example in examples]
         if self.unmapped:
             lines.append("  unmapped (kept as text, see clinic_care key 'unmapped'): "
                          + ", ".join(f"{kind} {count}" for kind, count in sorted(self.unmapped.items())))
@@ -137,7 +148,8 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
         figures = _figures(crawl_stats)
         errors = {**_errors(crawl_stats), status: 1}
         run.close(status=status, exit_code=exit_code, errors=errors, stats=crawl_stats, **figures)
-        return RunResult(run_id, exit_code, figures, errors=errors, message=reason)
+        return RunResult(run_id, exit_code, figures, errors=errors, message=reason,
+                         failed_queries=_failed_examples(crawl_stats))
     built: BuildResult = run.rebuild(region, complete_sources=_complete_sources(crawl_stats, spiders),
                                      sites_crawled="clinic_site" in spiders, confirms=True, **vars(thresholds))
     figures = _figures(crawl_stats)
@@ -146,7 +158,8 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
     run.close(status="ok" if exit_code == 0 else "partial", exit_code=exit_code, errors=errors,
               stats={**crawl_stats, **built.stats()}, **figures)
     return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors,
-                     unmapped=built.unmapped)
+                     unmapped=built.unmapped, dropped=built.dropped, judged=built.judged,
+                     failed_queries=_failed_examples(crawl_stats))
 
 
 def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
@@ -210,6 +223,13 @@ def _stop(reactor) -> None:
         pass
 
 
+def _counted(before: str, counts: dict, after: str = "") -> str:
+    """ "5 confirmed, 1 untouched" for a dict of counts, with text around it; nothing for no counts."""
+    if not counts:
+        return ""
+    return before + ", ".join(f"{count} {what}" for what, count in sorted(counts.items(), key=lambda kv: -kv[1])) + after
+
+
 def _not_rebuilt(stats: dict, spiders: tuple[str, ...]) -> tuple[int, str, str] | None:
     """(exit code, status, reason) of a run whose clinics must not be rebuilt: stopped by a signal, or one that
     reached nothing (no network, every address refused). Rebuilt, such a run would age every clinic whose site
@@ -225,6 +245,10 @@ def _not_rebuilt(stats: dict, spiders: tuple[str, ...]) -> tuple[int, str, str] 
             "every query and page failed"
         return EXIT_FAILED, "failed", f"no source or website answered ({why}): no clinic was touched"
     return None
+
+
+def _failed_examples(stats: dict) -> dict[str, list[str]]:
+    return {name: stats[key] for name in DISCOVERY_SPIDERS if (key := f"{name}/source/{name}/failed_examples") in stats}
 
 
 def _complete_sources(stats: dict, spiders: tuple[str, ...]) -> set[str]:

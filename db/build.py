@@ -88,11 +88,15 @@ class BuildResult:
     merged_by_people: int = 0
     unmapped: dict[str, int] = field(default_factory=dict)  # text kept unmapped, by kind (state, hours, credential)
     corrections: dict[str, int] = field(default_factory=dict)  # accepted corrections applied, or superseded
+    # how this run judged each clinic it built: confirmed, unconfirmed (its site failed or no source lists it),
+    # untouched (known only from sources that failed), gone (its site says so)
+    judged: dict[str, int] = field(default_factory=dict)
 
     def stats(self) -> dict:
         return {"build/unmapped": self.unmapped, "build/corrections": self.corrections, "build/dropped": self.dropped,
                 "build/merged_by_identity": self.merged_by_identity,
-                "build/possible_duplicates": self.possible_duplicates, "build/merged_by_people": self.merged_by_people}
+                "build/possible_duplicates": self.possible_duplicates, "build/merged_by_people": self.merged_by_people,
+                "build/judged": self.judged}
 
 
 def clinic_id(location: dict, site: str | None) -> str:
@@ -144,7 +148,8 @@ def build_clinics(db: sqlite_utils.Database, run: RunContext) -> BuildResult:
     with db.atomic():
         result.corrections = apply_corrections(db, records, run.now)
         for record in records.values():
-            _set_status(db, record, run, site_health)
+            judged = _set_status(db, record, run, site_health)
+            result.judged[judged] = result.judged.get(judged, 0) + 1
             if record.status_override:
                 record.row.update(status=record.status_override[0], status_reason=record.status_override[1])
             result.changes += _write_clinic(db, record, run)
@@ -305,8 +310,8 @@ def _site_health(db: sqlite_utils.Database, run_id: int | None) -> dict[str, boo
     return health
 
 
-def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext, site_health: dict) -> None:
-    """The row's status this run (core/status.py), from the row it had."""
+def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext, site_health: dict) -> str:
+    """The row's status this run (core/status.py), from the row it had; how the run judged it, in a word."""
     row = record.row
     old = next(iter(db.query("select status, missed_runs, last_confirmed from clinics where id = ?", [row["id"]])), {})
     # A clinic with a website is confirmed only by its site answering this run: a site never asked (a bad URL, a
@@ -314,7 +319,13 @@ def _set_status(db: sqlite_utils.Database, record: ClinicRecord, run: RunContext
     host = host_of(row.get("website"))
     site_ok = site_health.get(host, False) if run.sites_crawled and host else None
     says_gone = row.get("status_reason") if row.get("status") == "gone" else None
-    row.update(status_update(old, run, says_gone=says_gone, listed=_listed_now(record, run), site_ok=site_ok))
+    listed = _listed_now(record, run)
+    row.update(status_update(old, run, says_gone=says_gone, listed=listed, site_ok=site_ok))
+    if says_gone:
+        return "gone"
+    if not run.confirms or (listed is None and site_ok is None):
+        return "untouched"
+    return "confirmed" if row.get("last_confirmed") == run.now else "unconfirmed"
 
 
 def _listed_now(record: ClinicRecord, run: RunContext) -> bool | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -280,7 +281,9 @@ def test_a_source_that_failed_confirms_nothing(web, tmp_path):
     edit.fail_api("npi")
     time.sleep(1)  # a later second, so a confirmation this run would show
     done = crawl(running, db_path)
-    assert done.returncode == 1 and "npi_registry" in done.stdout, "a failed source is named in the summary"
+    assert done.returncode == 1 and re.search(r"npi_registry: \d+ queries failed, for example:", done.stdout)
+    assert "postal_code=" in done.stdout, "the summary shows which queries failed"
+    assert "1 clinic(s) known only from sources that failed were left as they were" in done.stdout
     [after] = query(db_path, sql)
     assert after["last_confirmed"] == before["last_confirmed"], "no source answered for it: not confirmed"
     assert (after["status"], after["missed_runs"]) == ("active", 0), "nor aged: nothing said it went away"

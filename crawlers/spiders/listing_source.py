@@ -19,6 +19,8 @@ from crawlers.spiders.region import RegionSpider
 from db.store import now_iso
 from parsers.listings import SourceError
 
+MAX_FAILED_EXAMPLES = 3
+
 
 class ListingSource(RegionSpider):
     async def start(self):
@@ -73,6 +75,9 @@ class ListingSource(RegionSpider):
         if counted:
             self.logger.error("%s: %s failed: %s", self.name, url, why)
             self.count("failed_queries")
+            examples = self.crawler.stats.get_value(f"source/{self.name}/failed_examples") or []
+            if len(examples) < MAX_FAILED_EXAMPLES:  # the run's summary names them
+                self.crawler.stats.set_value(f"source/{self.name}/failed_examples", [*examples, f"{url}: {why}"[:200]])
         else:
             self.logger.warning("%s: %s failed: %s", self.name, url, why)
             self.count(f"{handler}_failed")
