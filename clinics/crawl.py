@@ -13,6 +13,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
+from clinics.progress import Progress
 from clinics.session import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_NOT_STARTED, EXIT_OK, EXIT_PARTIAL, Session, run_session
 from core.regions import Region
 from crawlers.profiles import PROFILES
@@ -140,8 +141,9 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
                 quiet) -> RunResult:
     run_id = run.start(region.name, profile)
     settings = crawler_settings(profile, db_path, run_id, region, overrides)
-    _configure_logging(settings, log_file, quiet)
-    crawl_stats = _run_spiders(settings, spiders, region)
+    progress = Progress(enabled=not quiet)
+    _configure_logging(settings, log_file, quiet, progress.live)
+    crawl_stats = _run_spiders(settings, spiders, region, progress)
     stopped = _not_rebuilt(crawl_stats, spiders)
     if stopped:  # nothing is rebuilt, so nothing is confirmed or aged; pages stored so far are read next run
         exit_code, status, reason = stopped
@@ -162,12 +164,15 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
                      failed_queries=_failed_examples(crawl_stats))
 
 
-def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
-    """Scrapy logs to stderr by default; --log-file sends them to a rotating file; --quiet keeps stderr silent.
+def _configure_logging(settings, log_file: str | None, quiet: bool, live_progress: bool = False) -> None:
+    """Scrapy logs to stderr by default; --log-file sends them to a rotating file; --quiet keeps stderr silent;
+    on a terminal, where the progress lines show the crawl, stderr gets only errors (the summary counts the rest).
 
     The file holds INFO and above whatever the profile's LOG_LEVEL (a line per page and per failure, see
     crawlers/logformatter.py): Scrapy's loggers create DEBUG records, and the root logger's level does not
     stop records its children pass up, so the handler's own level does."""
+    if live_progress and not log_file:
+        settings.set("LOG_LEVEL", "ERROR", priority="cmdline")
     if not (log_file or quiet):
         return
     settings.set("LOG_INSTALL_ROOT_HANDLER", False, priority="cmdline")
@@ -185,20 +190,32 @@ def _configure_logging(settings, log_file: str | None, quiet: bool) -> None:
         root.addHandler(logging.NullHandler())
 
 
-def _run_spiders(settings, spiders: tuple[str, ...], region: Region) -> dict:
+def _run_spiders(settings, spiders: tuple[str, ...], region: Region, progress: Progress | None = None) -> dict:
     """Run the spiders one after another in this process's single reactor; their stats, prefixed by name."""
     from scrapy.crawler import CrawlerProcess
     from twisted.internet import defer
+
+    progress = progress or Progress(enabled=False)
 
     process = CrawlerProcess(settings)
     collected: dict = {}
 
     @defer.inlineCallbacks
     def chain():
+        from twisted.internet import task
+
         try:
             for name in spiders:
                 crawler = process.create_crawler(name)
-                yield process.crawl(crawler, region=region.name) if name != "clinic_site" else process.crawl(crawler)
+                crawling = process.crawl(crawler, region=region.name) if name != "clinic_site" else process.crawl(crawler)
+                # started once the crawl has installed Scrapy's reactor (a LoopingCall would install the default)
+                ticker = task.LoopingCall(lambda name=name, crawler=crawler: progress.update(name, _live_stats(crawler)))
+                ticker.start(0.5, now=False)
+                try:
+                    yield crawling
+                finally:
+                    ticker.stop()
+                progress.done(name, _live_stats(crawler))
                 for key, value in (crawler.stats.get_stats() or {}).items():
                     collected[f"{name}/{key}"] = value.isoformat() if hasattr(value, "isoformat") else value
                 if crawler.stats.get_value("finish_reason") == "shutdown":
@@ -211,6 +228,14 @@ def _run_spiders(settings, spiders: tuple[str, ...], region: Region) -> dict:
     chain()
     process.start(stop_after_crawl=False)
     return collected
+
+
+def _live_stats(crawler) -> dict:
+    """A crawler's stats so far; none before its crawl has started (Scrapy sets them then)."""
+    try:
+        return crawler.stats.get_stats() or {}
+    except RuntimeError:
+        return {}
 
 
 def _stop(reactor) -> None:
