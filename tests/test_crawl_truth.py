@@ -227,3 +227,25 @@ def test_an_interrupted_run_stops_within_seconds_and_says_so(web, tmp_path):
     assert "interrupted" in out and "Traceback" not in err
     assert query(db_path, "select status from crawl_runs order by id desc limit 1") == [{"status": "interrupted"}]
     assert query(db_path, "select id, status, missed_runs, last_confirmed from clinics order by id") == before
+
+
+def test_a_second_address_of_a_page_read_is_not_stored_twice():
+    from scrapy.http import HtmlResponse, Request
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.items import PageItem
+    from crawlers.spiders.clinic_site import ClinicSiteSpider
+
+    crawler = get_crawler(ClinicSiteSpider)
+    crawler._apply_settings()
+    spider = ClinicSiteSpider.from_crawler(crawler)
+    site = "https://c.example/"
+    body = b'<html><head><link rel="canonical" href="https://c.example/services/"></head><body>IV ketamine</body></html>'
+
+    def read(url):
+        response = HtmlResponse(url, body=body, encoding="utf-8", request=Request(url))
+        return [item for item in spider.parse(response, site, 1) if isinstance(item, PageItem)]
+
+    assert len(read("https://c.example/services/")) == 1
+    assert read("https://c.example/our-services.php?") == [], "its canonical page was read already"
+    assert spider._claim("https://c.example/services", site, 1, "links") is None, "nor asked for again"

@@ -57,6 +57,7 @@ class ClinicSiteSpider(RegionSpider):
         self.requested: dict[str, set[str]] = defaultdict(set)  # site -> pages asked for (their page_key)
         self.spent: dict[str, int] = defaultdict(int)  # site -> pages asked for that did not fail (the budget)
         self.waiting: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # pages past the budget, in order
+        self.read: dict[str, set[str]] = defaultdict(set)  # site -> pages that answered (page_key), canonical too
         self.sitemaps_asked: dict[str, set[str]] = defaultdict(set)
         self.lastmods: dict[str, dict[str, str]] = defaultdict(dict)  # site -> page URL -> its sitemap <lastmod>
         # site -> robots.txt and sitemap requests not answered yet: the home page waits for them, so that it too
@@ -233,6 +234,9 @@ class ClinicSiteSpider(RegionSpider):
     def parse(self, response, site: str, depth: int):
         headers = response.headers
         not_modified = "not_modified" in response.flags
+        if self._copy_of_a_page_read(response, site):
+            self.crawler.stats.inc_value("pages/duplicate_of_canonical")
+            return
         links = response.meta.get("stored_links") if not_modified else None
         if links is None and response.status == 200 and hasattr(response, "css"):
             links = self._relevant_links(response, site)
@@ -246,6 +250,18 @@ class ClinicSiteSpider(RegionSpider):
             request = self._claim(link, site, depth + 1, why="links")
             if request:
                 yield request
+
+    def _copy_of_a_page_read(self, response, site: str) -> bool:
+        """A page whose canonical link names a page of the site already read is a second address of it: not
+        stored twice. Otherwise the page stands for its canonical address too, which is not fetched again."""
+        if response.status != 200 or not hasattr(response, "text"):
+            return False
+        own, canonical = page_key(response.url), _canonical_key(response)
+        if canonical and canonical != own and canonical in self.read[site]:
+            return True
+        self.read[site].update({own, canonical} - {None})
+        self.requested[site].update({own, canonical} - {None})
+        return False
 
     def _relevant_links(self, response, site: str) -> list[str]:
         """Same-host links whose path or text looks relevant first; then, on a page about ketamine care, its
@@ -305,6 +321,20 @@ def page_key(url: str) -> str:
     parts = urlparse(url)
     path = PAGE_SUFFIX.sub("", INDEX_FILE.sub("/", parts.path or "/")).rstrip("/")
     return f"{parts.netloc.lower()}{path}"
+
+
+CANONICAL = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical\b[^>]*>", re.I)
+MAX_HEAD_CHARS = 100_000  # where a canonical link is looked for
+
+
+def _canonical_key(response) -> str | None:
+    """The page_key of the page's ``<link rel="canonical">`` on its own host, or None."""
+    tag = CANONICAL.search(response.text[:MAX_HEAD_CHARS])
+    found = HREF.search(tag.group(0)) if tag else None
+    if not found:
+        return None
+    canonical = urljoin(response.url, unescape(next(g for g in found.groups() if g is not None).strip()))
+    return page_key(canonical) if urlparse(canonical).netloc == urlparse(response.url).netloc else None
 
 
 def _outside_scripts(html: str) -> str:
