@@ -249,3 +249,40 @@ def test_a_second_address_of_a_page_read_is_not_stored_twice():
     assert len(read("https://c.example/services/")) == 1
     assert read("https://c.example/our-services.php?") == [], "its canonical page was read already"
     assert spider._claim("https://c.example/services", site, 1, "links") is None, "nor asked for again"
+
+
+STALE_NPI = {
+    "enumeration_type": "NPI-2", "number": "1992000041", "last_updated_epoch": "1600000000000",
+    "addresses": [{"country_code": "US", "address_purpose": "LOCATION", "address_1": "23961 CALLE DE LA MAGDALENA",
+                   "address_2": "STE 300", "city": "LAGUNA HILLS", "state": "CA", "postal_code": "926530000",
+                   "telephone_number": "949-555-0100"}],
+    "practiceLocations": [], "other_names": [], "identifiers": [], "endpoints": [],
+    "basic": {"organization_name": "LAGUNA HILLS KETAMINE", "status": "A"},
+    "taxonomies": [{"code": "261QM0801X", "desc": "Clinic/Center, Mental Health", "primary": True}],
+}
+
+
+def test_a_site_read_as_its_clinic_would_want(web, tmp_path):
+    """sample_web/sites/laguna-hills-ketamine: the address in microdata beside text that runs a date into it,
+    the conditions on a page whose URL names none, an escaped link inside JSON-LD, titles "Page :: Clinic",
+    and a registry record with the clinic's name at a stale address and phone."""
+    edit, running = web
+    edit.add_npi_record(STALE_NPI)
+    seeds = edit.root / "api" / "seeds" / "orange-county-ca.txt"
+    seeds.write_text(seeds.read_text() + "\n{{site:laguna-hills-ketamine}}/\n")
+    db_path = tmp_path / "clinics.db"
+    crawl(running, db_path)
+    host = running.manifest["sites"]["laguna-hills-ketamine"].split("//")[1]
+    [clinic] = query(db_path, "select * from clinics where website like ?", (f"%{host}%",))
+    assert (clinic["name"], clinic["street"], clinic["suite"], clinic["zip"]) == (
+        "Laguna Hills Ketamine", "24000 Alicia Pkwy", "12", "92653")
+    conditions = {r["condition"] for r in query(db_path, "select condition from clinic_conditions where clinic_id = ?",
+                                                (clinic["id"],))}
+    assert {"ocd", "fibromyalgia"} <= conditions, "read from /the-experience/, a page its URL does not name"
+    pages = [r["url"] for r in query(db_path, "select url from pages where url like ?", (f"%{host}%",))]
+    assert not [u for u in pages if "\\\\" in u or u.endswith("//") or "/fees" in u], pages
+    [registry] = query(db_path, "select clinic_id from sources where source_id = '1992000041'")
+    pairs = query(db_path, "select * from possible_duplicates")
+    assert registry["clinic_id"] == clinic["id"] or any(
+        {p["clinic_id"], p["other_id"]} == {clinic["id"], registry["clinic_id"]} for p in pairs), \
+        "the registry's listing under the same name is the clinic, or at least a possible duplicate of it"
