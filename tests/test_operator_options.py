@@ -14,19 +14,14 @@ import pytest
 from click.testing import CliRunner
 
 from clinics.cli import cli
+from tests.test_recrawl import query
 
 CLINICS = str(Path(sys.executable).parent / "clinics")
 NEAR_IRVINE = "92618 + 5 km"  # three ZIPs around Pacific Ketamine Wellness: a small, quick first region
 TRAVIS = "Travis County, TX"
 
 
-def rows(db_path: Path, sql: str, params=()) -> list[dict]:
-    db = sqlite3.connect(db_path)
-    db.row_factory = sqlite3.Row
-    try:
-        return [dict(r) for r in db.execute(sql, params)]
-    finally:
-        db.close()
+rows = query  # a database's rows as dicts (tests/test_recrawl.py)
 
 
 def clinics_crawl(*args: str) -> subprocess.CompletedProcess:
