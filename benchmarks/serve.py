@@ -35,6 +35,7 @@ QUERIES = {
     "facet page (clinics table)": "/clinics/clinics.json?_size=50",
     "ZIP radius (25 mi)": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
     "comparison view": "/clinics/clinic_comparison.json?_size=50",
+    "results page (/find)": "/find?route=iv_infusion&condition=ptsd",
 }
 REQUESTS, WARMUP, SECONDS_PER_QUERY = 30, 2, 30  # at most 30 timed requests, or 30 s of them (at least 5)
 # Under load: the pages a crowd opens, each asked by LOAD_CLIENTS clients at once for LOAD_SECONDS.
@@ -45,6 +46,7 @@ LOAD_QUERIES = {
     "ZIP radius": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
     "compare": "/compare?id=c000000000001&id=c000000000002",
     "ranked search": "/clinics/search_clinics.json?q=ptsd",
+    "results page (/find)": "/find?route=iv_infusion&condition=ptsd",
 }
 # The same pages with a question no client asked before (a word and a city, a ZIP, a pair of clinics): what a
 # request costs when the site has not rendered it yet (the site keeps rendered pages, see response_cache.py).
@@ -63,6 +65,8 @@ def distinct_queries(clinics: int) -> dict:
                                   f"&miles={rng.choice((5, 10, 25, 50))}&route=&condition=",
         "compare": lambda rng: f"/compare?id={ids(rng)}&id={ids(rng)}",
         "ranked search": lambda rng: f"/clinics/search_clinics.json?q={words(rng)}",
+        "results page (/find)": lambda rng: f"/find?zip={rng.choice(zips)}&miles={rng.choice((10, 25, 50))}"
+                                            f"&condition={rng.choice(('ptsd', 'depression', 'anxiety', 'chronic_pain'))}",
     }
 
 

@@ -132,7 +132,7 @@ INDEXES = {
 # The facets of the clinics table page, counted over the whole table by every build (db/build.py) into
 # facet_counts: the unfiltered table page, the one most opened, then reads a few rows per facet instead of
 # counting 100,000 clinics for each (datasette_config/plugins/key_facets.py). "keys" columns are JSON lists.
-COUNTED_FACETS: dict[str, str] = {"region": "column", "city": "column", "routes": "keys",
+COUNTED_FACETS: dict[str, str] = {"region": "column", "city": "column", "routes": "keys", "payers": "keys",
                                   "condition_families": "keys", "status": "column",
                                   **{kind.key: "column" for kind in FLAGS if kind.facet}}
 # value has no declared type, so a count of 1 for accepts_insurance stays the integer 1, as the live facet says

@@ -195,8 +195,10 @@ def directory_template_vars(view_name, request, datasette):
 
 @hookimpl
 def register_routes():
-    """The compare page is a view of its own, not a template page that checks its path."""
-    return [(r"^/compare/?$", compare_view)]
+    """The compare and results pages are views of their own, not template pages that check their path."""
+    from datasette_config.plugins.find import find_view
+
+    return [(r"^/compare/?$", compare_view), (r"^/find/?$", find_view)]
 
 
 async def compare_view(datasette, request):

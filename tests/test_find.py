@@ -1,0 +1,98 @@
+"""The front door's results page (/find): plain words become filters, a ZIP gives nearest first, every
+input is data, and each card says what a person needs before calling."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlparse
+
+import pytest
+from datasette.app import Datasette
+
+from clinics.publish import metadata_for, settings
+from core.find import read_search
+
+
+def site(db_path) -> Datasette:
+    return Datasette([str(db_path)], metadata=metadata_for(str(db_path)), settings=settings())
+
+
+def cards(html: str) -> list[str]:
+    return re.findall(r'<li class="card">(.*?)</li>', html, re.S)
+
+
+def test_plain_words_are_read_as_routes_conditions_insurers_cities_and_a_zip():
+    found = read_search("IV for PTSD in Irvine, Aetna 92618", known_payers=["Aetna"], known_cities=["Irvine"])
+    assert (found.routes, found.conditions, found.payers, found.cities, found.zip, found.words) == (
+        ["iv_infusion"], ["ptsd"], ["Aetna"], ["Irvine"], "92618", [])
+    assert read_search("ketamine shot").routes == ["im_injection"]
+    assert read_search("ketamine therapy for depression").routes == [], '"therapy" alone is no route'
+    assert read_search('harbor "mind" OR NEAR(x*').fts_query() == '"harbor"* "mind"* "or"* "x"*', "quoted terms only"
+
+
+@pytest.mark.asyncio
+async def test_words_become_filters_in_the_url_and_every_card_matches_them(demo_db):
+    ds = site(demo_db)
+    response = await ds.client.get("/find?q=IV+for+PTSD+in+Irvine")
+    assert response.status_code == 302
+    target = response.headers["location"]
+    assert sorted(parse_qsl(urlparse(target).query)) == [("city", "Irvine"), ("condition", "ptsd"),
+                                                         ("route", "iv_infusion")]
+    page = (await ds.client.get(target)).text
+    found = cards(page)
+    assert found and all("Irvine" in card and "IV infusion" in card and "PTSD" in card for card in found)
+    assert 'aria-pressed="true">IV infusion' in page.replace("\n", "")
+
+
+@pytest.mark.asyncio
+async def test_a_zip_gives_the_nearest_first_within_the_radius(demo_db):
+    page = (await site(demo_db).client.get("/find?zip=92618&miles=25")).text
+    miles = [float(m) for m in re.findall(r"([\d.]+) miles away", page)]
+    assert miles and miles == sorted(miles) and max(miles) <= 25
+    assert "nearest first" in page
+
+
+@pytest.mark.asyncio
+async def test_an_unknown_zip_says_so_and_suggests_the_nearest_known(demo_db):
+    page = (await site(demo_db).client.get("/find?zip=99999")).text
+    assert "We don&#39;t know the ZIP code 99999. The nearest we know is" in page
+    assert not cards(page)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("words", ['"', '""', "'", "*", "OR", "NEAR(a b)", "a AND NOT b", "<script>alert(1)</script>",
+                                   "'; drop table clinics; --", "x" * 5000, "%00", "ketamine^2 {col}:x"])
+async def test_any_search_is_data_never_an_error(demo_db, words):
+    ds = site(demo_db)
+    response = await ds.client.get("/find", params={"q": words})
+    if response.status_code == 302:
+        response = await ds.client.get(response.headers["location"])
+    assert response.status_code == 200
+    assert "<script>alert" not in response.text
+    assert "clinic" in response.text.lower()
+
+
+@pytest.mark.asyncio
+async def test_a_card_gives_the_phone_as_a_link_confirmation_in_words_and_escapes_names(demo_db):
+    page = (await site(demo_db).client.get("/find?q=sunrise")).text
+    [card] = cards(page)
+    assert "&lt;script&gt;" in card and "<script>" not in card, "the planted script name is shown as text"
+    assert re.search(r'href="tel:\+1\d{10}">\(\d{3}\) \d{3}-\d{4}</a>', card)
+    assert re.search(r"Last confirmed (today|yesterday|\d+ days ago)", card)
+    assert "Add to compare" in card
+
+
+@pytest.mark.asyncio
+async def test_each_filter_is_one_tap_to_add_or_remove(demo_db):
+    ds = site(demo_db)
+    page = (await ds.client.get("/find?route=iv_infusion")).text
+    on = re.search(r'<a href="([^"]+)" class="on" aria-pressed="true">IV infusion</a>', page)
+    assert on and "route=iv_infusion" not in on.group(1).replace("&amp;", "&"), "tapping it removes it"
+    off = re.search(r'<a href="([^"]+)" class="" aria-pressed="false">Takes insurance</a>', page)
+    assert off and "insurance=1" in off.group(1) and "route=iv_infusion" in off.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.asyncio
+async def test_the_home_page_starts_with_a_search(demo_db):
+    page = (await site(demo_db).client.get("/")).text
+    assert 'action="/find"' in page and 'name="zip"' in page and 'name="q"' in page
