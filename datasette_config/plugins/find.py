@@ -86,6 +86,7 @@ async def find_context(db, args: list[tuple[str, str]], search) -> dict:
     return {"q": one.get("q", "")[:200], "zip_code": zip_code, "miles": miles, "zip_note": zip_note, "search": search,
             "toggles": toggles, "max_price": max_price, "cards": [_card(row) for row in rows],
             "route_choices": ROUTE_LABELS, "condition_choices": {t.key: t.label for t in FAMILIES},
+            "condition_labels": CONDITION_LABELS,
             "toggle_choices": {key: words for key, (_, words) in TOGGLES.items()}, "max_cards": MAX_CARDS}
 
 
