@@ -6,12 +6,12 @@ shared. Every input is data: the words reach SQLite only as bound parameters and
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from datasette import Response
 
 from core.find import read_search
+from datasette_config.plugins.words import ago, phone_words
 from parsers.vocab import CONDITIONS, ROUTES
 
 ROUTE_LABELS = {t.key: t.label for t in ROUTES}
@@ -172,28 +172,4 @@ def _card(row: dict) -> dict:
                  0: "Does not take insurance"}.get(row["accepts_insurance"], "Insurance not stated")
     return {**row, "route_words": [ROUTE_LABELS.get(r, r) for r in routes],
             "condition_words": [CONDITION_LABELS.get(c, c) for c in families], "insurance_words": insurance,
-            "phone_words": _phone_words(row["phone"]), "confirmed_words": ago(row["last_confirmed"])}
-
-
-def _phone_words(phone: str | None) -> str | None:
-    if phone and len(phone) == 12 and phone.startswith("+1"):
-        return f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
-    return phone
-
-
-def ago(stamp: str | None, now: datetime | None = None) -> str:
-    """ "today", "3 days ago", "2 months ago" for an ISO time; "never" for none."""
-    if not stamp:
-        return "never"
-    try:
-        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
-        return stamp
-    days = ((now or datetime.now(UTC)) - (then if then.tzinfo else then.replace(tzinfo=UTC))).days
-    if days < 1:
-        return "today"
-    if days < 2:
-        return "yesterday"
-    if days < 60:
-        return f"{days} days ago"
-    return f"{days // 30} months ago"
+            "phone_words": phone_words(row["phone"]), "confirmed_words": ago(row["last_confirmed"])}

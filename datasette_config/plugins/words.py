@@ -1,0 +1,29 @@
+"""Values as a person reads them: a phone number as it is dialled, a time as "3 days ago"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def phone_words(phone: str | None) -> str | None:
+    if phone and len(phone) == 12 and phone.startswith("+1"):
+        return f"({phone[2:5]}) {phone[5:8]}-{phone[8:]}"
+    return phone
+
+
+def ago(stamp: str | None, now: datetime | None = None) -> str:
+    """ "today", "3 days ago", "2 months ago" for an ISO time; "never" for none."""
+    if not stamp:
+        return "never"
+    try:
+        then = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp
+    days = ((now or datetime.now(UTC)) - (then if then.tzinfo else then.replace(tzinfo=UTC))).days
+    if days < 1:
+        return "today"
+    if days < 2:
+        return "yesterday"
+    if days < 60:
+        return f"{days} days ago"
+    return f"{days // 30} months ago"
