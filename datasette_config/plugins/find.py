@@ -6,15 +6,17 @@ shared. Every input is data: the words reach SQLite only as bound parameters and
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from datasette import Response
+from datasette.database import QueryInterrupted
 
-from core.find import read_search
-from datasette_config.plugins.words import ago, phone_words
-from parsers.vocab import CONDITIONS, ROUTES
+from core.find import Search, read_search
+from datasette_config.plugins.home import ROUTE_LABELS
+from datasette_config.plugins.words import ago, day_words, phone_words
+from parsers.vocab import CONDITIONS
 
-ROUTE_LABELS = {t.key: t.label for t in ROUTES}
 CONDITION_LABELS = {t.key: t.label for t in CONDITIONS}
 FAMILIES = [t for t in CONDITIONS if t.parent is None]
 TOGGLES = {  # URL key -> (clinics column, words on the filter)
@@ -27,7 +29,13 @@ TOGGLES = {  # URL key -> (clinics column, words on the filter)
     "physician_led": ("physician_led", "Physician-led"),
 }
 MAX_CARDS = 50
+MAX_COMPARED = 5
 DEFAULT_MILES = 25
+PRICE_CHOICES = (300, 500, 800)  # "up to $N a session"
+MILE_CHOICES = (5, 10, 25, 50, 100)
+# Counting every filter over a broad search at 100,000 clinics takes 0.4 s (make bench): past this, no counts.
+COUNTS_TIME_LIMIT_MS = 150
+COUNTED_LISTS = {"routes": "route", "condition_families": "condition", "languages": "language", "payers": "payer"}
 CARD_COLUMNS = ("id, name, city, zip, phone, routes, condition_families, payers, accepts_insurance, spravato_covered, "
                 "lowest_price_per_session_usd, lowest_price_per_session_as_of, accepting_new_patients, telehealth, "
                 "spravato_rems, last_confirmed, latitude, longitude")
@@ -45,12 +53,19 @@ async def find_view(datasette, request):
         return Response.redirect(f"{request.path}?{urlencode(_as_filters(args, search))}")
     context = await find_context(db, args, search)
 
-    def toggled(key: str, value: str) -> str:
+    def toggled(key: str, value) -> str:
         pair = (key, str(value))
         return urlencode([p for p in args if p != pair] if pair in args else [*args, pair])
 
-    return Response.html(await datasette.render_template(
-        "find.html", {**context, "db_name": db.name, "toggled": toggled}, request=request))
+    def without(*keys: str) -> str:
+        return urlencode([p for p in args if p[0] not in keys])
+
+    def with_value(key: str, value) -> str:
+        return urlencode([p for p in args if p[0] != key] + [(key, str(value))])
+
+    return Response.html(await datasette.render_template("find.html", {
+        **context, "db_name": db.name, "toggled": toggled, "without": without, "with_value": with_value,
+        "compare_query": urlencode([("id", i) for i in context["chosen"].compared])}, request=request))
 
 
 def _pairs(args) -> list[tuple[str, str]]:
@@ -66,69 +81,149 @@ def _as_filters(args: list[tuple[str, str]], search) -> list[tuple[str, str]]:
     return words + [pair for pair in found if pair not in kept] + kept
 
 
-async def find_context(db, args: list[tuple[str, str]], search) -> dict:
-    """What the results page shows for the query string's pairs (the words in ``q`` already read)."""
-    def given(key: str) -> list[str]:
-        return [v for k, v in args if k == key]
+@dataclass
+class Chosen:
+    """Everything the URL asks for, checked: only known routes and conditions, bounded numbers and lengths."""
+    search: Search
+    zip_code: str
+    miles: float
+    toggles: list[str]
+    max_price: float | None
+    languages: list[str]
+    compared: list[str]
+
+
+def read_chosen(args: list[tuple[str, str]], search: Search) -> Chosen:
+    def given(key: str, limit: int = 80) -> list[str]:
+        return list(dict.fromkeys(v.strip()[:limit] for k, v in args if k == key and v.strip()))
 
     one = dict(args)
-    search.routes = [r for r in dict.fromkeys(given("route")) if r in ROUTE_LABELS]
-    search.conditions = [c for c in dict.fromkeys(given("condition")) if c in CONDITION_LABELS]
-    search.payers = list(dict.fromkeys(v[:80] for v in given("payer")))
-    search.cities = list(dict.fromkeys(v[:80] for v in given("city")))
-    zip_code = (one.get("zip") or "").strip()[:5]
-    miles = _number(one.get("miles"), DEFAULT_MILES, 1, 200)
-    toggles = [key for key in TOGGLES if one.get(key) == "1"]
-    max_price = _number(one.get("max_price"), None, 1, 100_000)
-    origin, zip_note = await _origin(db, zip_code)
-    sql, params = _results_sql(search, origin, miles, toggles, max_price)
-    rows = [dict(r) for r in (await db.execute(sql, params)).rows] if not zip_note else []
-    return {"q": one.get("q", "")[:200], "zip_code": zip_code, "miles": miles, "zip_note": zip_note, "search": search,
-            "toggles": toggles, "max_price": max_price, "cards": [_card(row) for row in rows],
+    search.routes = [r for r in given("route") if r in ROUTE_LABELS]
+    search.conditions = [c for c in given("condition") if c in CONDITION_LABELS]
+    search.payers, search.cities = given("payer"), given("city")
+    return Chosen(search=search, zip_code=(one.get("zip") or "").strip()[:5],
+                  miles=_number(one.get("miles"), DEFAULT_MILES, 1, 200),
+                  toggles=[key for key in TOGGLES if one.get(key) == "1"],
+                  max_price=_number(one.get("max_price"), None, 1, 100_000), languages=given("language"),
+                  compared=given("compare", 40)[:MAX_COMPARED])
+
+
+async def find_context(db, args: list[tuple[str, str]], search: Search) -> dict:
+    """What the results page shows for the query string's pairs (the words in ``q`` already read)."""
+    chosen = read_chosen(args, search)
+    origin, zip_note = await _origin(db, chosen.zip_code)
+    rows, counts = [], None
+    if not zip_note:
+        matching = _matching(chosen, origin)
+        rows = [dict(r) for r in (await db.execute(*_results_sql(matching))).rows]
+        counts = await _filter_counts(db, matching)
+    return {"q": dict(args).get("q", "")[:200], "zip_code": chosen.zip_code, "miles": chosen.miles,
+            "zip_note": zip_note, "search": search, "chosen": chosen, "origin": origin, "toggles": chosen.toggles,
+            "max_price": chosen.max_price, "cards": [_card(row) for row in rows], "counts": counts,
             "route_choices": ROUTE_LABELS, "condition_choices": {t.key: t.label for t in FAMILIES},
-            "condition_labels": CONDITION_LABELS,
-            "toggle_choices": {key: words for key, (_, words) in TOGGLES.items()}, "max_cards": MAX_CARDS}
+            "condition_labels": CONDITION_LABELS, "price_choices": PRICE_CHOICES, "mile_choices": MILE_CHOICES,
+            "toggle_choices": {key: words for key, (_, words) in TOGGLES.items()}, "max_cards": MAX_CARDS,
+            "max_compared": MAX_COMPARED, "map_points": _map_points(rows, origin, chosen.miles)}
 
 
-def _results_sql(search, origin, miles: float, toggles: list[str], max_price: float | None) -> tuple[str, dict]:
-    where, params, order = ["c.status = 'active'"], {}, "c.name"
+def _map_points(rows: list[dict], origin, miles: float) -> dict | None:
+    """What the results map draws: each card's clinic, and the ZIP with its radius."""
+    clinics = [{"id": r["id"], "name": r["name"], "lat": r["latitude"], "lon": r["longitude"]}
+               for r in rows if r["latitude"] is not None and r["longitude"] is not None]
+    if not clinics:
+        return None
+    return {"clinics": clinics, "origin": list(origin) if origin else None, "miles": miles}
+
+
+@dataclass
+class Matching:
+    """The clinics a search matches, as SQL pieces both the cards and the filter counts are built from."""
+    source: str
+    where: list[str]
+    params: dict
+    order: str
+    distance: str = "null"
+
+
+def _matching(chosen: Chosen, origin: tuple[float, float] | None) -> Matching:
+    search = chosen.search
+    matching = Matching("clinics c", ["c.status = 'active'"], {}, "c.name")
     fts = search.fts_query()
-    source = "clinics c"
     if fts:
-        source = "clinics c join clinics_fts f on f.rowid = c.rowid"
-        where.append("clinics_fts match :fts")
-        params["fts"], order = fts, "f.rank"
+        matching.source = "clinics c join clinics_fts f on f.rowid = c.rowid"
+        matching.where.append("clinics_fts match :fts")
+        matching.params["fts"], matching.order = fts, "f.rank"
     # routes and conditions through their fact tables' (key, value) indexes, not json_each over every clinic
     for n, route in enumerate(search.routes):
-        where.append(f"c.id in (select clinic_id from clinic_routes where route = :route{n} and value = 1)")
-        params[f"route{n}"] = route
+        matching.where.append(f"c.id in (select clinic_id from clinic_routes where route = :route{n} and value = 1)")
+        matching.params[f"route{n}"] = route
     for n, condition in enumerate(search.conditions):
-        where.append(f"c.id in (select clinic_id from clinic_conditions where condition = :condition{n} and value = 1 "
-                     f"union select clinic_id from clinic_conditions where condition_family = :condition{n} "
-                     "and value = 1)")
-        params[f"condition{n}"] = condition
+        matching.where.append(f"c.id in (select clinic_id from clinic_conditions where condition = :condition{n} "
+                              f"and value = 1 union select clinic_id from clinic_conditions "
+                              f"where condition_family = :condition{n} and value = 1)")
+        matching.params[f"condition{n}"] = condition
+    for n, language in enumerate(chosen.languages):
+        matching.where.append(f"c.id in (select clinic_id from clinic_care where key = 'language' "
+                              f"and detail = :language{n} and value = 1)")
+        matching.params[f"language{n}"] = language
     for n, payer in enumerate(search.payers):
-        where.append(f"exists (select 1 from json_each(c.payers) where lower(value) = lower(:payer{n}))")
-        params[f"payer{n}"] = payer
+        matching.where.append(f"exists (select 1 from json_each(c.payers) where lower(value) = lower(:payer{n}))")
+        matching.params[f"payer{n}"] = payer
     if search.cities:
-        where.append("(" + " or ".join(f"lower(c.city) = lower(:city{n})" for n in range(len(search.cities))) + ")")
-        params.update({f"city{n}": city for n, city in enumerate(search.cities)})
-    where += [f"c.{TOGGLES[key][0]} = 1" for key in toggles]
-    if max_price is not None:
-        where.append("c.lowest_price_per_session_usd <= :max_price")
-        params["max_price"] = max_price
-    distance = "null"
+        matching.where.append("(" + " or ".join(f"lower(c.city) = lower(:city{n})"
+                                                for n in range(len(search.cities))) + ")")
+        matching.params.update({f"city{n}": city for n, city in enumerate(search.cities)})
+    matching.where += [f"c.{TOGGLES[key][0]} = 1" for key in chosen.toggles]
+    if chosen.max_price is not None:
+        matching.where.append("c.lowest_price_per_session_usd <= :max_price")
+        matching.params["max_price"] = chosen.max_price
     if origin:  # the box first, on the (latitude, longitude, status) index; then the true distance, nearest first
         lat, lon = origin
-        params.update(lat=lat, lon=lon, miles=miles)
-        where.append("c.latitude between :lat - :miles / 69.0 and :lat + :miles / 69.0 and c.longitude between "
-                     ":lon - :miles / miles_per_degree_longitude(:lat) and :lon + :miles / miles_per_degree_longitude(:lat)")
-        distance = "distance_miles(:lat, :lon, c.latitude, c.longitude)"
-        where.append(f"{distance} <= :miles")
-        order = "miles_away"
+        matching.params.update(lat=lat, lon=lon, miles=chosen.miles)
+        matching.where.append("c.latitude between :lat - :miles / 69.0 and :lat + :miles / 69.0 and c.longitude "
+                              "between :lon - :miles / miles_per_degree_longitude(:lat) "
+                              "and :lon + :miles / miles_per_degree_longitude(:lat)")
+        matching.distance = "distance_miles(:lat, :lon, c.latitude, c.longitude)"
+        matching.where.append(f"{matching.distance} <= :miles")
+        matching.order = "miles_away"
+    return matching
+
+
+def _results_sql(matching: Matching) -> tuple[str, dict]:
     columns = ", ".join("c." + column.strip() for column in CARD_COLUMNS.split(","))
-    return (f"select {columns}, {distance} as miles_away from {source} where {' and '.join(where)} "
-            f"order by {order}, c.name limit {MAX_CARDS}"), params
+    return (f"select {columns}, {matching.distance} as miles_away from {matching.source} "
+            f"where {' and '.join(matching.where)} order by {matching.order}, c.name limit {MAX_CARDS}"), matching.params
+
+
+def _counts_sql(matching: Matching) -> tuple[str, dict]:
+    """How many of the matching clinics each filter would keep: one query, the matches read once."""
+    lists = " union all ".join(f"select '{kind}', j.value, count(*) from matched, json_each(matched.{column}) j "
+                               "group by j.value" for column, kind in COUNTED_LISTS.items())
+    toggles = " union all ".join(f"select 'toggle', '{key}', count(*) filter (where {column} = 1) from matched"
+                                 for key, (column, _) in TOGGLES.items())
+    prices = " union all ".join(f"select 'max_price', '{usd}', count(*) filter (where lowest_price_per_session_usd "
+                                f"<= {usd}) from matched" for usd in PRICE_CHOICES)
+    columns = ", ".join(f"c.{column}" for column in (*COUNTED_LISTS, "lowest_price_per_session_usd",
+                                                      *(column for column, _ in TOGGLES.values())))
+    sql = f"""with matched as materialized (select {columns}
+  from {matching.source} where {" and ".join(matching.where)})
+{lists}
+union all {toggles} union all {prices}"""
+    return sql, matching.params
+
+
+async def _filter_counts(db, matching: Matching) -> dict[str, dict[str, int]] | None:
+    """Counts by filter kind and value, each kind most common first; None when counting would keep the
+    reader waiting (a broad search over the whole country): the filters are then shown without counts."""
+    try:
+        rows = (await db.execute(*_counts_sql(matching), custom_time_limit=COUNTS_TIME_LIMIT_MS)).rows
+    except QueryInterrupted:
+        return None
+    counts: dict[str, dict[str, int]] = {kind: {} for kind in ("toggle", "max_price", *COUNTED_LISTS.values())}
+    for kind, value, n in sorted(rows, key=lambda r: -r[2]):
+        if n:
+            counts.setdefault(kind, {})[str(value)] = n
+    return counts
 
 
 async def _origin(db, zip_code: str | None) -> tuple[tuple[float, float] | None, str | None]:
@@ -172,4 +267,5 @@ def _card(row: dict) -> dict:
                  0: "Does not take insurance"}.get(row["accepts_insurance"], "Insurance not stated")
     return {**row, "route_words": [ROUTE_LABELS.get(r, r) for r in routes],
             "condition_words": [CONDITION_LABELS.get(c, c) for c in families], "insurance_words": insurance,
-            "phone_words": phone_words(row["phone"]), "confirmed_words": ago(row["last_confirmed"])}
+            "phone_words": phone_words(row["phone"]), "confirmed_words": ago(row["last_confirmed"]),
+            "price_as_of_words": day_words(row["lowest_price_per_session_as_of"])}

@@ -27,3 +27,11 @@ def ago(stamp: str | None, now: datetime | None = None) -> str:
     if days < 60:
         return f"{days} days ago"
     return f"{days // 30} months ago"
+
+
+def day_words(stamp: str | None) -> str | None:
+    """ "4 Dec 2026" for an ISO date or time: a price's "as of" reads as a day, not a timestamp."""
+    try:
+        return datetime.fromisoformat(str(stamp)[:10]).strftime("%-d %b %Y") if stamp else None
+    except ValueError:
+        return stamp
