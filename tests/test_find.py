@@ -3,6 +3,7 @@ input is data, and each card says what a person needs before calling."""
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import parse_qsl, urlparse
 
@@ -105,3 +106,80 @@ async def test_each_filter_is_one_tap_to_add_or_remove(demo_db):
 async def test_the_home_page_starts_with_a_search(demo_db):
     page = (await site(demo_db).client.get("/")).text
     assert 'action="/find"' in page and 'name="zip"' in page and 'name="q"' in page
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("start", ["/find", "/find?zip=92618&miles=50", "/find?route=iv_infusion"])
+async def test_the_count_beside_each_filter_is_how_many_cards_tapping_it_leaves(demo_db, start):
+    ds = site(demo_db)
+    page = (await ds.client.get(start)).text
+    offered = re.findall(r'<a href="([^"]+)" class=""><span class="visually-hidden">Add filter: </span>([^<]+?) '
+                         r'<span class="count">\((\d+)', page)
+    kinds = {parse_qsl(urlparse(href.replace("&amp;", "&")).query)[-1][0] for href, _, _ in offered}
+    assert {"route", "condition", "payer", "max_price", "telehealth"} <= kinds, kinds
+    for href, words, count in offered:
+        after = (await ds.client.get(href.replace("&amp;", "&"))).text
+        assert len(cards(after)) == int(count), f"{words}: said {count}"
+
+
+@pytest.mark.asyncio
+async def test_language_and_price_filters_keep_only_clinics_that_say_so(demo_db):
+    import sqlite3
+
+    db = sqlite3.connect(demo_db)
+    spanish = {name for name, in db.execute("select name from clinics, json_each(languages) j where status = 'active' "
+                                            "and j.value = 'Spanish'")}
+    page = (await site(demo_db).client.get("/find?language=Spanish")).text
+    assert spanish and {re.search(r'">(.*?)</a></h2>', c).group(1) for c in cards(page)} == {
+        n.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;") for n in spanish}
+    assert chip(page, "Speaks Spanish")[1]
+    cheap = (await site(demo_db).client.get("/find?max_price=300")).text
+    prices = [int(p) for p in re.findall(r"From \$(\d+) a session", cheap)]
+    assert prices and max(prices) <= 300 and len(prices) == len(cards(cheap))
+    assert chip(cheap, "Up to $300 a session")[1]
+
+
+@pytest.mark.asyncio
+async def test_a_radius_is_one_tap_to_change_or_remove(demo_db):
+    page = (await site(demo_db).client.get("/find?zip=92618&miles=5")).text
+    href, on, _ = chip(page, "Within 5 miles of 92618")
+    assert on and "zip" not in href and "miles" not in href
+    wider = re.search(r'<a href="([^"]+)">Within 50 miles</a>', page).group(1).replace("&amp;", "&")
+    assert ("miles", "50") in parse_qsl(urlparse(wider).query) and ("zip", "92618") in parse_qsl(urlparse(wider).query)
+    assert len(cards((await site(demo_db).client.get(wider)).text)) > len(cards(page))
+
+
+@pytest.mark.asyncio
+async def test_clinics_chosen_to_compare_stay_in_the_url_and_lead_to_compare(demo_db):
+    ds = site(demo_db)
+    url = "/find?q=ketamine"
+    chosen = []
+    for _ in range(3):
+        page = (await ds.client.get(url)).text
+        add = re.findall(r'<a class="action" href="([^"]+)" aria-label="Add (.*?) to compare">', page)[0]
+        url, chosen = add[0].replace("&amp;", "&"), [*chosen, add[1]]
+    page = (await ds.client.get(url)).text
+    compare = re.search(r'<a href="(/compare\?[^"]+)">Compare the 3 clinics you chose</a>', page).group(1)
+    ids = [v for k, v in parse_qsl(urlparse(compare.replace("&amp;", "&")).query) if k == "id"]
+    assert len(ids) == 3 and len(re.findall(r"Chosen to compare", page)) == 3
+    compared = (await ds.client.get(compare.replace("&amp;", "&"))).text
+    assert all(name in compared for name in chosen)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["language=%22%3E%3Cscript%3E", "max_price=-1", "max_price=abc", "miles=1e309",
+                                   "miles=-5&zip=92618", "compare=%27%22%3C&compare=x", "route=nope&condition=%00",
+                                   "payer=" + "x" * 3000, "zip=9261%22", "city=%3Cb%3E"])
+async def test_hostile_filters_are_data(demo_db, query):
+    response = await site(demo_db).client.get("/find?" + query)
+    assert response.status_code == 200
+    assert "\"><script>" not in response.text and "<b>" not in response.text.split("<h1>")[1]
+
+
+@pytest.mark.asyncio
+async def test_the_map_gets_each_card_and_the_radius_as_data_not_markup(demo_db):
+    page = (await site(demo_db).client.get("/find?zip=92618&miles=10")).text
+    data = json.loads(re.search(r"const data = (\{.*?\});", page).group(1))
+    assert data["origin"] and data["miles"] == 10 and len(data["clinics"]) == len(cards(page))
+    sunrise = (await site(demo_db).client.get("/find?q=sunrise")).text
+    assert "<script>alert" not in sunrise.split('id="results-map"')[1], "the scraped name is escaped in the JSON"
