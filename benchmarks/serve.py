@@ -36,6 +36,7 @@ QUERIES = {
     "ZIP radius (25 mi)": "/clinics/clinics_near_zip.json?zip=92618&miles=25&route=&condition=",
     "comparison view": "/clinics/clinic_comparison.json?_size=50",
     "results page (/find)": "/find?route=iv_infusion&condition=ptsd",
+    "clinic page (/clinic/<id>)": "/clinic/c000000000001",
 }
 REQUESTS, WARMUP, SECONDS_PER_QUERY = 30, 2, 30  # at most 30 timed requests, or 30 s of them (at least 5)
 # Under load: the pages a crowd opens, each asked by LOAD_CLIENTS clients at once for LOAD_SECONDS.
@@ -47,6 +48,7 @@ LOAD_QUERIES = {
     "compare": "/compare?id=c000000000001&id=c000000000002",
     "ranked search": "/clinics/search_clinics.json?q=ptsd",
     "results page (/find)": "/find?route=iv_infusion&condition=ptsd",
+    "clinic page": "/clinic/c000000000001",
 }
 # The same pages with a question no client asked before (a word and a city, a ZIP, a pair of clinics): what a
 # request costs when the site has not rendered it yet (the site keeps rendered pages, see response_cache.py).
@@ -67,6 +69,7 @@ def distinct_queries(clinics: int) -> dict:
         "ranked search": lambda rng: f"/clinics/search_clinics.json?q={words(rng)}",
         "results page (/find)": lambda rng: f"/find?zip={rng.choice(zips)}&miles={rng.choice((10, 25, 50))}"
                                             f"&condition={rng.choice(('ptsd', 'depression', 'anxiety', 'chronic_pain'))}",
+        "clinic page": lambda rng: f"/clinic/{ids(rng)}",
     }
 
 
