@@ -97,6 +97,26 @@ def _seed_list(ctx, param, value: str | None) -> str | None:
     return str(path.resolve())
 
 
+EMAIL = re.compile(r"[^@\s<>()\[\],;:\"']+@[^@\s<>()\[\],;:\"'.]+(?:\.[^@\s<>()\[\],;:\"'.]+)+")
+
+
+def _contact(ctx, param, value: str | None) -> str | None:
+    """The operator's email address; an empty one is none, anything else that is no address is refused before a
+    site is asked or a page served, so no reader is handed a broken report link."""
+    value = (value or "").strip()
+    if value and not EMAIL.fullmatch(value):
+        raise click.BadParameter(f"{value!r} is not an email address (like ops@example.org); it is where readers "
+                                 "report a wrong listing and where websites reach whoever runs the crawler",
+                                 param=param)
+    return value or None
+
+
+def contact_option(what: str):
+    """``--contact EMAIL``, also read from CLINICS_CONTACT, so cron's crawls and the server share one setting."""
+    return click.option("--contact", metavar="EMAIL", envvar="CLINICS_CONTACT", show_envvar=True, callback=_contact,
+                        help=f"The operator's email address: {what}")
+
+
 @cli.command()
 @click.option("--region", default=DEFAULT_REGION, show_default=True,
               help='A county ("Travis County, TX"), a state ("TX"), counties separated by ";", ZIP codes '
@@ -124,9 +144,11 @@ def _seed_list(ctx, param, value: str | None) -> str | None:
               help="Or: days since last confirmed before gone.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
+@contact_option("put in the crawler's User-Agent, so a website can write to whoever runs it.")
 def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None, overpass_url: str | None,
           seed_list: str | None, overrides: dict, stale_after_runs: int, gone_after_runs: int,
-          stale_after_days: float | None, gone_after_days: float | None, log_file: str | None, quiet: bool) -> None:
+          stale_after_days: float | None, gone_after_days: float | None, log_file: str | None, quiet: bool,
+          contact: str | None) -> None:
     """Crawl a region's sources and clinic websites into the database.
 
     Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
@@ -148,6 +170,10 @@ def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None,
         profile, settings = "sample", {**sample_web_settings(sample_web.rstrip("/")), **settings}
     sources = {"NPI_API_URL": npi_url, "OVERPASS_API_URL": overpass_url, "SEED_LIST": seed_list}
     settings.update({name: value for name, value in sources.items() if value is not None})  # an option named wins
+    if contact:  # a whole User-Agent given with --set USER_AGENT=... is taken as written
+        from crawlers.settings import user_agent
+
+        settings.setdefault("USER_AGENT", user_agent(contact))
     thresholds = Thresholds(stale_after_runs, gone_after_runs, stale_after_days, gone_after_days)
     result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS, thresholds,
                        log_file=log_file, quiet=quiet)
@@ -164,7 +190,9 @@ def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None,
               help="Sample regions to crawl, each as its own run (repeatable).")
 @click.option("--allow-sql", is_flag=True, help="Let readers run their own SQL (off by default: the canned "
               "queries answer what the site is for, and one reader's slow query would stall the others).")
-def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], allow_sql: bool) -> None:
+@contact_option("in the crawls' User-Agent, and where the clinic pages' \"Something wrong here?\" links write to.")
+def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], allow_sql: bool,
+         contact: str | None) -> None:
     """Start the sample web on loopback, crawl its regions from it one run each, build the database, serve it."""
     import subprocess
 
@@ -179,7 +207,8 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
         for name in regions_:
             # Each region is a run of its own, in its own process, exactly as `clinics crawl` runs from cron.
             done = subprocess.run([sys.executable, "-m", "clinics.cli", "crawl", "--region", name, "--db", db_path],
-                                  env={**os.environ, "CLINICS_SAMPLE_WEB": web.api_base}, check=False)
+                                  env={**os.environ, "CLINICS_SAMPLE_WEB": web.api_base,
+                                       **({"CLINICS_CONTACT": contact} if contact else {})}, check=False)
             if done.returncode == EXIT_NOT_STARTED:
                 sys.exit(EXIT_NOT_STARTED)
             # Partial is the sample web's normal state (a site in it is down on purpose); anything else failed.
@@ -189,7 +218,7 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
     click.echo(f"database: {db_path}")
     if failed or no_serve:
         sys.exit(failed)
-    _serve(db_path, port, allow_sql)
+    _serve(db_path, port, allow_sql, contact)
 
 
 @cli.command()
@@ -197,18 +226,23 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
 @click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
 @click.option("--allow-sql", is_flag=True, help="Let readers run their own SQL (off by default: the canned "
               "queries answer what the site is for, and one reader's slow query would stall the others).")
-def serve(db_path: str, port: int, allow_sql: bool) -> None:
+@contact_option("where the clinic pages' \"Something wrong here?\" links write to (without one, the pages say "
+                "this copy has no address for reports).")
+def serve(db_path: str, port: int, allow_sql: bool, contact: str | None) -> None:
     """Serve the database with Datasette and the project's metadata, canned queries and plugins."""
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}; run 'clinics demo --no-serve' or 'clinics crawl' first")
-    _serve(db_path, port, allow_sql)
+    _serve(db_path, port, allow_sql, contact)
 
 
-def _serve(db_path: str, port: int, allow_sql: bool = False) -> None:
+def _serve(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None) -> None:
     from clinics.publish import datasette_args
 
     click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
-    os.execvp(sys.executable, [sys.executable, "-m", "datasette", *datasette_args(db_path, port, allow_sql)])
+    if not contact:
+        click.echo("No --contact (or CLINICS_CONTACT): the clinic pages will say this copy has no address for reports.")
+    args = datasette_args(db_path, port, allow_sql, contact)
+    os.execvp(sys.executable, [sys.executable, "-m", "datasette", *args])
 
 
 @cli.command(name="eval")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from datasette_config.plugins.clinic_view import PLUGIN
 from parsers.kinds import FLAGS
 
 CONFIG = Path(__file__).resolve().parent.parent / "datasette_config"
@@ -25,12 +26,16 @@ def settings(allow_sql: bool = False) -> dict:
     return {**SETTINGS, "default_allow_sql": allow_sql}
 
 
-def metadata_for(db_path: str) -> dict:
+def metadata_for(db_path: str, contact: str | None = None) -> dict:
+    """The site's metadata; ``contact``, the address readers' reports go to, is the plugin's setting
+    (``plugins.clinic_directory.contact``, shown in /-/metadata too), read by the clinic page."""
     metadata = yaml.safe_load((CONFIG / "metadata.yml").read_text(encoding="utf-8"))
     _describe_fact_kinds(metadata["databases"]["clinics"]["tables"]["clinics"])
     name = Path(db_path).stem
     if name != "clinics":
         metadata["databases"] = {name: metadata["databases"]["clinics"]}
+    if contact:
+        metadata.setdefault("plugins", {})[PLUGIN] = {"contact": contact}
     return metadata
 
 
@@ -41,9 +46,9 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
     clinics_table["facets"] += [{"counted": kind.key} for kind in FLAGS if kind.facet]
 
 
-def datasette_args(db_path: str, port: int, allow_sql: bool = False) -> list[str]:
+def datasette_args(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None) -> list[str]:
     metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
-    metadata_file.write_text(json.dumps(metadata_for(db_path)), encoding="utf-8")
+    metadata_file.write_text(json.dumps(metadata_for(db_path, contact)), encoding="utf-8")
     # The project's pages, functions and facet come from its installed Datasette plugin (datasette_config).
     args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file)]
     for name, value in settings(allow_sql).items():

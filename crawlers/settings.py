@@ -18,7 +18,16 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 
 # Who we are, with a way to reach us: sites can see why we visit and ask us to stop.
 PROJECT_URL = "https://github.com/ketamine-clinic-directory/directory"
-USER_AGENT = f"clinicbot/{VERSION} (+{PROJECT_URL}; directory of ketamine clinics; contact via {PROJECT_URL}/issues)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The crawler's User-Agent: the operator's address when one is given (``clinics crawl --contact``, or
+    CLINICS_CONTACT), else the project's issue tracker."""
+    reach = f"contact: {contact}" if contact else f"contact via {PROJECT_URL}/issues"
+    return f"clinicbot/{VERSION} (+{PROJECT_URL}; directory of ketamine clinics; {reach})"
+
+
+USER_AGENT = user_agent()
 
 # Politeness
 ROBOTSTXT_OBEY = True

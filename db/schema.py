@@ -127,6 +127,7 @@ INDEXES = {
     "pages": [["site"]],
     "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
     "corrections": [["clinic_id"], ["status"]],
+    "duplicate_candidates": [["other_id"]],  # a clinic's page looks its pairs up from either side
 }
 
 # The facets of the clinics table page, counted over the whole table by every build (db/build.py) into

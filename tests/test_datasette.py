@@ -74,13 +74,15 @@ async def test_clinic_page_shows_every_source_and_its_possible_duplicate(dataset
     db = sqlite3.connect(demo_db)
     clinic_id, = db.execute("select id from clinics where name like 'Lone Star Ketamine%'").fetchone()
     other_id, = db.execute("select id from clinics where name = 'Austin Ketamine Center'").fetchone()
-    page = await datasette.client.get(f"/clinics/clinics/{clinic_id}")
-    text = page.text
-    assert page.status_code == 200 and "Where this listing comes from" in text
-    for source in ("npi_registry", "osm", "directory"):
-        assert f"<strong>{source}</strong>" in text, source
-    assert "matched by: same phone" in text or "matched by: same website" in text
-    assert "Might be the same clinic as" in text and f"/clinics/clinics/{other_id}" in text
+    for path in (f"/clinic/{clinic_id}", f"/clinics/clinics/{clinic_id}"):  # the patient's page and the analysts'
+        page = await datasette.client.get(path)
+        text = page.text
+        assert page.status_code == 200 and "Where this listing comes from" in text
+        for words, source in (("NPI Registry (NPPES)", "npi_registry"), ("OpenStreetMap", "osm"),
+                              ("A clinic directory", "directory")):
+            assert f"<strong>{words}</strong> <small>({source} " in text, source
+        assert "matched by: same phone" in text or "matched by: same website" in text
+        assert "Might be the same clinic as" in text and f'href="/clinic/{other_id}"' in text
     pairs = await get_json(datasette, "/clinics/possible_duplicates.json?_shape=array")
     assert {(p["clinic_id"], p["other_id"]) for p in pairs} & {(clinic_id, other_id), (other_id, clinic_id)}
     compared = await datasette.client.get(f"/compare?id={clinic_id}&id={other_id}")
@@ -140,8 +142,9 @@ async def test_scraped_markup_is_shown_as_text_on_every_page(datasette, demo_db)
     clinic_id, name = sqlite3.connect(demo_db).execute(
         "select id, name from clinics where name like '%<script>%'").fetchone()
     assert "<script>" in name, "the sample web carries an injection attempt in a clinic name"
-    for path in (f"/clinics/clinics/{clinic_id}", "/clinics/clinics", "/clinics/clinics?_search=sunrise",
-                 "/clinics/clinic_comparison", f"/clinics/clinic_routes?clinic_id={clinic_id}"):
+    for path in (f"/clinic/{clinic_id}", f"/clinics/clinics/{clinic_id}", "/clinics/clinics",
+                 "/clinics/clinics?_search=sunrise", "/clinics/clinic_comparison",
+                 f"/clinics/clinic_routes?clinic_id={clinic_id}"):
         html = (await datasette.client.get(path)).text
         assert "<script>alert" not in html and "<img src=x onerror" not in html, path
     row_page = (await datasette.client.get(f"/clinics/clinics/{clinic_id}")).text
