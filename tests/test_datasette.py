@@ -204,3 +204,13 @@ async def test_the_stored_facet_counts_are_what_counting_the_rows_gives(datasett
     for name, facet in stored.items():
         as_counted = {(r["value"], r["count"]) for r in counted[name]["results"]}
         assert {(r["value"], r["count"]) for r in facet["results"]} == as_counted, name
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("query", ["", "&region=Orange+County%2C+CA"])  # the stored counts, then live ones
+async def test_facets_show_words_and_select_by_key(datasette, query):
+    facets = (await get_json(datasette, f"/clinics/clinics.json?_size=0{query}"))["facet_results"]
+    iv = next(r for r in facets["routes"]["results"] if r["value"] == "iv_infusion")
+    assert iv["label"] == "IV infusion" and "routes__arraycontains=iv_infusion" in iv["toggle_url"]
+    assert {r["label"] for r in facets["spravato_rems"]["results"]} <= {"yes", "no"}
+    assert {r["label"] for r in facets["condition_families"]["results"]} >= {"PTSD", "Depression"}

@@ -21,6 +21,22 @@ from datasette.facets import ArrayFacet, ColumnFacet
 from datasette.utils import escape_sqlite, path_with_added_args, path_with_removed_args
 
 from datasette_config.plugins.response_cache import NO_CACHE_KEY
+from parsers.kinds import FLAGS
+from parsers.vocab import CONDITIONS, ROUTES, SERVICES
+
+# What a facet shows beside each value: the vocabulary's words for keys, yes/no for the yes/no kinds; the value
+# itself stays in the URL that selects it.
+KEY_WORDS = {t.key: t.label for t in (*ROUTES, *CONDITIONS, *SERVICES)}
+YES_NO = {1: "yes", 0: "no"}
+FLAG_COLUMNS = {kind.key for kind in FLAGS} | {"accepts_insurance", "spravato_covered", "iv_covered", "superbill",
+                                               "hsa_fsa", "financing"}
+
+
+def facet_label(column: str, value) -> str:
+    if column in FLAG_COLUMNS:
+        return YES_NO.get(value, str(value))
+    return KEY_WORDS.get(value, str(value)) if isinstance(value, str) else str(value)
+
 
 STORED_SQL = 'select "column", value, count from facet_counts order by "column", count desc, value'
 WHERE = re.compile(r"\bwhere\b", re.I)
@@ -91,8 +107,8 @@ class StoredFirst:
                 value = self.shown(row["value"])
                 selected = (key, str(value)) in pairs
                 change = path_with_removed_args if selected else path_with_added_args
-                values.append({"value": value, "label": value, "count": row["count"], "selected": selected,
-                               "toggle_url": self.ds.absolute_url(
+                values.append({"value": value, "label": facet_label(column, value), "count": row["count"],
+                               "selected": selected, "toggle_url": self.ds.absolute_url(
                                    self.request, self.ds.urls.path(change(self.request, {key: value})))})
             results.append({"name": column, "type": self.type, "results": values, "hideable": source != "metadata",
                             "toggle_url": self.ds.urls.path(path_with_removed_args(self.request,
