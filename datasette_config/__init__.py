@@ -15,5 +15,9 @@ from datasette_config.plugins.clinic_page import (  # noqa: F401 - pluggy reads 
 from datasette_config.plugins.geo_functions import prepare_connection, startup  # noqa: F401
 from datasette_config.plugins.home import home_template_vars  # noqa: F401
 from datasette_config.plugins.key_facets import register_facet_classes  # noqa: F401
-from datasette_config.plugins.public_site import limit_connection, private_routes  # noqa: F401
+from datasette_config.plugins.public_site import (  # noqa: F401
+    limit_connection,
+    private_routes,
+    searches_that_say_nothing,
+)
 from datasette_config.plugins.response_cache import asgi_wrapper  # noqa: F401

@@ -214,3 +214,12 @@ async def test_facets_show_words_and_select_by_key(datasette, query):
     assert iv["label"] == "IV infusion" and "routes__arraycontains=iv_infusion" in iv["toggle_url"]
     assert {r["label"] for r in facets["spravato_rems"]["results"]} <= {"yes", "no"}
     assert {r["label"] for r in facets["condition_families"]["results"]} >= {"PTSD", "Depression"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("words", ['"', '""', " ", "", '" "'])
+async def test_a_search_of_only_quotes_or_spaces_is_no_error(datasette, words):
+    table = await datasette.client.get("/clinics/clinics", params={"_search": words})
+    ranked = await datasette.client.get("/clinics/search_clinics", params={"q": words})
+    assert table.status_code == 200 and "syntax error" not in table.text
+    assert ranked.status_code == 200 and "syntax error" not in ranked.text

@@ -11,8 +11,10 @@ without their paths on the server.
 from __future__ import annotations
 
 import sqlite3
+from urllib.parse import parse_qsl, urlencode
 
 from datasette import Response, hookimpl
+from datasette.utils import escape_fts
 
 MAX_VALUE_BYTES = 5_000_000  # the largest string or blob one query may build
 HEAP_LIMIT_BYTES = 512 * 1024 * 1024  # SQLite's memory for every query together
@@ -30,6 +32,23 @@ def limit_connection(conn):
     conn.set_authorizer(_hide_unpublished)
     conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
     conn.execute(f"pragma hard_heap_limit = {HEAP_LIMIT_BYTES}")
+
+
+@hookimpl(specname="asgi_wrapper")
+def searches_that_say_nothing():
+    """A table search of only quotes or spaces (``_search="``) leaves Datasette an empty FTS5 query, a syntax
+    error page: such a search is dropped, so the page lists the rows as if none was typed."""
+    def wrap(app):
+        async def searched(scope, receive, send):
+            if scope["type"] == "http" and b"_search" in scope.get("query_string", b""):
+                pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+                kept = [(k, v) for k, v in pairs if not (k.startswith("_search") and k != "_searchmode"
+                                                         and not escape_fts(v))]
+                if len(kept) != len(pairs):
+                    scope = {**scope, "query_string": urlencode(kept).encode("latin-1")}
+            await app(scope, receive, send)
+        return searched
+    return wrap
 
 
 @hookimpl(specname="register_routes")
