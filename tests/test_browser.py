@@ -148,3 +148,9 @@ def test_map_renders_without_leaving_loopback(site, page):
     page.wait_for_selector(".leaflet-marker-icon, .marker-cluster", timeout=15000)  # drawn after its data loads
     assert page.locator(".leaflet-marker-icon, .marker-cluster").count() >= 1
     assert all("127.0.0.1" not in url for url in page.blocked), "only off-loopback requests are blocked"
+
+
+def test_the_clinics_table_search_box_is_on_the_first_screen(site, page):
+    page.goto(site + "/clinics/clinics")
+    box = page.locator("#_search").bounding_box()
+    assert box["y"] + box["height"] < 900, "above 60 column descriptions, which scroll in a box of their own"
