@@ -45,3 +45,15 @@ def sample_web():
 
     with RunningSampleWeb() as running:
         yield running
+
+
+@pytest.fixture
+def tab(browser, size):
+    """A browser tab of the test's ``size`` (tests/front_door_support.py SIZES) that may only reach loopback; no
+    script may have run (a dialog) by the end. ``browser`` comes from tests/test_browser.py."""
+    from tests.front_door_support import open_tab
+
+    opened = open_tab(browser, size)
+    yield opened
+    assert not opened.dialogs, f"a script ran: {opened.dialogs}"
+    opened.context.close()

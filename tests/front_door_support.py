@@ -46,6 +46,15 @@ def serious_violations(tab) -> list[str]:
             for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def looks_right(tab, name: str, tapped: str) -> None:
+    """What every page of the front door must be at this size: no sideways scroll, targets under ``tapped`` a
+    finger can hit, no serious or critical axe-core finding. The screenshot is kept."""
+    keep_screenshot(tab, name)
+    assert not scrolls_sideways(tab), "nothing scrolls sideways"
+    assert not small_tap_targets(tab, tapped)
+    assert not serious_violations(tab)
+
+
 def scrolls_sideways(tab) -> bool:
     return tab.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
 

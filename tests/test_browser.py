@@ -122,7 +122,7 @@ def test_search_for_ptsd_lists_clinics_that_treat_it(site, page):
 
 def test_route_facet_filters_the_table(site, page):
     page.goto(site + "/clinics/clinics")
-    page.locator(".facet-info[data-column='routes'] a", has_text="intranasal_esketamine").first.click()
+    page.locator(".facet-info[data-column='routes'] a", has_text="Spravato (intranasal esketamine)").first.click()
     page.wait_for_url("**routes__arraycontains=intranasal_esketamine**")
     routes = page.locator("table.rows-and-columns td.col-routes").all_inner_texts()
     assert routes and all("intranasal_esketamine" in r for r in routes)

@@ -11,14 +11,7 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from tests.front_door_support import (
-    SIZES,
-    keep_screenshot,
-    open_tab,
-    scrolls_sideways,
-    serious_violations,
-    small_tap_targets,
-)
+from tests.front_door_support import SIZES, keep_screenshot, looks_right, open_tab
 from tests.test_browser import browser, served  # noqa: F401 - browser is a fixture
 
 CONTACT = "reports@clinic-directory.example"
@@ -37,24 +30,8 @@ def site_with_contact(demo_db):
         yield base
 
 
-@pytest.fixture
-def tab(browser, size):  # noqa: F811 - the fixture imported above
-    opened = open_tab(browser, size)
-    yield opened
-    assert not opened.dialogs, f"a script ran: {opened.dialogs}"
-    opened.context.close()
-
-
 def clinic_id(db_path, name_like: str) -> str:
     return sqlite3.connect(db_path).execute("select id from clinics where name like ?", [name_like]).fetchone()[0]
-
-
-def looks_right(tab, name: str) -> None:
-    """No sideways scroll, targets a finger can hit, no serious or critical axe-core finding; the screenshot kept."""
-    keep_screenshot(tab, name)
-    assert not scrolls_sideways(tab), "nothing scrolls sideways"
-    assert not small_tap_targets(tab, TAPPED)
-    assert not serious_violations(tab)
 
 
 @SIZES
@@ -81,7 +58,7 @@ def test_a_clinic_opened_from_the_results_shows_before_you_call_first_and_each_f
     assert "Seen" in disclosure.inner_text()
     tab.wait_for_selector("#clinic-map path.leaflet-interactive")  # the marker, drawn though every tile is refused
     assert tab.blocked and all(urlparse(url).hostname not in ("127.0.0.1", "localhost") for url in tab.blocked)
-    looks_right(tab, f"clinic-page-{size['width']}")
+    looks_right(tab, f"clinic-page-{size['width']}", TAPPED)
 
 
 @SIZES
@@ -96,7 +73,7 @@ def test_a_wrong_listing_is_reported_by_email_to_the_operator(demo_db, site_with
     section = tab.locator(".before-you-call p.report-section a").last
     assert "access" in parse_qs(urlparse(section.get_attribute("href")).query)["subject"][0]
     assert "clinics corrections" not in tab.inner_text("body")
-    looks_right(tab, f"clinic-report-{size['width']}")
+    looks_right(tab, f"clinic-report-{size['width']}", TAPPED)
 
 
 def test_the_keyboard_alone_opens_a_fact_and_reaches_the_report_link(demo_db, site_with_contact, browser):  # noqa: F811

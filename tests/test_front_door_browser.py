@@ -6,14 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.front_door_support import (
-    SIZES,
-    keep_screenshot,
-    open_tab,
-    scrolls_sideways,
-    serious_violations,
-    small_tap_targets,
-)
+from tests.front_door_support import SIZES, keep_screenshot, looks_right, open_tab
 from tests.test_browser import browser, served  # noqa: F401 - browser is a fixture
 
 TAPPED = ".find-form button, .find-form input, .find-form select, .filters a, .card a, .compare-bar a, summary"
@@ -25,27 +18,10 @@ def site(demo_db):
         yield base
 
 
-@pytest.fixture
-def tab(browser, size):  # noqa: F811 - the fixture imported above
-    opened = open_tab(browser, size)
-    yield opened
-    assert not opened.dialogs, f"a script ran: {opened.dialogs}"
-    opened.context.close()
-
-
-def looks_right(tab, name: str) -> None:
-    """What every page of the front door must be at this size: no sideways scroll, targets a finger can hit,
-    no serious or critical axe-core finding. The screenshot is kept."""
-    keep_screenshot(tab, name)
-    assert not scrolls_sideways(tab), "nothing scrolls sideways"
-    assert not small_tap_targets(tab, TAPPED)
-    assert not serious_violations(tab)
-
-
 @SIZES
 def test_a_search_in_words_from_the_home_page_finds_clinics_nearest_first(site, tab, size):
     tab.goto(site + "/")
-    looks_right(tab, f"home-{size['width']}")
+    looks_right(tab, f"home-{size['width']}", TAPPED)
     box = tab.locator("#find-q")
     assert box.bounding_box()["y"] + box.bounding_box()["height"] <= size["height"], "the search is on screen"
     box.fill("IV for PTSD")
@@ -56,7 +32,7 @@ def test_a_search_in_words_from_the_home_page_finds_clinics_nearest_first(site, 
     first = tab.locator(".card").first
     assert first.is_visible() and first.bounding_box()["y"] < size["height"], "the first result on the first screen"
     assert "miles away" in first.inner_text() and "IV infusion" in first.inner_text()
-    looks_right(tab, f"results-{size['width']}")
+    looks_right(tab, f"results-{size['width']}", TAPPED)
 
 
 @SIZES
@@ -68,7 +44,7 @@ def test_a_filter_is_one_tap_to_add_with_its_count_and_one_to_remove(site, tab, 
     offer.click()
     tab.wait_for_url("**telehealth=1**")
     assert tab.locator(".card").count() == count
-    looks_right(tab, f"filtered-{size['width']}")
+    looks_right(tab, f"filtered-{size['width']}", TAPPED)
     tab.locator(".chosen a", has_text="IV infusion").click()
     tab.wait_for_load_state()
     assert "route=iv_infusion" not in tab.url and "zip=92618" in tab.url and "telehealth=1" in tab.url
@@ -81,7 +57,7 @@ def test_near_a_zip_the_map_draws_the_radius_and_each_clinic_links_to_its_page(s
     markers = tab.locator("#results-map path.leaflet-interactive")
     assert markers.count() == tab.locator(".card").count() + 1, "one marker per card, and the radius"
     assert all("127.0.0.1" not in url for url in tab.blocked), "only map tiles, off loopback, are refused"
-    looks_right(tab, f"near-zip-{size['width']}")
+    looks_right(tab, f"near-zip-{size['width']}", TAPPED)
     markers.last.dispatch_event("click")
     link = tab.locator(".leaflet-popup-content a")
     assert link.get_attribute("href").startswith("/clinic/") and link.inner_text()
@@ -96,7 +72,7 @@ def test_choose_three_clinics_from_the_results_and_compare_them(site, tab, size)
         names.append(add.get_attribute("aria-label").removeprefix("Add ").removesuffix(" to compare"))
         add.click()
         tab.wait_for_load_state()
-    looks_right(tab, f"chosen-three-{size['width']}")
+    looks_right(tab, f"chosen-three-{size['width']}", TAPPED)
     tab.locator(".compare-bar a").click()
     tab.wait_for_url("**/compare?**")
     assert tab.url.count("id=") == 3
