@@ -1,5 +1,6 @@
-"""``/compare``: two to five clinics side by side, what to know before calling first, every value opening onto the
-sentence and page it was read from. Ids come from the results page's "Add to compare" or the search here."""
+"""``/compare?id=A&id=B``: two to five clinics side by side, what to know before calling first, every value opening
+onto the sentence and page it was read from. Ids come from the results page's "Add to compare" or the search here;
+any input is data: an id is only ever looked up, a search only ever quoted words."""
 
 from __future__ import annotations
 
@@ -7,18 +8,20 @@ from urllib.parse import urlencode
 
 from datasette import Response
 
-from datasette_config.plugins.clinic_page import LIST_LABELS, _database_name
-from datasette_config.plugins.clinic_view import load_clinic
+from datasette_config.plugins.clinic_page import _database_name
+from datasette_config.plugins.compare_columns import BEFORE_YOU_CALL, LIST_KEYS, PAYMENT_LISTS, load_columns
 
 MAX_COMPARED = 5
-MAX_ID_CHARS = 100
-BEFORE_YOU_CALL = (  # (clinic_care key, the row's words); list kinds gather every item the clinic names
-    ("discipline", "Who treats"), ("physician_led", "Physician-led or physician on site"),
-    ("accepting_new_patients", "Accepting new patients"), ("referral_required", "Referral required"),
-    ("consultation_required", "Consultation or screening first"), ("telehealth", "Telehealth visits"),
-    ("state_served", "Telehealth or at-home: states served"), ("spravato_rems", "Certified Spravato (REMS) center"),
-    ("language", "Languages spoken"), ("opening_hours", "Opening hours"),
-)
+MAX_ID_CHARS = 100  # clinic ids are 13 characters; a longer one is no clinic, named but not looked up or repeated
+MAX_QUERY_CHARS = 200
+MAX_CANDIDATES = 50
+# A word every clinic holds ("ketamine") matches all 100,000: the first 500 matches, 50 of them by name, take 4 ms
+# where sorting every match took 160 ms. A person told more match narrows the search with a city or a name.
+CANDIDATES_SQL = ("select id, name, city from clinics where rowid in (select rowid from clinics_fts "
+                  f"where clinics_fts match :q limit 500) order by name limit {MAX_CANDIDATES}")
+LOOKUPS_SQL = {"routes": "select key, label from route_types",
+               "families": "select key, label from condition_types where parent is null",
+               "payment": "select key, label from payment_keys"}
 
 
 async def compare_view(datasette, request):
@@ -30,51 +33,35 @@ async def _compare(datasette, request) -> dict:
     db = datasette.get_database(_database_name(datasette))
     asked = list(dict.fromkeys(i.strip() for value in request.args.getlist("id") for i in value.split(",") if i.strip()))
     ids = asked[:MAX_COMPARED]
-    query = (request.args.get("q") or "").strip()[:200]
-    candidates = []
-    if query:
-        candidates = [dict(r) for r in (await db.execute(
-            "select id, name, city from clinics where rowid in (select rowid from clinics_fts "
-            "where clinics_fts match :q) order by name limit 50", {"q": _fts_query(query)})).rows]
-    clinics, unknown = [], []
-    for clinic_id in ids:
-        facts = await load_clinic(db, clinic_id) if len(clinic_id) <= MAX_ID_CHARS else None
-        if facts is None:
-            unknown.append(clinic_id[:MAX_ID_CHARS])
-            continue
-        kept = [i for i in ids if i != clinic_id]
-        clinics.append({**_compared(facts), "remove_url": "/compare?" + urlencode([("id", i) for i in kept])})
-    routes = (await db.execute("select key, label from route_types")).rows
-    families = (await db.execute("select key, label from condition_types where parent is null")).rows
-    payment = (await db.execute("select key, label from payment_keys")).rows
-    return {"compare": {"ids": ids, "q": query, "candidates": candidates, "clinics": clinics, "unknown": unknown,
-                        "dropped": len(asked) - len(ids), "before_you_call": BEFORE_YOU_CALL,
-                        "routes": [dict(r) for r in routes], "families": [dict(r) for r in families],
-                        "payment": [dict(r) for r in payment], "max": MAX_COMPARED,
-                        "find_url": "/find?" + urlencode([("compare", i) for i in ids])}}
+    columns = await load_columns(db, [i for i in ids if len(i) <= MAX_ID_CHARS])
+    found = [c["row"]["id"] for c in columns]
+    for column in columns:
+        column["remove_url"] = _compare_url([i for i in found if i != column["row"]["id"]])
+    query = (request.args.get("q") or "").strip()[:MAX_QUERY_CHARS]
+    candidates = [dict(r) for r in (await db.execute(CANDIDATES_SQL, {"q": _fts_query(query)})).rows] if query else []
+    lookups = {name: [dict(r) for r in (await db.execute(sql)).rows] for name, sql in LOOKUPS_SQL.items()}
+    return {"compare": {
+        "ids": found, "q": query, "candidates": candidates, "clinics": columns, "max": MAX_COMPARED,
+        "more_candidates": len(candidates) == MAX_CANDIDATES,
+        "unknown": [i[:MAX_ID_CHARS] + ("…" if len(i) > MAX_ID_CHARS else "") for i in ids if i not in found],
+        "dropped": len(asked) - len(ids), "before_you_call": BEFORE_YOU_CALL, "payment_lists": PAYMENT_LISTS,
+        "list_keys": LIST_KEYS,
+        "routes": _stated(lookups["routes"], columns, "routes"),
+        "families": _stated(lookups["families"], columns, "families"),
+        "payment": _stated(lookups["payment"], columns, "payment"),
+        "prices": _stated(lookups["routes"], columns, "prices"),
+        "find_url": "/find?" + urlencode([("compare", i) for i in found])}}
 
 
-def _compared(facts: dict) -> dict:
-    """One clinic's column: each fact by its key, a condition family treated when any condition in it is, the
-    lowest price per session for each route, and the before-you-call kinds (lists for the list kinds)."""
-    families: dict[str, dict] = {}
-    for fact in facts["conditions"]:
-        current = families.get(fact["family"])
-        if current is None or (fact["value"] and not current["value"]):
-            families[fact["family"]] = fact
-    lowest: dict[str, dict] = {}
-    for price in facts["prices"]:
-        if price["route"] and price["per_session_usd"] is not None and (
-                price["route"] not in lowest or price["per_session_usd"] < lowest[price["route"]]["per_session_usd"]):
-            lowest[price["route"]] = price
-    care: dict[str, list[dict]] = {}
-    for row in (r for group in facts["care_by_group"].values() for r in group):
-        if row["key"] in LIST_LABELS:
-            row = {**row, "label": row["label"].removeprefix(f"{LIST_LABELS[row['key']]}: ")}
-        care.setdefault(row["key"], []).append(row)
-    return {"row": facts["clinic"], "facts": {name: {f["key"]: f for f in facts[name]}
-                                              for name in ("routes", "services", "payment")},
-            "families": families, "lowest": lowest, "care": care}
+def _stated(lookup: list[dict], columns: list[dict], part: str) -> dict:
+    """The rows of a part some compared clinic says something about, and the labels of those none does: a row of
+    "not stated" under every clinic tells a person nothing and pushes the rest down a phone's screen."""
+    stated = [row for row in lookup if any(row["key"] in column[part] for column in columns)]
+    return {"rows": stated, "none": [row["label"] for row in lookup if row not in stated]}
+
+
+def _compare_url(ids: list[str]) -> str:
+    return "/compare?" + urlencode([("id", i) for i in ids]) if ids else "/compare"
 
 
 def _fts_query(text: str) -> str:
