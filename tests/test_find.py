@@ -183,3 +183,24 @@ async def test_the_map_gets_each_card_and_the_radius_as_data_not_markup(demo_db)
     assert data["origin"] and data["miles"] == 10 and len(data["clinics"]) == len(cards(page))
     sunrise = (await site(demo_db).client.get("/find?q=sunrise")).text
     assert "<script>alert" not in sunrise.split('id="results-map"')[1], "the scraped name is escaped in the JSON"
+
+
+@pytest.mark.asyncio
+async def test_words_near_a_zip_still_give_the_nearest_first(demo_db):
+    page = (await site(demo_db).client.get("/find?q=ketamine+wellness&zip=92618&miles=50")).text
+    miles = [float(m) for m in re.findall(r"([\d.]+) miles away", page)]
+    assert len(miles) >= 2 and miles == sorted(miles)
+
+
+@pytest.mark.asyncio
+async def test_a_search_that_runs_out_of_time_is_said_plainly_not_an_error_page():
+    from datasette.database import QueryInterrupted
+
+    from datasette_config.plugins.find import find_context
+
+    class BusyDatabase:
+        async def execute(self, sql, params=None, **limits):
+            raise QueryInterrupted(None, sql, params)
+
+    context = await find_context(BusyDatabase(), [("route", "iv_infusion")], read_search(""))
+    assert context["too_slow"] and context["cards"] == [] and context["counts"] is None
