@@ -221,27 +221,34 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
     _serve(db_path, port, allow_sql, contact)
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @db_option
-@click.option("--port", default=8001, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on (0.0.0.0 for every interface, e.g. behind a reverse proxy or in a container).")
+@click.option("--port", default=8001, show_default=True, help="Port to listen on.")
 @click.option("--allow-sql", is_flag=True, help="Let readers run their own SQL (off by default: the canned "
               "queries answer what the site is for, and one reader's slow query would stall the others).")
 @contact_option("where the clinic pages' \"Something wrong here?\" links write to (without one, the pages say "
                 "this copy has no address for reports).")
-def serve(db_path: str, port: int, allow_sql: bool, contact: str | None) -> None:
-    """Serve the database with Datasette and the project's metadata, canned queries and plugins."""
+@click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
+def serve(db_path: str, host: str, port: int, allow_sql: bool, contact: str | None,
+          datasette_options: tuple[str, ...]) -> None:
+    """Serve the database with Datasette and the project's metadata, canned queries and plugins.
+
+    Anything after the options goes to Datasette as it is, e.g. `clinics serve -- --setting max_returned_rows 500`."""
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}; run 'clinics demo --no-serve' or 'clinics crawl' first")
-    _serve(db_path, port, allow_sql, contact)
+    _serve(db_path, port, allow_sql, contact, host, datasette_options)
 
 
-def _serve(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None) -> None:
+def _serve(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None, host: str = "127.0.0.1",
+           datasette_options: tuple[str, ...] = ()) -> None:
     from clinics.publish import datasette_args
 
-    click.echo(f"Datasette: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+    click.echo(f"Datasette: http://{host}:{port}/  (Ctrl+C to stop)")
     if not contact:
         click.echo("No --contact (or CLINICS_CONTACT): the clinic pages will say this copy has no address for reports.")
-    args = datasette_args(db_path, port, allow_sql, contact)
+    args = datasette_args(db_path, port, allow_sql, contact, host, datasette_options)
     os.execvp(sys.executable, [sys.executable, "-m", "datasette", *args])
 
 

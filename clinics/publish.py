@@ -6,7 +6,9 @@ gets the same metadata under its own name, so descriptions, facets and canned qu
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -46,11 +48,23 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
     clinics_table["facets"] += [{"counted": kind.key} for kind in FLAGS if kind.facet]
 
 
-def datasette_args(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None) -> list[str]:
-    metadata_file = Path(tempfile.mkdtemp(prefix="clinics-datasette-")) / "metadata.json"
+def datasette_args(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None,
+                   host: str = "127.0.0.1", extra: tuple[str, ...] = ()) -> list[str]:
+    """Datasette's command line for serving ``db_path``; ``extra`` (Datasette's own options) goes last."""
+    metadata_file = metadata_path(db_path, contact)
     metadata_file.write_text(json.dumps(metadata_for(db_path, contact)), encoding="utf-8")
     # The project's pages, functions and facet come from its installed Datasette plugin (datasette_config).
-    args = ["serve", db_path, "--host", "127.0.0.1", "--port", str(port), "--metadata", str(metadata_file)]
+    args = ["serve", db_path, "--host", host, "--port", str(port), "--metadata", str(metadata_file)]
     for name, value in settings(allow_sql).items():
         args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
-    return args
+    return [*args, *extra]
+
+
+def metadata_path(db_path: str, contact: str | None = None) -> Path:
+    """One metadata file per database (and contact) served, rewritten at every start: a restart leaves nothing
+    behind (it was a new temporary folder each time). It lives in the system's temporary folder, so a database
+    in a read-only folder can be served; two copies served at once with different contacts keep their own."""
+    folder = Path(tempfile.gettempdir()) / f"clinics-datasette-{os.getuid()}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    digest = hashlib.sha256(f"{Path(db_path).resolve()}\n{contact or ''}".encode()).hexdigest()[:16]
+    return folder / f"{Path(db_path).stem}-{digest}.metadata.json"
