@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 from datasette import Response
 
+from core.find import Search
 from datasette_config.plugins.clinic_page import _database_name
 from datasette_config.plugins.compare_columns import BEFORE_YOU_CALL, LIST_KEYS, PAYMENT_LISTS, load_columns
 
@@ -38,7 +39,8 @@ async def _compare(datasette, request) -> dict:
     for column in columns:
         column["remove_url"] = _compare_url([i for i in found if i != column["row"]["id"]])
     query = (request.args.get("q") or "").strip()[:MAX_QUERY_CHARS]
-    candidates = [dict(r) for r in (await db.execute(CANDIDATES_SQL, {"q": _fts_query(query)})).rows] if query else []
+    terms = Search(words=[query]).fts_query() or '""'  # quoted words only: '""' matches nothing, without an error
+    candidates = [dict(r) for r in (await db.execute(CANDIDATES_SQL, {"q": terms})).rows] if query else []
     lookups = {name: [dict(r) for r in (await db.execute(sql)).rows] for name, sql in LOOKUPS_SQL.items()}
     return {"compare": {
         "ids": found, "q": query, "candidates": candidates, "clinics": columns, "max": MAX_COMPARED,
@@ -62,9 +64,3 @@ def _stated(lookup: list[dict], columns: list[dict], part: str) -> dict:
 
 def _compare_url(ids: list[str]) -> str:
     return "/compare?" + urlencode([("id", i) for i in ids]) if ids else "/compare"
-
-
-def _fts_query(text: str) -> str:
-    """User words as an FTS5 query of quoted prefix terms (no operators from user input)."""
-    words = [w.replace('"', "") for w in text.split() if w.replace('"', "")]
-    return " ".join(f'"{w}"*' for w in words) or '""'
