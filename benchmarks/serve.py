@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 import zipcodes
 
-from clinics.publish import datasette_args
+from clinics.serving import datasette_args
 from db.build import write_facet_counts
 from db.schema import open_db
 from parsers.vocab import CONDITIONS, ROUTES

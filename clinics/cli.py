@@ -223,6 +223,8 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
 
 @cli.command(context_settings={"ignore_unknown_options": True})
 @db_option
+@click.option("--published", metavar="DIR", help="Serve the published copy in DIR (made by 'clinics publish DIR'; "
+              "DIR or one of its builds) instead of the working database: immutable, and downloadable whole.")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on (0.0.0.0 for every interface, e.g. behind a reverse proxy or in a container).")
 @click.option("--port", default=8001, show_default=True, help="Port to listen on.")
@@ -231,11 +233,22 @@ def demo(db_path: str, port: int, no_serve: bool, regions_: tuple[str, ...], all
 @contact_option("where the clinic pages' \"Something wrong here?\" links write to (without one, the pages say "
                 "this copy has no address for reports).")
 @click.argument("datasette_options", nargs=-1, type=click.UNPROCESSED)
-def serve(db_path: str, host: str, port: int, allow_sql: bool, contact: str | None,
+def serve(db_path: str, published: str | None, host: str, port: int, allow_sql: bool, contact: str | None,
           datasette_options: tuple[str, ...]) -> None:
     """Serve the database with Datasette and the project's metadata, canned queries and plugins.
 
     Anything after the options goes to Datasette as it is, e.g. `clinics serve -- --setting max_returned_rows 500`."""
+    if published:
+        from clinics.published_copy import PublishError, find_build
+        from clinics.serving import published_args
+
+        try:
+            build = find_build(published)
+        except PublishError as error:
+            raise click.UsageError(str(error)) from error
+        click.echo(f"published copy built {build.info['built_at']}: {build.database}")
+        return _exec_datasette(published_args(build, port, allow_sql, contact, host, datasette_options), host, port,
+                               contact)
     if not Path(db_path).exists():
         raise click.UsageError(f"no database at {db_path}; run 'clinics demo --no-serve' or 'clinics crawl' first")
     _serve(db_path, port, allow_sql, contact, host, datasette_options)
@@ -243,13 +256,39 @@ def serve(db_path: str, host: str, port: int, allow_sql: bool, contact: str | No
 
 def _serve(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None, host: str = "127.0.0.1",
            datasette_options: tuple[str, ...] = ()) -> None:
-    from clinics.publish import datasette_args
+    from clinics.serving import datasette_args
 
+    _exec_datasette(datasette_args(db_path, port, allow_sql, contact, host, datasette_options), host, port, contact)
+
+
+def _exec_datasette(args: list[str], host: str, port: int, contact: str | None) -> None:
     click.echo(f"Datasette: http://{host}:{port}/  (Ctrl+C to stop)")
     if not contact:
         click.echo("No --contact (or CLINICS_CONTACT): the clinic pages will say this copy has no address for reports.")
-    args = datasette_args(db_path, port, allow_sql, contact, host, datasette_options)
     os.execvp(sys.executable, [sys.executable, "-m", "datasette", *args])
+
+
+@cli.command()
+@db_option
+@click.argument("out_dir", type=click.Path(file_okay=False))
+@contact_option("written into the copy's metadata (a later 'clinics serve --contact' overrides it).")
+def publish(db_path: str, out_dir: str, contact: str | None) -> None:
+    """Make a read-only copy of the database for the public site in OUT_DIR, then switch OUT_DIR/current to it.
+
+    The working database is only read. The copy has its full-text index and facet counts built, page bodies and
+    correctors' names left out, and a SHA256SUMS file. A failed publish leaves the previous copy served."""
+    from clinics.published_copy import PublishError
+    from clinics.published_copy import publish as make_copy
+
+    try:
+        build = make_copy(db_path, out_dir, contact)
+    except PublishError as error:
+        click.echo(f"not published: {error}", err=True)
+        sys.exit(2)
+    info = build.info
+    click.echo(f"published {info['clinics']} clinics ({info['bytes'] / 1e6:.1f} MB, built in {info['seconds']} s) to "
+               f"{build.folder}; {Path(out_dir) / 'current'} now points to it. Serve it with: "
+               f"clinics serve --published {out_dir}")
 
 
 @cli.command(name="eval")

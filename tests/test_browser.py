@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from clinics.publish import datasette_args
+from clinics.serving import datasette_args
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent.parent / "test-artifacts" / "screenshots"

@@ -21,7 +21,7 @@ from click.testing import CliRunner
 from datasette.app import Datasette
 
 from clinics.cli import cli
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 from datasette_config.plugins.clinic_page import FACT_QUERIES
 from datasette_config.plugins.clinic_view import hours_words, report_mailto
 

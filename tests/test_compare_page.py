@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 from datasette_config.plugins.compare_columns import CLINIC_SQL, FACT_SQL
 from tests.front_door_support import (
     SIZES,

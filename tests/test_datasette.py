@@ -7,7 +7,7 @@ import json
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 
 
 @pytest.fixture

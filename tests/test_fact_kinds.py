@@ -9,7 +9,7 @@ from dataclasses import asdict
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for
+from clinics.serving import metadata_for
 from db.build import RunContext, build_clinics
 from db.schema import open_db
 from db.store import save_listing, save_page

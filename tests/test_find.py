@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlparse
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 from core.find import read_search
 
 

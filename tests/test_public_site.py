@@ -11,7 +11,7 @@ import pytest
 from datasette.app import Datasette
 from datasette.utils import tilde_encode
 
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 
 
 def site(db_path, allow_sql: bool = False) -> Datasette:

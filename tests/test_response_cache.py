@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import pytest
 from datasette.app import Datasette
 
-from clinics.publish import metadata_for, settings
+from clinics.serving import metadata_for, settings
 from datasette_config.plugins.response_cache import NO_CACHE_KEY, ResponseCache
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datasette import hookimpl
 
-from datasette_config.plugins.words import ago
+from datasette_config.plugins.words import ago, day_words
 from parsers.vocab import ROUTES
 
 ROUTE_LABELS = {t.key: t.label for t in ROUTES}
@@ -35,7 +35,21 @@ async def home_facts(datasette) -> dict:
         "crawled_words": ago(last["finished_at"]) if last else None,
         "crawled_at": last["finished_at"] if last else None,
         "is_demo": bool(last and last["profile"] == "sample"),
+        "published": published_copy(datasette, db),
     }}
+
+
+def published_copy(datasette, db) -> dict | None:
+    """A published copy (``clinics serve --published``) is downloadable whole: its size, checksum, build day and
+    commit, from the metadata ``clinics publish`` wrote. None for the working database."""
+    from datasette_config.plugins.clinic_view import PLUGIN  # that module imports this one's labels
+
+    published = (datasette.plugin_config(PLUGIN) or {}).get("published")
+    if not published or db.is_mutable:
+        return None
+    commit = published.get("commit") or ""
+    return {**published, "megabytes": f"{published['bytes'] / 1e6:.1f}", "day": day_words(published["built_at"]),
+            "short_commit": commit[:12] + ("-dirty" if commit.endswith("-dirty") else "")}
 
 
 @hookimpl(specname="extra_template_vars")

@@ -1,4 +1,4 @@
-"""How the database is published: Datasette's arguments, with the project's metadata and limits.
+"""How a database is served: Datasette's arguments, with the project's metadata and limits.
 
 The metadata is written for a database named ``clinics``; a file with another name (``--db other.db``)
 gets the same metadata under its own name, so descriptions, facets and canned queries follow it.
@@ -50,14 +50,37 @@ def _describe_fact_kinds(clinics_table: dict) -> None:
 
 def datasette_args(db_path: str, port: int, allow_sql: bool = False, contact: str | None = None,
                    host: str = "127.0.0.1", extra: tuple[str, ...] = ()) -> list[str]:
-    """Datasette's command line for serving ``db_path``; ``extra`` (Datasette's own options) goes last."""
-    metadata_file = metadata_path(db_path, contact)
-    metadata_file.write_text(json.dumps(metadata_for(db_path, contact)), encoding="utf-8")
+    """Datasette's command line for serving the working database ``db_path`` (mutable: a crawl may be writing
+    it); ``extra`` (Datasette's own options) goes last."""
+    metadata_file = _write_metadata(db_path, metadata_for(db_path, contact), contact)
     # The project's pages, functions and facet come from its installed Datasette plugin (datasette_config).
-    args = ["serve", db_path, "--host", host, "--port", str(port), "--metadata", str(metadata_file)]
+    return [*_serve_args([db_path], metadata_file, host, port, allow_sql), *extra]
+
+
+def published_args(build, port: int, allow_sql: bool = False, contact: str | None = None, host: str = "127.0.0.1",
+                   extra: tuple[str, ...] = ()) -> list[str]:
+    """Datasette's command line for a published copy (clinics/published_copy.py Build): immutable, so Datasette
+    offers the whole file for download, with the row counts publish measured and the metadata it wrote."""
+    metadata = json.loads(build.metadata.read_text(encoding="utf-8"))
+    if contact:
+        metadata.setdefault("plugins", {}).setdefault(PLUGIN, {})["contact"] = contact
+    metadata_file = _write_metadata(str(build.database), metadata, contact)
+    args = _serve_args(["-i", str(build.database), "--inspect-file", str(build.counts)], metadata_file, host, port,
+                       allow_sql)
+    return [*args, *extra]
+
+
+def _serve_args(databases: list[str], metadata_file: Path, host: str, port: int, allow_sql: bool) -> list[str]:
+    args = ["serve", *databases, "--host", host, "--port", str(port), "--metadata", str(metadata_file)]
     for name, value in settings(allow_sql).items():
         args += ["--setting", name, ("on" if value else "off") if isinstance(value, bool) else str(value)]
-    return [*args, *extra]
+    return args
+
+
+def _write_metadata(db_path: str, metadata: dict, contact: str | None) -> Path:
+    metadata_file = metadata_path(db_path, contact)
+    metadata_file.write_text(json.dumps(metadata), encoding="utf-8")
+    return metadata_file
 
 
 def metadata_path(db_path: str, contact: str | None = None) -> Path:
