@@ -12,6 +12,7 @@ from datasette_config.plugins.clinic_page import (  # noqa: F401 - pluggy reads 
     prepare_jinja2_environment,
     register_routes,
 )
+from datasette_config.plugins.feeds import feed_routes  # noqa: F401
 from datasette_config.plugins.geo_functions import prepare_connection, startup  # noqa: F401
 from datasette_config.plugins.home import home_template_vars  # noqa: F401
 from datasette_config.plugins.key_facets import register_facet_classes  # noqa: F401

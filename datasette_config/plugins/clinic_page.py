@@ -11,7 +11,7 @@ import re
 from datasette import hookimpl
 from datasette.utils import tilde_decode
 
-from datasette_config.plugins.words import ago, day_words, phone_words
+from datasette_config.plugins.words import ago, day_words, phone_words, region_slug
 from parsers.kinds import flags
 
 FACT_QUERIES = {
@@ -71,7 +71,7 @@ def link_url(url) -> str | None:
 
 @hookimpl
 def prepare_jinja2_environment(env, datasette):
-    env.filters.update(link_url=link_url, ago=ago, day_words=day_words, phone_words=phone_words)
+    env.filters.update(link_url=link_url, ago=ago, day_words=day_words, phone_words=phone_words, region_slug=region_slug)
 
 
 @hookimpl(specname="extra_template_vars")

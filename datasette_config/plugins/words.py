@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 
@@ -35,3 +36,8 @@ def day_words(stamp: str | None) -> str | None:
         return datetime.fromisoformat(str(stamp)[:10]).strftime("%-d %b %Y") if stamp else None
     except ValueError:
         return stamp
+
+
+def region_slug(region: str) -> str:
+    """ "Orange County, CA" -> "orange-county-ca": a region's name in a URL without %20 and %2C."""
+    return re.sub(r"[^a-z0-9]+", "-", region.lower()).strip("-")
