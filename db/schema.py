@@ -178,6 +178,14 @@ where a.status not in ('merged', 'removed') and b.status not in ('merged', 'remo
   and not exists (select 1 from identity_decisions i
                   where (i.clinic_id = d.clinic_id and i.other_id = d.other_id)
                      or (i.clinic_id = d.other_id and i.other_id = d.clinic_id))""",
+    # GeoJSON (datasette-geojson renders any query with a geometry column): /clinics/clinic_points.geojson
+    "clinic_points": """
+select c.id, c.name, c.street, c.suite, c.city, c.state, c.zip, c.county, c.region, c.phone, c.website, c.status,
+       c.routes, c.condition_families, c.accepts_insurance, c.lowest_price_per_session_usd, c.last_confirmed,
+       c.geo_precision, '/clinic/' || c.id as clinic_page,
+       json_object('type', 'Point', 'coordinates', json_array(c.longitude, c.latitude)) as geometry
+from clinics c
+where c.status not in ('merged', 'removed') and c.latitude is not null and c.longitude is not null""",
     "clinic_comparison": """
 select c.id, c.name, c.city, c.zip, c.status, c.last_confirmed,
 {route_columns},

@@ -20,6 +20,7 @@ from datasette.utils import tilde_encode
 
 from datasette_config.plugins.clinic_page import CARE_GROUPS, FACT_QUERIES, LIST_LABELS, _database_name
 from datasette_config.plugins.home import ROUTE_LABELS
+from datasette_config.plugins.structured_data import medical_clinic
 from datasette_config.plugins.words import phone_words
 
 PLUGIN = "clinic_directory"  # the plugin as its entry point names it (pyproject.toml); its metadata holds "contact"
@@ -50,7 +51,10 @@ async def clinic_view(datasette, request):
                                                view_name="clinic")
         return Response.html(html, status=404)
     clinic = facts["clinic"]
+    page_url = datasette.absolute_url(request, f"/clinic/{quote(clinic['id'], safe='')}")
     context = {"clinic_facts": facts, **report_context(datasette, request, clinic), "map_point": _map_point(clinic),
+               # a closed listing is not announced to search engines as a clinic to visit
+               "clinic_jsonld": None if clinic["closed"] else medical_clinic(clinic, page_url),
                "directions_url": _directions_url(clinic),
                "analyst_url": datasette.urls.row(db.name, "clinics", tilde_encode(clinic["id"]))}
     return Response.html(await datasette.render_template("clinic.html", context, request=request,
