@@ -223,3 +223,14 @@ async def test_a_search_of_only_quotes_or_spaces_is_no_error(datasette, words):
     ranked = await datasette.client.get("/clinics/search_clinics", params={"q": words})
     assert table.status_code == 200 and "syntax error" not in table.text
     assert ranked.status_code == 200 and "syntax error" not in ranked.text
+
+
+@pytest.mark.asyncio
+async def test_every_canned_query_has_a_title_and_description_and_its_page_is_titled_by_them(datasette):
+    """A canned query's page and browser tab say what it answers, not its SQL."""
+    queries = metadata_for("clinics.db")["databases"]["clinics"]["queries"]
+    for name, query in queries.items():
+        assert query.get("title") and (query.get("description") or query.get("description_html")), name
+        page = (await datasette.client.get(f"/clinics/{name}")).text
+        title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+        assert title.startswith(query["title"].replace("&", "&amp;")) and "select" not in title.lower(), (name, title)
