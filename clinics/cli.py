@@ -538,5 +538,10 @@ def changes_command(db_path: str, since: str | None, region: str | None, clinic_
     click.echo(json.dumps(json_rows(selection), indent=2) if as_json else format_changes(selection))
 
 
+from clinics.export_cli import export  # noqa: E402 - the group registers after cli exists
+
+cli.add_command(export)
+
+
 if __name__ == "__main__":
     cli()

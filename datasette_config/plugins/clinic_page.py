@@ -128,9 +128,11 @@ def directory_template_vars(view_name, request, datasette):
 @hookimpl
 def register_routes():
     """The compare, results and clinic pages are views of their own, not template pages that check their path."""
+    from datasette_config.plugins.charts import charts_view
     from datasette_config.plugins.clinic_view import clinic_view
     from datasette_config.plugins.compare import compare_view
     from datasette_config.plugins.find import find_view
 
-    return [(r"^/compare/?$", compare_view), (r"^/find/?$", find_view), (r"^/clinic/(?P<id>.*)$", clinic_view)]
+    return [(r"^/compare/?$", compare_view), (r"^/find/?$", find_view), (r"^/clinic/(?P<id>.*)$", clinic_view),
+            (r"^/charts/?$", charts_view)]
 
