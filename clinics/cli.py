@@ -11,14 +11,12 @@ from pathlib import Path
 import click
 
 from clinics.crawl import ALL_SPIDERS
+from clinics.options import db_option
 
-DEFAULT_DB = "data/clinics.db"
 DEFAULT_REGION = "Orange County, CA"
 DEMO_REGIONS = ("Orange County, CA", "Travis County, TX")  # the sample web's two regions
 SAMPLE_WEB_PORT = 8470  # fixed, so the sample sites keep their URLs from one demo run to the next
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-db_option = click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-                         help="The SQLite database to write or read.")
 
 
 class CommandLine(click.Group):
