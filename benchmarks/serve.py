@@ -253,7 +253,28 @@ def main(argv: list[str] | None = None) -> dict:
               f"p95 {r['p95_ms']:8.1f} ms "
               f"(not rendered before: no goal), {r['requests']} requests, {r['errors']} errors")
     print(f"{'serve, peak RSS':40} {results['peak_rss_mb']:8.0f} MB ({sum(counts.values()) or '?'} rows)")
+    results["publish"] = measure_publish(db_path, work / "published")
+    p = results["publish"]
+    print(f"{'clinics publish':40} {p['seconds']:8.1f} s  {p['megabytes']:8.1f} MB copy "
+          f"(working file {p['source_megabytes']:.1f} MB), peak RSS {p['peak_rss_mb']:.0f} MB")
     return results
+
+
+def measure_publish(db_path: Path, out: Path) -> dict:
+    """`clinics publish` of the benchmark database in a process of its own: wall time, the copy's size, and the peak
+    RSS of that process and of the `datasette inspect` it runs."""
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    script = ("import json, resource, sys; from clinics.published_copy import publish; publish(sys.argv[1], sys.argv[2]); "
+              "print(max(resource.getrusage(w).ru_maxrss for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)))")
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", script, str(db_path), str(out)], check=True, capture_output=True,
+                          text=True)
+    seconds = time.perf_counter() - started
+    build = json.loads((out / "current" / "build.json").read_text())
+    return {"seconds": seconds, "megabytes": build["bytes"] / 1e6, "source_megabytes": db_path.stat().st_size / 1e6,
+            "peak_rss_mb": int(done.stdout.split()[-1]) / 1024}
 
 
 if __name__ == "__main__":
