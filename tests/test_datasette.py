@@ -234,3 +234,23 @@ async def test_every_canned_query_has_a_title_and_description_and_its_page_is_ti
         page = (await datasette.client.get(f"/clinics/{name}")).text
         title = page.split("<title>", 1)[1].split("</title>", 1)[0]
         assert title.startswith(query["title"].replace("&", "&amp;")) and "select" not in title.lower(), (name, title)
+
+
+def test_metadata_yml_defines_each_key_once():
+    """YAML keeps the last of two equal keys silently: a column described twice loses one description unseen."""
+    from pathlib import Path
+
+    import yaml
+
+    class Strict(yaml.SafeLoader):
+        pass
+
+    def mapping(loader, node, deep=False):
+        keys = [loader.construct_object(key, deep=deep) for key, _ in node.value]
+        duplicates = {key for key in keys if keys.count(key) > 1}
+        assert not duplicates, f"defined twice at line {node.start_mark.line + 1}: {duplicates}"
+        return yaml.SafeLoader.construct_mapping(loader, node, deep)
+
+    Strict.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, mapping)
+    path = Path(__file__).parent.parent / "datasette_config" / "metadata.yml"
+    assert yaml.load(path.read_text(encoding="utf-8"), Loader=Strict)["databases"]["clinics"]["queries"]
