@@ -6,11 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -18,6 +14,7 @@ from urllib.parse import urlparse
 import pytest
 
 from clinics.serving import datasette_args
+from tests.servers import free_port, running
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent.parent / "test-artifacts" / "screenshots"
@@ -31,31 +28,13 @@ if not Path(CHROMIUM).exists():
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextmanager
 def served(db_path: Path, contact: str | None = None):
     """Datasette serving a database as `clinics serve` does (`--contact` too, when given), on a free loopback port:
     its base URL."""
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, "-m", "datasette", *datasette_args(str(db_path), port, contact=contact)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    try:
+    port = free_port()
+    with running([sys.executable, "-m", "datasette", *datasette_args(str(db_path), port, contact=contact)], port) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")

@@ -4,11 +4,7 @@ clinic, and the figures one tap away as a table. Screenshots go to test-artifact
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -16,6 +12,7 @@ from click.testing import CliRunner
 
 from clinics.cli import cli
 from tests.front_door_support import SIZES, looks_right
+from tests.servers import free_port, running
 from tests.test_browser import browser  # noqa: F401 - a fixture
 
 TAPPED = ".region-choice a, .chart-table summary"
@@ -26,21 +23,10 @@ CHARTS = ["price-per-session-by-treatment", "price-per-session-by-city", "shares
 def published_site(demo_db, tmp_path_factory):
     out = tmp_path_factory.mktemp("charts") / "public"
     assert CliRunner().invoke(cli, ["publish", "--db", str(demo_db), str(out)]).exit_code == 0
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([str(Path(sys.executable).parent / "clinics"), "serve", "--published", str(out),
-                                "--port", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
-        try:
-            urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.1)
-    yield base
-    process.terminate()
-    process.wait(timeout=10)
+    port = free_port()
+    with running([str(Path(sys.executable).parent / "clinics"), "serve", "--published", str(out), "--port", str(port)],
+                 port) as base:
+        yield base
 
 
 def _drawn(tab) -> None:

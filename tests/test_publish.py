@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import sqlite3
-import subprocess
 import sys
 import time
 import urllib.request
@@ -19,6 +17,7 @@ from click.testing import CliRunner
 from clinics import published_copy
 from clinics.cli import cli
 from clinics.published_copy import KEEP_BUILDS, find_build
+from tests.servers import free_port, running
 
 
 def _sha256(path: Path) -> str:
@@ -112,28 +111,13 @@ def test_serve_published_refuses_a_folder_that_is_not_one(tmp_path):
     assert result.exit_code == 2 and "not a published copy" in result.output
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_served_copy_downloads_whole_and_says_so_on_the_home_page(published):
     """The bar: `clinics publish` then serving the copy gives a downloadable database, as a user starts it."""
     out = published[0]
-    port = _free_port()
-    clinics = Path(sys.executable).parent / "clinics"
-    process = subprocess.Popen([str(clinics), "serve", "--published", str(out), "--port", str(port), "--",
-                                "--setting", "max_returned_rows", "200"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(150):
-            try:
-                urllib.request.urlopen(base + "/-/versions.json", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    port = free_port()
+    command = [str(Path(sys.executable).parent / "clinics"), "serve", "--published", str(out), "--port", str(port), "--",
+               "--setting", "max_returned_rows", "200"]
+    with running(command, port) as base:
         with urllib.request.urlopen(base + "/clinics.db", timeout=30) as response:
             downloaded = response.read()
         assert hashlib.sha256(downloaded).hexdigest() == find_build(str(out)).info["sha256"]
@@ -141,6 +125,3 @@ def test_the_served_copy_downloads_whole_and_says_so_on_the_home_page(published)
         assert 'href="/clinics.db"' in home and find_build(str(out)).info["sha256"] in home
         settings = urllib.request.urlopen(base + "/-/settings.json", timeout=10).read().decode()
         assert '"max_returned_rows": 200' in settings, "Datasette's own options pass through"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)

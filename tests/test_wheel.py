@@ -5,7 +5,6 @@ the demo and serves the site with its own pages through its Datasette plugin."""
 from __future__ import annotations
 
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -15,6 +14,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 RUNTIME_FILES = [  # what the code opens by path beside itself
@@ -51,12 +52,6 @@ def test_the_wheel_holds_every_file_the_app_reads(wheel):
     assert "[datasette]" in entry_points and "datasette_config" in entry_points, "the Datasette plugin is not declared"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _get(url: str, attempts: int = 60) -> str:
     for _ in range(attempts):
         try:
@@ -83,7 +78,7 @@ def test_the_installed_wheel_runs_the_demo_and_serves_the_site(wheel, tmp_path):
         clinic_id, active = db.execute("select min(id), count(*) from clinics where status = 'active'").fetchone()
     assert active >= 10, f"the installed demo built {active} active clinics"
 
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen([clinics, "serve", "--db", str(db_path), "--port", str(port)], cwd=work,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
