@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from parsers.document import Block, Document, split_sentences
 from parsers.gate import first_words, literal_gate, top_level_branches
+from parsers.page_cache import forget_page_answers
 
 
 def rx(*patterns: str) -> re.Pattern:
@@ -59,9 +60,10 @@ class LowerCaseCues:
 
 
 def forget_page() -> None:
-    """Empty every cue's answers: called before each page."""
+    """Empty every cue's answers, and every per_page cache: called before each page."""
     for cues in _ALL_CUES:
         cues._seen.clear()
+    forget_page_answers()
 
 
 def _lower_letters(pattern: str) -> str:
@@ -71,6 +73,24 @@ def _lower_letters(pattern: str) -> str:
 
 def lower_rx(*patterns: str) -> LowerCaseCues:
     return LowerCaseCues(*patterns)
+
+
+class AnyCue:
+    """Whether any of several cues matches a text, each searched on its own (with its own gate and page cache).
+
+    One alternation of every cue's branches ("is this sentence about payment at all?") is tried by Python's re at
+    every position of the text, branch after branch: 100 microseconds a sentence for the payment words, when most
+    of the cues' gates say no in one."""
+
+    def __init__(self, *cues) -> None:
+        self.cues = cues
+
+    def search(self, text: str):
+        for cue in self.cues:
+            found = cue.search(text)
+            if found:
+                return found
+        return None
 
 
 NEGATION = lower_rx(

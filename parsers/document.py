@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import lxml.etree
 
+from parsers.page_cache import forget_page_answers, per_page
 from parsers.structured import clinics_from_microdata
 
 MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; bounds the work on a pathological page
@@ -119,6 +120,7 @@ def split_sentences(text: str) -> list[str]:
 
 def parse_html(html: str | bytes, url: str | None = None) -> Document:
     """Parse a page once into blocks; scripts and styles go, JSON-LD is kept raw for structured.py."""
+    forget_page_answers()
     if isinstance(html, bytes):
         html = html.decode("utf-8", errors="replace")
     readable = _without_scripts(html)
@@ -393,13 +395,20 @@ def _is_chrome(tag) -> bool:
         return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
     if tag.get("role") in ("navigation", "contentinfo", "banner"):
         return True
-    hints = f"{tag.get('class') or ''} {tag.get('id') or ''}"
+    hint = _chrome_hint(tag.get("class") or "", tag.get("id") or "")
+    if hint in LINK_HINTS:
+        return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
+    return bool(hint)
+
+
+@per_page  # a page builder repeats a few class strings on hundreds of elements
+def _chrome_hint(classes: str, tag_id: str) -> str | None:
+    """The chrome word a tag's class and id hold ("nav", "footer"...), or None."""
+    hints = f"{classes} {tag_id}"
     if "not-" in hints:
         hints = NOT_CHROME_WORD.sub(" ", hints)
     hint = CHROME_HINT.search(hints.lower()) if hints.strip() else None
-    if hint and hint.group(1) in LINK_HINTS:
-        return _mostly_links(tag)  # a med spa's "menu-list" of treatments and prices is content, not navigation
-    return bool(hint)
+    return hint.group(1) if hint else None
 
 
 def _is_hero(header) -> bool:
@@ -595,8 +604,11 @@ class _Walker:
                                          section=self.section))
 
     def _flush(self) -> None:
-        text = clean("".join(self.buffer))[:max(0, MAX_TEXT_CHARS - self.chars)]  # one huge node counts too
+        joined = "".join(self.buffer)
         self.buffer = []
+        if not joined or joined.isspace():  # most flushes end a wrapper that held only markup's whitespace
+            return
+        text = clean(joined)[:max(0, MAX_TEXT_CHARS - self.chars)]  # one huge node counts too
         if not text:
             return
         self.chars += len(text)

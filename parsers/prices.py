@@ -12,6 +12,7 @@ from collections.abc import Iterable
 
 from parsers.cues import FIRST_PERSON, NAMES_KETAMINE, Sentence, clause_around, lower_rx, rx
 from parsers.facts import Price
+from parsers.page_cache import per_page
 from parsers.terms import find_terms, routes_as_columns, routes_side_by_side
 from parsers.vocab import ROUTES, SERVICES
 
@@ -176,6 +177,7 @@ def _count_from_description(price: Price, following: Sentence) -> None:
         price.qualifier = None if price.qualifier == "membership" else price.qualifier
 
 
+@per_page  # asked of a sentence once per amount in it, and by the rules around it
 def _bare(text: str) -> bool:
     """An amount alone on its line, with at most its unit: "$450", "From $395", "$445 per infusion"."""
     return not BARE_WORDS.sub(" ", SINGLE.sub(" ", text)).strip(" -–—:|()*.,/")
