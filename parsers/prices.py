@@ -255,7 +255,7 @@ NO_MEDICINE = rx(r"\bno medicine\b", r"\bwithout (?:ketamine|medicine)\b", r"\bt
 COMPARE_AT = rx(r"regular price\b", r"\bcompare at\b", r"\boriginal price\b")  # Shopify glues "USDRegular price"
 SALE_PRICE = rx(r"sale price\b")
 # A copay or coinsurance governs every amount of its clause: "you pay your copay, between $0 and $50 per treatment".
-COPAY_CLAUSE = rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
+COPAY_CLAUSE = lower_rx(r"\bco-?pays?\b", r"\bco-?insurance\b", r"\bdeductible\b", r"\bout[- ]of[- ]pocket max")
 
 
 def _clause_of(segment: str, sentence: Sentence) -> str:

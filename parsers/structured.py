@@ -184,8 +184,8 @@ def clinics_from_microdata(root) -> list[tuple[object, ClinicInfo]]:
 def _props(scope) -> dict:
     """itemprop -> value under one itemscope; a nested itemscope becomes a dict of its own properties."""
     out: dict = {}
-    for element in scope.iterdescendants():
-        if element.get("itemprop") is None or _owner(element) is not scope:
+    for element in scope.xpath(".//*[@itemprop]"):  # found in C: a scope around the whole page has thousands of tags
+        if _owner(element) is not scope:
             continue
         if element.get("itemscope") is not None:
             value = _props(element)
