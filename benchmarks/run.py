@@ -68,7 +68,10 @@ def crawl(db_path: Path, api_base: str, pages_per_site: int, *settings: str) -> 
     figures = timed_child(command, env)
     run = last_run(db_path)
     pages = run["pages_fetched"] or 0
+    stats = json.loads(run["stats"] or "{}")
+    own_cpu = stats.get("process/cpu_seconds")
     return {**figures, "requests": run["requests"], "bytes": run["bytes_received"], "pages": pages,
+            "process_cpu_ms_per_page": 1000 * own_cpu / pages if own_cpu is not None and pages else None,
             "pages_parsed": run["pages_changed"], "pages_not_modified": run["pages_not_modified"],
             "pages_not_requested": run["pages_not_requested"],
             "pages_per_s": pages / figures["wall_s"] if figures["wall_s"] else 0.0,
@@ -150,6 +153,10 @@ def change_pages(web_root: Path, share: float, seed: int = 11) -> int:
     return len(chosen)
 
 
+def _or_nan(value: float | None) -> float:
+    return float("nan") if value is None else value
+
+
 def _p95(values: list[float]) -> float:
     return sorted(values)[max(0, int(len(values) * 0.95) - 1)]
 
@@ -210,9 +217,11 @@ def format_table(r: dict) -> str:
         f"({first['pages']} pages, {first['wall_s']:.1f} s)",
         f"{'crawl, do-nothing ceiling':32} {r['ceiling']['pages_per_s']:8.1f} pages/s "
         f"{r['ceiling']['cpu_ms_per_page']:7.1f} CPU ms/page ({r['ceiling']['pages']} pages)",
-        f"{'  pipeline / ceiling':32} {first['pages_per_s'] / r['ceiling']['pages_per_s']:8.2f}  (target >= 0.60)",
+        f"{'  pipeline / ceiling':32} {first['pages_per_s'] / r['ceiling']['pages_per_s']:8.2f}  (goal >= 0.60)",
+        f"{'  crawl process, not extraction':32} {_or_nan(first.get('process_cpu_ms_per_page')):8.1f} CPU ms/page "
+        f"(goal <= 6; the ceiling's own: {r['ceiling']['cpu_ms_per_page']:.1f})",
         f"{'parse, extractor':32} {r['parse']['extract_ms_mean']:8.1f} ms/page mean, "
-        f"{r['parse']['extract_ms_p95']:.1f} p95 ({r['parse']['mean_kb']:.0f} KB pages)",
+        f"{r['parse']['extract_ms_p95']:.1f} p95 ({r['parse']['mean_kb']:.0f} KB pages; goal <= 6 mean, 10 p95)",
         f"{'parse, bare lxml (floor)':32} {r['parse']['lxml_ms_mean']:8.1f} ms/page mean, "
         f"{r['parse']['lxml_ms_p95']:.1f} p95",
     ]
@@ -221,15 +230,15 @@ def format_table(r: dict) -> str:
         lines.append(f"{'parse, hostile 1 MB pages':32} {r['hostile_s'][slowest]:8.2f} s slowest ({slowest}; "
                      f"EXTRACT_TIME_LIMIT 10 s)")
     for key, label, target in (("recrawl_unchanged", "re-crawl, unchanged", 0.15),
-                               ("recrawl_unchanged_all_asked", "  every page asked (weekly)", 0.15),
+                               ("recrawl_unchanged_all_asked", "  every page asked (weekly)", 0.10),
                                ("recrawl_5pct_changed", "re-crawl, 5% of pages changed", 0.25)):
         run = r[key]
-        lines.append(f"{label:32} CPU {ratio(run, 'cpu_s'):.2f}x (target <= {target:.2f}), requests "
+        lines.append(f"{label:32} CPU {ratio(run, 'cpu_s'):.2f}x (goal <= {target:.2f}), requests "
                      f"{ratio(run, 'requests'):.2f}x, bytes {ratio(run, 'bytes'):.2f}x, parsed {run['pages_parsed']}, "
                      f"304 {run['pages_not_modified']}, not asked {run['pages_not_requested']} (of "
                      f"{run['pages_parsed'] + run['pages_not_modified'] + run['pages_not_requested']})")
     lines += [
-        f"{'reparse':32} {r['reparse']['pages_per_s']:8.1f} pages/s ({r['reparse']['pages']} stored pages)",
+        f"{'reparse':32} {r['reparse']['pages_per_s']:8.1f} pages/s ({r['reparse']['pages']} stored pages; goal >= 250)",
         f"{'store (build, all facts rewritten)':32} {r['store']['rows_per_s']:8.0f} rows/s ({r['store']['rows']} rows, "
         f"merge of each site's pages included)",
         f"{'peak RSS, crawl':32} {first['peak_rss_mb_so_far']:8.0f} MB (largest child process)",
