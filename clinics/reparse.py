@@ -15,7 +15,7 @@ from clinics.session import run_session
 from core.regions import Region, RegionError, resolve
 from crawlers.extraction import extract_within, worker_pool
 from db.queries import regions_held
-from db.store import stored_body
+from db.store import stored_body, update_page
 
 
 @dataclass
@@ -46,8 +46,8 @@ def reparse(db_path: str, regions: list[Region] | None = None, processes: int = 
                     continue
                 if facts != row["old_facts"]:
                     changed += 1
-                    db["pages"].update(row["url"], {"facts": json.dumps(facts, sort_keys=True),
-                                                    "page_type": facts["page_type"]})
+                    update_page(db, row["url"], {"facts": json.dumps(facts, sort_keys=True),
+                                                 "page_type": facts["page_type"]})
         for region in regions:
             run.rebuild(region)
         run.close(pages_changed=changed, stats={"reparse/pages": pages},

@@ -16,7 +16,7 @@ from dataclasses import asdict
 from crawlers.extraction import extract_within, worker_pool
 from crawlers.items import ListingItem, PageItem
 from db.schema import open_db
-from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page
+from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page, update_page
 
 
 class StorePipeline:
@@ -72,7 +72,7 @@ class StorePipeline:
                 self.stats.inc_value("pages/not_requested")
             if item.links is not None and item.status != 304:
                 unchanged["links"] = json.dumps(item.links)
-            self.db["pages"].update(item.url, unchanged)
+            update_page(self.db, item.url, unchanged)
             self.stats.inc_value("pages/unchanged")
             return
         facts = await self._extract(item)

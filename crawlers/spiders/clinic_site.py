@@ -8,6 +8,7 @@ pages on; the pipeline parses them.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from html import unescape
@@ -57,6 +58,7 @@ class ClinicSiteSpider(RegionSpider):
         self.requested: dict[str, set[str]] = defaultdict(set)  # site -> pages asked for (their page_key)
         self.spent: dict[str, int] = defaultdict(int)  # site -> pages asked for that did not fail (the budget)
         self.waiting: dict[str, list[tuple[str, int, str]]] = defaultdict(list)  # pages past the budget, in order
+        self.waiting_keys: dict[str, set[str]] = defaultdict(set)  # their page keys: a link seen again is one look
         self.read: dict[str, set[str]] = defaultdict(set)  # site -> pages that answered (page_key), canonical too
         self.sitemaps_asked: dict[str, set[str]] = defaultdict(set)
         self.lastmods: dict[str, dict[str, str]] = defaultdict(dict)  # site -> page URL -> its sitemap <lastmod>
@@ -204,8 +206,9 @@ class ClinicSiteSpider(RegionSpider):
         if key in self.requested[site]:
             return None
         if self.spent[site] >= self.settings.getint("CLINIC_SITE_MAX_PAGES"):
-            if not any(page_key(waiting) == key for waiting, _, _ in self.waiting[site]):
+            if key not in self.waiting_keys[site]:
                 self.waiting[site].append((url, depth, why))
+                self.waiting_keys[site].add(key)
                 self.crawler.stats.inc_value("sites/page_budget_reached")
             return None
         self.requested[site].add(key)
@@ -218,6 +221,7 @@ class ClinicSiteSpider(RegionSpider):
         self.spent[site] -= 1
         while self.waiting[site]:
             url, depth, why = self.waiting[site].pop(0)
+            self.waiting_keys[site].discard(page_key(url))
             request = self._claim(url, site, depth, why)
             if request:
                 yield request
@@ -315,6 +319,7 @@ INDEX_FILE = re.compile(r"/(?:index|default|home)\.(?:html?|php|aspx?)$", re.I)
 PAGE_SUFFIX = re.compile(r"\.(?:html?|php|aspx?)$", re.I)
 
 
+@functools.lru_cache(maxsize=8192)  # asked of every link of every page: a site's menu links repeat on each page
 def page_key(url: str) -> str:
     """One key for the addresses of one page: ``/`` and ``/index.html``, ``/services``, ``/services/`` and
     ``/services.html`` are asked for once."""
