@@ -81,9 +81,10 @@ LIKELY = literal_gate((
     "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents",
     "available in", "offered in", "services in", "services are", "services also", "care in", "care are", "care also",
     "treatment in", "treatment are", "treatment also", "visits in", "visits are", "visits also", "oversee", "dr.",
-    "administers", "gives every", "starts every"),
-    (r"\b(?:np|rn|md|mds|er)\b", r"\b(?:led|run|owned|directed|founded|overseen|staffed|performed|monitored|given|"
-     r"administered|ordered|prescribed) by\b"))
+    "administers", "gives every", "starts every",
+    *(rf"\b{word}\b" for word in ("np", "rn", "md", "mds", "er")),
+    *(rf"\b{verb} by\b" for verb in ("led", "run", "owned", "directed", "founded", "overseen", "staffed", "performed",
+                                      "monitored", "given", "administered", "ordered", "prescribed"))))
 
 
 def may_state_care(text: str, heading: str = "") -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from parsers.document import Block, Document, split_sentences
-from parsers.gate import first_words, literal_gate, top_level_branches
+from parsers.gate import literal_gate, required_words, top_level_branches
 from parsers.page_cache import forget_page_answers
 
 
@@ -38,8 +38,8 @@ class LowerCaseCues:
         self.pattern = "|".join(f"(?:{p})" for p in patterns)  # the source, as re.Pattern.pattern gives it
         lowered = [_lower_letters(p) for p in blind]
         self.blind = re.compile("|".join(f"(?:{p})" for p in lowered)) if blind else None
-        words = [first_words(p) for p in lowered]
-        # A trie of the words every match starts with (parsers/gate.py) says "no" to most texts at a fraction of
+        words = [required_words(p) for p in lowered]
+        # The words every match holds (parsers/gate.py), one scan for all cues, say "no" to most texts at a fraction of
         # the cost of the whole alternation; None when some branch does not begin with a word.
         self.gate = literal_gate(w for found in words for w in found) if blind and None not in words else None
         self.cased = rx(*cased) if cased else None

@@ -1,26 +1,110 @@
-"""A cheap first look at a sentence: does it hold any of the words a family of patterns needs?
+"""A cheap first look at a text: does it hold any of the words a family of patterns needs?
 
-Python's ``re`` tries every branch of a long alternation at every position; the same words arranged as a
-trie (``p(?:atient|ain|sychiatr)``) are pruned after one character, several times faster. Extractors
-ask the gate first and run their full patterns only on the sentences it lets through; the tests check that
-the facts found are the same with the gate open.
+Most sentences of a page name no route, condition, payment or care word, and each family's full patterns cost
+far more than telling so. Every family registers the words its matches must begin with (a ``WordGate``); all the
+families' words form one trie, and one scan of a text (``words_in``) answers every gate at once: before, each
+gate read the text on its own, about 75 ns a character each. A text's answer is kept for the page being read
+(``parsers/page_cache.py``). Extractors ask the gate first and run their full patterns only on the texts it lets
+through; the tests check that the facts found are the same with the gates open.
 """
 
 from __future__ import annotations
 
 import re
+import re._constants as _c
+import re._parser as _sre_parser
 from collections.abc import Iterable
 
+from parsers.page_cache import per_page
 
-def literal_gate(words: Iterable[str], patterns: Iterable[str] = ()) -> re.Pattern:
-    """A pattern for lower-cased text matching any of the words (as substrings) or the extra patterns."""
+_GATES: list[WordGate] = []
+_SCANNER: _Scanner | None = None
+
+
+class WordGate:
+    """Whether a lower-cased text holds one of a family's words: anywhere ("depress" in "depressive"), or at a word's
+    edge where the word is written with ``\\b`` ("\\biv\\b", "\\bcover" for "coverage" but not "recovery")."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        global _SCANNER
+        self.words = tuple(dict.fromkeys(words))
+        self.bit = 1 << len(_GATES)
+        _GATES.append(self)
+        _SCANNER = None  # the next scan builds the trie with this gate's words too
+
+    def search(self, lowered: str) -> bool:
+        return bool(words_in(lowered) & self.bit)
+
+
+def literal_gate(words: Iterable[str]) -> WordGate:
+    return WordGate(words)
+
+
+@per_page
+def words_in(lowered: str) -> int:
+    """The gates (a bit each) whose words the text holds, from one scan of it."""
+    global _SCANNER
+    if _SCANNER is None:
+        _SCANNER = _Scanner(_GATES)
+    return _SCANNER.scan(lowered)
+
+
+class _Scanner:
+    """One trie of every gate's words, found at every position (a lookahead, so "es-ketamine" does not hide
+    "ketamine"): at each position the longest word is matched, and every registered word it begins with counts."""
+
+    def __init__(self, gates: list[WordGate]) -> None:
+        entries: dict[str, list[tuple[int, bool, bool]]] = {}
+        for gate in gates:
+            for word in gate.words:
+                start, end = word.startswith("\\b"), word.endswith("\\b")
+                literal = word[2 if start else 0:len(word) - 2 if end else len(word)]
+                entries.setdefault(literal, []).append((gate.bit, start, end))
+        self.trie = re.compile(f"(?=({_branch(_trie_of(entries))}))") if entries else None
+        # For each word, what it answers: the bits of every registered word it begins with that need no edge, and
+        # those that do, to be checked where it was found.
+        self.free: dict[str, int] = {}
+        self.edged: dict[str, list[tuple[int, int, bool, bool]]] = {}
+        for literal in entries:
+            prefixes = [p for p in entries if literal.startswith(p)]
+            self.free[literal] = sum_bits(bit for p in prefixes for bit, start, end in entries[p] if not start and not end)
+            self.edged[literal] = [(len(p), bit, start, end) for p in prefixes for bit, start, end in entries[p]
+                                   if start or end]
+
+    def scan(self, text: str) -> int:
+        if self.trie is None:
+            return 0
+        found = 0
+        for match in self.trie.finditer(text):
+            word = match.group(1)
+            found |= self.free[word]
+            for length, bit, start, end in self.edged[word]:
+                at = match.start()
+                if (not start or at == 0 or not _is_word_char(text[at - 1])) and \
+                        (not end or at + length == len(text) or not _is_word_char(text[at + length])):
+                    found |= bit
+        return found
+
+
+def sum_bits(bits: Iterable[int]) -> int:
+    total = 0
+    for bit in bits:
+        total |= bit
+    return total
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what re's \b takes for a word character
+
+
+def _trie_of(words: Iterable[str]) -> dict:
     trie: dict = {}
     for word in words:
         node = trie
         for char in word:
             node = node.setdefault(char, {})
         node[""] = {}
-    return re.compile("|".join([_branch(trie), *patterns]))
+    return trie
 
 
 def _branch(node: dict) -> str:
@@ -32,55 +116,63 @@ def _branch(node: dict) -> str:
     return f"(?:{body})?" if ends_here else body
 
 
-_META = set("\\()[]{}?*+|.^$")
+def required_words(pattern: str) -> list[str] | None:
+    """Literal words one of which every match of a (lower-case) pattern contains, or None when the pattern does not
+    say (a branch of classes and wildcards only). Each branch gives its rarest-looking requirement, the longest:
+    "\\b(?:can|may) be (?:given|taken)" gives ["given", "taken"], "\\btrials?\\b" gives ["trial"].
+
+    Read from the tree Python's own ``re`` parses a pattern into, so groups, classes and repeats are taken as re
+    takes them."""
+    try:
+        tree = _sre_parser.parse(pattern)
+    except re.error:
+        return None
+    found = _required_in(list(tree))
+    return sorted(found) if found else None
 
 
-def first_words(pattern: str) -> list[str] | None:
-    """The literal words one of which every match of a (lower-case) pattern begins with, or None when the pattern
-    does not say (a class, a wildcard or an anchor first). Each branch of an alternation, and what follows an
-    optional group, contributes its own: "\\b(?:had |have )?tried" gives ["had", "have", "tried"]."""
-    p = pattern
-    while True:
-        if p.startswith("(?:") and _closing(p) == len(p) - 1:
-            return _words_of_branches(p[3:-1])
-        lookbehind = re.match(r"\(\?<[!=][^)]*\)", p)
-        if lookbehind:
-            p = p[lookbehind.end():]
-        elif p.startswith("\\b"):
-            p = p[2:]
-        elif p.startswith("^"):
-            p = p[1:]  # an anchor consumes nothing
+def _required_in(items: list) -> set[str] | None:
+    """The best requirement of a sequence: a run of literal characters, or what a group every match passes
+    through requires."""
+    candidates: list[set[str]] = []
+    run = ""
+    for op, arg in items:
+        if op is _c.LITERAL:
+            run += chr(arg)
+            continue
+        if run.strip():
+            candidates.append({run})
+        before, run = run, ""
+        if op is _c.SUBPATTERN:
+            inner = _required_in(list(arg[-1]))
+        elif op is _c.BRANCH:
+            branches = [_required_in(list(branch)) for branch in arg[1]]
+            inner = None if None in branches else set().union(*branches)
+            if before.strip():  # re takes "clinics|centers" as "c" then "linics|enters": each branch's start joined again
+                candidates.append({before + _leading_literal(list(branch)) for branch in arg[1]})
+        elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
+            inner = _required_in(list(arg[2]))
         else:
-            break
-    if p.startswith("("):
-        end = _closing(p)
-        inner = p[3:end] if p.startswith("(?:") else p[1:end]
-        if inner.startswith("?"):
-            return None  # a lookahead or a flag group first
-        words = _words_of_branches(inner)
-        if words is not None and p[end + 1:end + 2] == "?":
-            rest = first_words(p[end + 2:])
-            return None if rest is None else words + rest
-        return words
-    literal = ""
-    for char in p:
-        if char in _META:
-            break
-        literal += char
-    if p[len(literal):len(literal) + 1] in ("?", "*", "{"):
-        literal = literal[:-1]  # "trials?": the last letter may be absent
-    literal = literal.rstrip()
-    return [literal] if len(literal) >= 2 else None
+            inner = None  # a class, a wildcard, an anchor, a lookaround or an optional part: nothing required
+        if inner:
+            candidates.append(inner)
+    if run.strip():
+        candidates.append({run})
+    return max(candidates, key=_rarity, default=None)
 
 
-def _words_of_branches(alternation: str) -> list[str] | None:
-    words: list[str] = []
-    for branch in top_level_branches(alternation):
-        found = first_words(branch)
-        if found is None:
-            return None
-        words += found
-    return words
+def _leading_literal(items: list) -> str:
+    run = ""
+    for op, arg in items:
+        if op is not _c.LITERAL:
+            break
+        run += chr(arg)
+    return run
+
+
+def _rarity(words: set[str]) -> tuple[int, int]:
+    """Longer words are rarer in text, and fewer of them are asked less often."""
+    return min(len(word.strip()) for word in words), -len(words)
 
 
 def _structure(pattern: str):
@@ -106,8 +198,3 @@ def top_level_branches(pattern: str) -> list[str]:
     cuts = [i for i, char, depth in _structure(pattern) if char == "|" and depth == 0]
     bounds = [-1, *cuts, len(pattern)]
     return [pattern[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
-
-
-def _closing(pattern: str) -> int:
-    """Where the group that opens the pattern closes."""
-    return next((i for i, char, depth in _structure(pattern) if char == ")" and depth == 1), len(pattern) - 1)

@@ -139,7 +139,7 @@ PAYMENT_GATE = literal_gate((
     "health savings", "flexible spending", "financ", "monthly", "instal", "copay", "authori", "aetna", "anthem", "blue",
     "cigna", "united", "uhc", "optum", "humana", "kaiser", "magellan", "health net", "healthnet", "molina", "caloptima",
     "workers", "beacon", "care credit", "carecredit", "advance", "affirm", "klarna", "cherry", "sunbit", "paypal",
-    "proceed"), (r"\bva\b", r"\bcover", r"\bfee"))  # "cover" and "fee" at a word's start: not "recovery", "coffee"
+    "proceed", r"\bva\b", r"\bcover", r"\bfee"))  # "cover" and "fee" at a word's start: not "recovery", "coffee"
 
 
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:

@@ -8,7 +8,7 @@ from itertools import islice
 
 from parsers.cues import EXPLICIT_OFFER, _lower_letters
 from parsers.facts import Fact
-from parsers.gate import first_words, literal_gate
+from parsers.gate import literal_gate, required_words
 from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 # The words every condition pattern needs (parsers/gate.py): most sentences name none, and a trie of literal words
@@ -23,8 +23,9 @@ CONDITION_GATE = literal_gate((
 ROUTE_GATE = literal_gate((
     "intravenous", "infusion", "intramuscular", "injection", "shot", "muscle", "spravato", "esketamine",
     "es-ketamine", "nasal", "sublingual", "troche", "lozenge", "rapid", "oral", "by mouth", "tablet",
-    "subcutaneous", "sub-cutaneous", "under the skin"), (r"\biv\b", r"\bim\b", r"\brdts?\b", r"\bsub-?q\b"))
-SERVICE_GATE = literal_gate(("assisted", "home", "shipped", "mailed", "delivered"), (r"\bkap\b",))
+    "subcutaneous", "sub-cutaneous", "under the skin", r"\biv\b", r"\bim\b", r"\brdt\b", r"\brdts\b", r"\bsubq\b",
+    r"\bsub-q\b"))
+SERVICE_GATE = literal_gate(("assisted", "home", "shipped", "mailed", "delivered", r"\bkap\b"))
 GATES = {id(vocabulary): (vocabulary, gate) for vocabulary, gate in (
     (CONDITIONS, CONDITION_GATE), (ROUTES, ROUTE_GATE), (SERVICES, SERVICE_GATE))}
 
@@ -54,7 +55,7 @@ def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, r
 
 
 def _first_words_of(term: Term) -> list[str] | None:
-    words = [first_words(_lower_letters(p)) for p in term.patterns if "(?-i:" not in p]
+    words = [required_words(_lower_letters(p)) for p in term.patterns if "(?-i:" not in p]
     return None if None in words or any("(?-i:" in p for p in term.patterns) else [w for ws in words for w in ws]
 
 

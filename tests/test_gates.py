@@ -12,7 +12,7 @@ import parsers.payment
 import parsers.terms
 from parsers.cues import lower_rx
 from parsers.extract import extract_facts
-from parsers.gate import first_words, literal_gate
+from parsers.gate import literal_gate, required_words
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted([*ROOT.glob("tests/corpus/*/*.html"), *ROOT.glob("tests/corpus/*/*.txt"),
@@ -20,7 +20,7 @@ PAGES = sorted([*ROOT.glob("tests/corpus/*/*.html"), *ROOT.glob("tests/corpus/*/
 
 
 def test_gate_matches_its_words_anywhere_in_lower_cased_text():
-    gate = literal_gate(["pain", "patient", "psychiatr"], [r"\bnp\b"])
+    gate = literal_gate(["pain", "patient", "psychiatr", r"\bnp\b"])
     assert all(gate.search(t) for t in ("chronic pain", "our patients", "psychiatrists", "an np"))
     assert not any(gate.search(t) for t in ("parking", "inpatient"[:2], "snpx"))
 
@@ -42,9 +42,10 @@ def test_lower_cased_cues_keep_case_sensitive_branches_case_sensitive():
     assert not any(cues.search(t) for t in ("an np", "food", "snp"))
 
 
-def test_first_words_are_what_every_match_begins_with():
-    assert first_words(r"\b(?:had |have )?tried (?:an? )?clinic") == ["had", "have", "tried"]
-    assert first_words(r"\btrials?\b") == ["trial"]
-    assert first_words(r"(?<!run )\b(?:iv|infusion) clinics\b") == ["iv", "infusion"]
-    assert first_words(r"^no\b") == ["no"]
-    assert first_words(r"\b[a-z]{2} only") is None  # a class first: nothing to gate on
+def test_required_words_are_what_every_match_holds():
+    assert required_words(r"\b(?:had |have )?tried (?:an? )?clinic") == ["clinic"]
+    assert required_words(r"\btrials?\b") == ["trial"]
+    assert required_words(r"(?<!run )\b(?:iv|infusion) (?:clinics|centers)\b") == [" centers", " clinics"]
+    assert required_words(r"\b(?:can|may) be (?:given|taken)") == [" be given", " be taken"]
+    assert required_words(r"^no\b") == ["no"]
+    assert required_words(r"\b[a-z]{2}\w+") is None  # classes only: nothing to gate on
