@@ -16,14 +16,52 @@ from parsers.document import Block, Document, split_sentences
 from parsers.gate import literal_gate, required_words, top_level_branches
 from parsers.page_cache import forget_page_answers
 
-
-def rx(*patterns: str) -> re.Pattern:
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
-
-
 GATED = True  # tests turn the cues' own gates off to show they change no fact
 _UNSEEN = object()
-_ALL_CUES: list[LowerCaseCues] = []
+_ALL_CUES: list[Cue | LowerCaseCues] = []
+
+
+class Cue:
+    """A case-blind pattern (``re.I``) that is searched only in texts holding one of the words every match needs.
+
+    The words come from the pattern itself (``parsers.gate.required_words``) and are answered by the page's one scan
+    of each text, so a cue costs nothing on the many clauses that cannot match it. The search itself is the pattern's
+    own, on the text as it is: matches, positions and groups are exactly ``re``'s."""
+
+    def __init__(self, *patterns: str) -> None:
+        self.regex = re.compile("|".join(f"(?:{p})" for p in patterns), re.I)
+        self.pattern = self.regex.pattern
+        words = required_words(_lower_letters(self.pattern))
+        self.gate = literal_gate(words) if words else None
+        self._seen: dict[str, re.Match | None] = {}
+        _ALL_CUES.append(self)
+
+    def may_match(self, text: str) -> bool:
+        return not GATED or self.gate is None or self.gate.search(text.lower())
+
+    def search(self, text: str):
+        """The first match; a text's answer is kept for the page (routes, services and conditions ask the same
+        clause)."""
+        known = self._seen.get(text, _UNSEEN)
+        if known is _UNSEEN:
+            known = self._seen[text] = self.regex.search(text) if self.may_match(text) else None
+        return known
+
+    def match(self, text: str):
+        return self.regex.match(text) if self.may_match(text) else None
+
+    def finditer(self, text: str):
+        return self.regex.finditer(text) if self.may_match(text) else iter(())
+
+    def sub(self, replacement, text: str) -> str:
+        return self.regex.sub(replacement, text) if self.may_match(text) else text
+
+    def split(self, text: str) -> list[str]:
+        return self.regex.split(text) if self.may_match(text) else [text]
+
+
+def rx(*patterns: str) -> Cue:
+    return Cue(*patterns)
 
 
 class LowerCaseCues:
