@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, lower_rx, rx
 from parsers.document import split_sentences
 from parsers.facts import Care
-from parsers.gate import literal_gate
 from parsers.hours import hours_from_jsonld, normalise_hours
 from parsers.kinds import flags
 from parsers.vocab import DISCIPLINES, LANGUAGES, STATE_CODES, STATE_NAMES
@@ -69,32 +68,15 @@ TRIGGER = lower_rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p
              LANGUAGE_CONTEXT.pattern, STATES_CONTEXT.pattern, BOARD.pattern, UNKNOWN_CREDENTIAL.pattern)
 
 
-# Words the patterns above need to find a fact: most sentences have none (tests/test_care.py checks the facts
-# found are the same with the gate open).
-LIKELY = literal_gate((
-    *(word for kind in flags("care") for word in kind.cue_words),
-    "patient", "client", "physician", "doctor",
-    "anesthe", "anaesthe", "psychiatr", "medical director", "certified", "emergency", "crna", "nurse", "aprn", "pmhnp",
-    "fnp", "pain", "family",
-    "internist", "internal medicine", "assistant", "pa-c", "speak", "spoken", "habla", "bilingual", "fluent",
-    "language", "interpret", "translat", "licensed", "board", "diplomate", "lcsw", "lmft", "lpc", "psyd", "phd", "ph.d",
-    "lmhc", "tiếng", "on-site", "on site", "present", "supervis", "home", "remote", "states", "residents",
-    "available in", "offered in", "services in", "services are", "services also", "care in", "care are", "care also",
-    "treatment in", "treatment are", "treatment also", "visits in", "visits are", "visits also", "oversee", "dr.",
-    "administers", "gives every", "starts every",
-    *(rf"\b{word}\b" for word in ("np", "rn", "md", "mds", "er")),
-    *(rf"\b{verb} by\b" for verb in ("led", "run", "owned", "directed", "founded", "overseen", "staffed", "performed",
-                                      "monitored", "given", "administered", "ordered", "prescribed"))))
-
-
-def may_state_care(text: str, heading: str = "") -> bool:
-    return bool(LIKELY.search(f"{heading} {text}".lower())) and bool(TRIGGER.search(text))
+def may_state_care(text: str) -> bool:
+    """TRIGGER holds every care pattern; its gate (the words each needs) turns most sentences away unread."""
+    return bool(TRIGGER.search(text))
 
 
 def extract_care(sentences: Iterable[Sentence], jsonld_nodes: list[dict], footer: list[str]) -> Care:
     """The page's care facts: tri-state keys, disciplines, board certification, languages, states and hours."""
     care = Care()
-    read = [s for s in sentences if may_state_care(s.framed, s.heading)]
+    read = [s for s in sentences if may_state_care(s.framed)]
     read += [Sentence(part, "footer") for text in footer if may_state_care(text) for part in split_sentences(text)
              if may_state_care(part)]
     for sentence in read:

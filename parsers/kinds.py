@@ -41,7 +41,6 @@ class FlagKind:
     example: str  # a sentence on a clinic's own page that says yes
     says_yes: tuple[str, ...] = ()  # care kinds: patterns of a sentence that says yes (negated, it says no)
     says_no: tuple[str, ...] = ()  # care kinds: patterns that say no outright
-    cue_words: tuple[str, ...] = ()  # care kinds: lower-case words one of which every says_yes/says_no match holds
     facet: bool = False  # a facet of the clinics table, and an index for it
 
 
@@ -73,8 +72,7 @@ FLAGS: tuple[FlagKind, ...] = (
         says_yes=(r"\b(?:accepting|welcoming|taking|seeing|open to|now booking) (?:\w+ ){0,2}new (?:patients|clients)\b",
                   r"\bnew (?:patients|clients) (?:are )?(?:always )?welcome\b", r"\bnow accepting patients\b"),
         says_no=(r"\b(?:closed|full) to new (?:patients|clients)\b", r"\bwait ?list for new (?:patients|clients)\b",
-                 r"\b(?:practice|schedule|panel|caseload) is (?:currently )?full\b"),
-        cue_words=("patient", "client", "full"), facet=True),
+                 r"\b(?:practice|schedule|panel|caseload) is (?:currently )?full\b"), facet=True),
     FlagKind(
         "referral_required", "Referral required", "care",
         "1 a referral is required, 0 the clinic says none is needed, blank unknown", "access",
@@ -85,8 +83,7 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"\bonly (?:accept|see|treat) (?:\w+ ){0,2}referred\b"),
         says_no=(r"\bno referrals? (?:is |are )?(?:needed|required|necessary)\b", r"\bwithout (?:a |any )?referral\b",
                  r"\bself[- ]referrals? (?:are )?(?:welcome|accepted)\b", r"\b(?:can|may) self[- ]refer\b",
-                 r"\breferrals? (?:is |are )?(?:not|never) (?:required|needed|necessary)\b"),
-        cue_words=("refer",)),
+                 r"\breferrals? (?:is |are )?(?:not|never) (?:required|needed|necessary)\b")),
     FlagKind(
         "consultation_required", "Consultation or screening before the first treatment", "care",
         "1 a consultation or screening comes before the first treatment, blank unknown", "access",
@@ -104,8 +101,7 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"\b(?:every|each|all) new (?:\w+ )?(?:patient|client)s? (?:has|have|gets?|needs?|completes?|books?) "
                   r"(?:a |an )?(?:\w+ ){0,2}(?:consultation|screening|evaluation|assessment)"
                   r"(?: visit| appointment)? first\b"),
-        says_no=(r"\bno (?:\w+ )?(?:consultation|screening|evaluation) (?:is )?(?:needed|required|necessary)\b",),
-        cue_words=("consult", "screen", "evaluat", "assess", "intake")),
+        says_no=(r"\bno (?:\w+ )?(?:consultation|screening|evaluation) (?:is )?(?:needed|required|necessary)\b",)),
     FlagKind(
         "physician_led", "Physician-led or physician on site", "care",
         "1 physician-led, physician-supervised or a physician on site, blank unknown", "who_treats",
@@ -124,8 +120,7 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"(?:physician|doctor|anesthesiologist|psychiatrist|medical director|Dr\.?)\b",
                   r"\b(?:administered|given|performed|monitored) (?:\w+ ){0,2}by (?:a |an |our )?(?:\w+[- ]){0,2}"
                   r"(?:physicians?|doctors?|anesthesiologists?|psychiatrists?)\b"),
-        says_no=(r"\bno (?:physician|doctor) (?:is )?on[- ]site\b",),
-        cue_words=("physician", "doctor", "psychiatr", "anesthe", "dr.", "medical director")),
+        says_no=(r"\bno (?:physician|doctor) (?:is )?on[- ]site\b",)),
     FlagKind(
         "spravato_rems", "Certified Spravato (REMS) treatment center", "care",
         "1 says it is a certified Spravato (REMS) treatment center, 0 says it does not offer Spravato, blank unknown",
@@ -135,8 +130,7 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"\bREMS[- ]certified\b",
                   r"\bcertified (?:\w+ ){0,3}(?:in|through|under|with|by) the (?:spravato\W{0,3} )?REMS\b",
                   r"\b(?:enrolled|registered) (?:\w+ ){0,2}(?:in|with) the (?:spravato\W{0,3} )?REMS\b",
-                  r"\b(?:spravato|esketamine)\W{0,3} (?:REMS )?certified\b"),
-        cue_words=("certified", "rems"), facet=True),
+                  r"\b(?:spravato|esketamine)\W{0,3} (?:REMS )?certified\b"), facet=True),
     FlagKind(
         "telehealth", "Telehealth visits", "care",
         "1 offers telehealth visits, 0 says visits are in person only, blank unknown", "access",
@@ -145,15 +139,13 @@ FLAGS: tuple[FlagKind, ...] = (
                   r"follow[- ]ups?|care|sessions?)\b", r"\bvideo (?:visits?|appointments?|consultations?|calls?)\b",
                   r"\bonline (?:consultations?|appointments?|visits?)\b", r"\b(?:held|done|offered|available|conducted|"
                   r"meet|seen) (?:\w+ )?(?:by|over|via) video\b"),
-        says_no=(r"\bin[- ]person only\b", r"\bno (?:telehealth|virtual) (?:visits|appointments|option)\b"),
-        cue_words=("tele", "virtual", "video", "online", "person only")),
+        says_no=(r"\bin[- ]person only\b", r"\bno (?:telehealth|virtual) (?:visits|appointments|option)\b")),
     FlagKind(
         "by_appointment_only", "By appointment only", "care", "1 says it sees patients by appointment only", "access",
         "We see patients by appointment only.",
         says_yes=(r"\bby appointment only\b", r"\bappointment[- ]only\b", r"\bappointments? (?:is |are )?required\b",
                   r"\bonly by appointment\b"),
-        says_no=(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b(?!\s+for\s+(?!ketamine|infusions?|treatments?|all\b))",),
-        cue_words=("appointment", "walk")),
+        says_no=(r"\bwalk[- ]ins? (?:are )?(?:welcome|accepted)\b(?!\s+for\s+(?!ketamine|infusions?|treatments?|all\b))",)),
 )
 
 
@@ -193,8 +185,8 @@ def _check(kinds: tuple[FlagKind, ...]) -> None:
             raise ValueError(f"fact kind {kind.key} is declared twice")
         if kind.group not in GROUPS or kind.section not in GROUPS[kind.group].sections:
             raise ValueError(f"fact kind {kind.key}: group must be one of {list(GROUPS)}, and section one of its own")
-        if kind.group == "care" and not (kind.says_yes and kind.cue_words):
-            raise ValueError(f"care kind {kind.key} needs says_yes patterns and the cue_words they hold")
+        if kind.group == "care" and not kind.says_yes:
+            raise ValueError(f"care kind {kind.key} needs says_yes patterns")
         seen.add(kind.key)
 
 

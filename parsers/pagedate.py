@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable
 
 from parsers.facts import PageDate
-from parsers.gate import literal_gate
+from parsers.gate import word_trie
 
 MONTHS = {m: i for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                       "dec"), start=1)}
@@ -27,9 +27,9 @@ STATED = [
     ("published", re.compile(rf"\b(?:posted|published)(?: on)?:?\s+(?P<date>{DATE})", re.I)),
 ]
 
-# The words every pattern above needs: most of a page's lines have none (a trie of them is one cheap search).
-DATE_WORDS = literal_gate(("effective", "valid", "current", "as of", "updated", "revised", "reviewed", "posted",
-                           "published"))
+# The words every pattern above needs: most of a page's blocks have none (a trie of them is one cheap search).
+DATE_WORDS = word_trie(("effective", "valid", "current", "as of", "updated", "revised", "reviewed", "posted",
+                     "published"))
 
 
 def page_date(texts: Iterable[str], meta: dict[str, str], jsonld_nodes: list[dict]) -> PageDate | None:

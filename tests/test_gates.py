@@ -28,7 +28,6 @@ def test_gate_matches_its_words_anywhere_in_lower_cased_text():
 def test_gates_change_no_fact(monkeypatch):
     assert len(PAGES) > 150
     gated = {page: extract_facts(page.read_bytes(), url=f"https://clinic.example/{page.stem}/") for page in PAGES}
-    monkeypatch.setattr(parsers.care, "LIKELY", re.compile(""))
     monkeypatch.setattr(parsers.payment, "PAYMENT_GATE", re.compile(""))
     monkeypatch.setattr(parsers.terms, "GATES", {})
     monkeypatch.setattr(parsers.cues, "GATED", False)  # the gates lower-cased cues build from their first words
