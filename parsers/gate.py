@@ -30,7 +30,8 @@ class WordGate:
         self.words = tuple(dict.fromkeys(words))
         self.bit = 1 << len(_GATES)
         _GATES.append(self)
-        _SCANNER = None  # the next scan builds the trie with this gate's words too
+        _SCANNER = None  # the next scan builds the trie with this gate's words too,
+        words_in.cache_clear()  # and no answer kept from before can lack this gate's bit
 
     def search(self, lowered: str) -> bool:
         return bool(words_in(lowered) & self.bit)

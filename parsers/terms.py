@@ -6,33 +6,16 @@ import functools
 import re
 from itertools import islice
 
+from parsers import cues
 from parsers.cues import EXPLICIT_OFFER, _lower_letters
 from parsers.facts import Fact
-from parsers.gate import literal_gate, required_words
-from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
-
-# The words every condition pattern needs (parsers/gate.py): most sentences name none, and a trie of literal words
-# says so several times faster than the vocabulary's own patterns. tests/test_gates.py checks that no fact changes.
-CONDITION_GATE = literal_gate((
-    "depress", "mdd", "mood", "trd", "refractory", "resistant", "bipolar", "partum", "ppd", "perinatal", "suicid",
-    "ptsd", "traumatic", "anxi", "gad", "generali", "social", "phobia", "panic", "ocd", "obsess", "pain", "crps",
-    "complex regional", "sympathetic", "rsd", "fibromyalgia", "neuropath", "nerve", "phantom", "migraine", "headache",
-    "substance", "sud", "addiction", "alcohol", "aud", "opioid", "oud", "eating", "anorexia", "bulimia", "binge",
-    "tbi", "brain injur"))
-# The same for routes and services; short names ("IV", "IM", "KAP", "sub-Q") need word edges.
-ROUTE_GATE = literal_gate((
-    "intravenous", "infusion", "intramuscular", "injection", "shot", "muscle", "spravato", "esketamine",
-    "es-ketamine", "nasal", "sublingual", "troche", "lozenge", "rapid", "oral", "by mouth", "tablet",
-    "subcutaneous", "sub-cutaneous", "under the skin", r"\biv\b", r"\bim\b", r"\brdt\b", r"\brdts\b", r"\bsubq\b",
-    r"\bsub-q\b"))
-SERVICE_GATE = literal_gate(("assisted", "home", "shipped", "mailed", "delivered", r"\bkap\b"))
-GATES = {id(vocabulary): (vocabulary, gate) for vocabulary, gate in (
-    (CONDITIONS, CONDITION_GATE), (ROUTES, ROUTE_GATE), (SERVICES, SERVICE_GATE))}
+from parsers.gate import literal_gate, required_words, sum_bits, words_in
+from parsers.vocab import ROUTES, Term
 
 # Keyed by id(), with the object kept beside its pattern so the id cannot be reused: hashing a frozen Term
 # (or a whole vocabulary of them) on every call cost more than the searches.
 _PATTERNS: dict[int, tuple[Term, re.Pattern]] = {}
-_VOCABULARIES: dict[int, tuple[tuple, re.Pattern, list[tuple[Term, re.Pattern, list[str] | None]]]] = {}
+_VOCABULARIES: dict[int, tuple[tuple, tuple[list[tuple[Term, re.Pattern, int]], int]]] = {}
 
 
 def compiled(term: Term) -> re.Pattern:
@@ -42,21 +25,20 @@ def compiled(term: Term) -> re.Pattern:
     return known[1]
 
 
-def _vocabulary(terms: tuple[Term, ...]) -> tuple[re.Pattern, list[tuple[Term, re.Pattern, list[str] | None]]]:
-    """One pattern for a whole vocabulary (most sentences name no term, and one search tells), and each term's
-    with the words its matches begin with (parsers/gate.py), so a term none of whose words is in the text is
-    not searched at all."""
+def _vocabulary(terms: tuple[Term, ...]) -> tuple[list[tuple[Term, re.Pattern, int]], int]:
+    """Each term's pattern with its gate's bit (the words one of which every match holds, parsers/gate.py), and
+    all the terms' bits together: most sentences name no term, and the page's one scan of the text says so for
+    every term at once. A term with no word to gate on has every bit."""
     known = _VOCABULARIES.get(id(terms))
     if known is None or known[0] is not terms:  # the tuple is kept, so its id cannot be reused
-        known = _VOCABULARIES[id(terms)] = (terms, re.compile(
-            "|".join(f"(?:{p})" for term in terms for p in term.patterns), re.I),
-            [(t, compiled(t), _first_words_of(t)) for t in terms])
-    return known[1], known[2]
+        vocabulary = [(t, compiled(t), _gate_bit(t)) for t in terms]
+        known = _VOCABULARIES[id(terms)] = (terms, (vocabulary, sum_bits(bit for _, _, bit in vocabulary)))
+    return known[1]
 
 
-def _first_words_of(term: Term) -> list[str] | None:
-    words = [required_words(_lower_letters(p)) for p in term.patterns if "(?-i:" not in p]
-    return None if None in words or any("(?-i:" in p for p in term.patterns) else [w for ws in words for w in ws]
+def _gate_bit(term: Term) -> int:
+    words = required_words(_lower_letters(compiled(term).pattern))
+    return literal_gate(words).bit if words else -1
 
 
 # A sentence that names one term more often than this is no prose (a keyword-stuffed line): the rest of its
@@ -70,15 +52,11 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
 
     "treatment-resistant depression" names TRD, not depression as well.
     """
-    gate = GATES.get(id(terms))
-    if gate is not None and gate[0] is terms and not gate[1].search(text.lower()):
+    vocabulary, any_term = _vocabulary(terms)
+    held = words_in(text.lower()) if cues.GATED else -1  # every gate's bit set: nothing turned away
+    if not held & any_term:
         return []
-    any_of, patterns = _vocabulary(terms)
-    if not any_of.search(text):
-        return []
-    lowered = text.lower()
-    found = [(term, match, match.start(), match.end()) for term, pattern, words in patterns
-             if words is None or any(word in lowered for word in words)
+    found = [(term, match, match.start(), match.end()) for term, pattern, bit in vocabulary if held & bit
              for match in islice(pattern.finditer(text), MAX_MATCHES_PER_TERM)]
     kept: dict[str, tuple[Term, re.Match]] = {}
     every_match: list[tuple[Term, re.Match]] = []

@@ -29,8 +29,7 @@ def test_gates_change_no_fact(monkeypatch):
     assert len(PAGES) > 150
     gated = {page: extract_facts(page.read_bytes(), url=f"https://clinic.example/{page.stem}/") for page in PAGES}
     monkeypatch.setattr(parsers.payment, "PAYMENT_GATE", re.compile(""))
-    monkeypatch.setattr(parsers.terms, "GATES", {})
-    monkeypatch.setattr(parsers.cues, "GATED", False)  # the gates lower-cased cues build from their first words
+    monkeypatch.setattr(parsers.cues, "GATED", False)  # every cue's and vocabulary term's gate, read from its patterns
     for page in PAGES:
         assert extract_facts(page.read_bytes(), url=f"https://clinic.example/{page.stem}/") == gated[page], page.name
 
