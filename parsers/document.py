@@ -22,10 +22,12 @@ MAX_INPUT_CHARS = 1_500_000  # HTML read after scripts and styles are cut out; b
 MAX_TEXT_CHARS = 200_000  # visible text kept; real clinic pages carry far less
 # A start tag longer than this loses its attributes: libxml2's parser is quadratic in a tag's attribute count
 # (100,000 attributes on one tag took 23 s), and no real tag comes near it.
-HUGE_TAG = re.compile(r"<([a-zA-Z][\w:-]{0,30})\s[^<>]{50000,}>")
+HUGE_ATTRIBUTES = 50_000
+HUGE_TAG = re.compile(rf"<([a-zA-Z][\w:-]{{0,30}})\s[^<>]{{{HUGE_ATTRIBUTES},}}>")
 SCRIPT_OR_STYLE_OPEN = re.compile(r"<(script|style)\b([^>]*)>", re.I)
 DROP_TAGS = ("script", "style", "noscript", "svg", "template", "iframe", "canvas", "form", "select")
 CHROME_TAGS = ("nav", "header", "footer", "aside")
+CHROME_ROLES = ("navigation", "contentinfo", "banner")
 LINK_HINTS = {"nav", "navbar", "menu"}  # names that also mean a menu of services: such a block must be links
 CHROME_HINT = re.compile(r"(?:^|[\s_-])(nav|navbar|menu|footer|site-header|header-bar|top-?bar|announcement-bar|"
                          r"breadcrumbs?|sidebar|cookie)(?:$|[\s_-])")  # searched in lower-cased class and id
@@ -124,10 +126,10 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
         html = html.decode("utf-8", errors="replace")
     readable = _without_scripts(html)
     limits = ["input_chars"] if len(readable) > MAX_INPUT_CHARS else []
-    readable, long_tags = HUGE_TAG.subn(r"<\1>", readable[:MAX_INPUT_CHARS])
+    readable, long_tags = _without_huge_tags(readable[:MAX_INPUT_CHARS])
     if long_tags:
         limits.append("tag_attributes")
-    root = _parse(NOT_XML_TEXT.sub(" ", readable))
+    root = _parse(_xml_text(readable))
     if root is None:
         return Document(url=url, title="", blocks=[], limits=limits)
     # a substring test of the lower-cased page: re.I with \b took 1.5 ms over 100 KB, this 0.06 ms
@@ -159,6 +161,27 @@ def parse_html(html: str | bytes, url: str | None = None) -> Document:
     _mark_lead_ins(blocks)
     return Document(url=url, title=title, blocks=blocks, menu=menu, footer=footer, jsonld=jsonld, meta=meta, post=post,
                     limits=limits, microdata=microdata)
+
+
+def _without_huge_tags(html: str) -> tuple[str, int]:
+    """Tags whose attributes run past HUGE_TAG's limit, cut to their name, and how many. A huge tag's attributes hold
+    no "<", so a page whose every stretch between two "<" is shorter has none, and the pattern is not run."""
+    if len(html) < HUGE_ATTRIBUTES or max(map(len, html.split("<"))) < HUGE_ATTRIBUTES:
+        return html, 0
+    return HUGE_TAG.subn(r"<\1>", html)
+
+
+_CONTROL_BYTES = bytes(c for c in range(32) if c not in (9, 10, 13))
+
+
+def _xml_text(html: str) -> str:
+    """The page without the characters lxml cannot hold (NOT_XML_TEXT). Most pages are ASCII and have none: their
+    bytes say so five times faster than the pattern."""
+    if html.isascii():
+        raw = html.encode("ascii")
+        if len(raw.translate(None, _CONTROL_BYTES)) == len(raw):
+            return html
+    return NOT_XML_TEXT.sub(" ", html)
 
 
 POST_CLASS = re.compile(r"(?:^|\s)(?:single-post|type-post|post-template-default|blog-post|article-template)(?:\s|$)")
@@ -393,7 +416,7 @@ def _is_chrome(tag) -> bool:
         if tag.tag == "header" and _is_hero(tag):
             return False
         return tag.tag == "footer" or not any(a.tag in ("main", "article") for a in tag.iterancestors())
-    if tag.get("role") in ("navigation", "contentinfo", "banner"):
+    if tag.get("role") in CHROME_ROLES:
         return True
     hint = _chrome_hint(tag.get("class") or "", tag.get("id") or "")
     if hint in LINK_HINTS:
@@ -405,10 +428,18 @@ def _is_chrome(tag) -> bool:
 def _chrome_hint(classes: str, tag_id: str) -> str | None:
     """The chrome word a tag's class and id hold ("nav", "footer"...), or None."""
     hints = f"{classes} {tag_id}"
+    if not _may_hold_chrome_word(hints.lower()):
+        return None  # a page builder's class strings are unique per element: eight substring tests beat the pattern
     if "not-" in hints:
         hints = NOT_CHROME_WORD.sub(" ", hints)
     hint = CHROME_HINT.search(hints.lower()) if hints.strip() else None
     return hint.group(1) if hint else None
+
+
+def _may_hold_chrome_word(hints: str) -> bool:
+    """A word every CHROME_HINT match holds."""
+    return "nav" in hints or "menu" in hints or "footer" in hints or "header" in hints or "bar" in hints \
+        or "breadcrumb" in hints or "sidebar" in hints or "cookie" in hints
 
 
 def _is_hero(header) -> bool:
@@ -478,17 +509,18 @@ def _panels_in(chrome) -> list[Block]:
 def _outermost_chrome(body) -> list:
     """Chrome tags not inside other chrome, in document order; what is inside chrome is never looked at.
 
-    body's own classes ("ast-no-sidebar") say nothing of its parts, so body itself is not judged.
+    body's own classes ("ast-no-sidebar") say nothing of its parts, so body itself is not judged. lxml's own walk
+    (``iterwalk``, which can skip a subtree) hands out the tags: a Python stack of every wrapper cost more.
     """
-    found, stack = [], [*reversed(body)]
-    while stack:
-        tag = stack.pop()
-        if not isinstance(tag.tag, str):
-            continue
-        if _is_chrome(tag):
+    found = []
+    walk = lxml.etree.iterwalk(body, events=("start",))
+    next(walk)  # body
+    for _, tag in walk:
+        # the cheap tests first: most tags are wrappers with neither a chrome name, role nor class word
+        if (tag.tag in CHROME_TAGS or tag.get("role") in CHROME_ROLES
+                or _chrome_hint(tag.get("class") or "", tag.get("id") or "")) and _is_chrome(tag):
             found.append(tag)
-        else:
-            stack.extend(reversed(tag))
+            walk.skip_subtree()
     return found
 
 
@@ -498,6 +530,8 @@ AMOUNT_CELL = re.compile(r"^(?:\$\s?\d|free\b|complimentary\b|included\b|call\b|
 def _label_value_row(tag) -> bool:
     """A price list built of divs, as page builders make them: two or three short leaf cells, the last an amount
     ("Depression infusion | $450"). Read as one row, like a table row, so the amount keeps its label."""
+    if not 2 <= len(tag) <= 3:  # most divs are a page builder's wrappers of one child
+        return False
     cells = [c for c in tag if isinstance(c.tag, str)]
     if not 2 <= len(cells) <= 3 or any(next(c.iterdescendants(*BLOCK_LEAF_INSIDE), None) is not None for c in cells):
         return False
@@ -509,17 +543,13 @@ def _label_value_row(tag) -> bool:
 BLOCK_LEAF_INSIDE = ["div", "p", "ul", "ol", "table", "section", "h1", "h2", "h3", "h4", "h5", "h6"]
 
 
-@dataclass
-class _EndOfBlock:
-    previous_kind: str
-
-
 class _Walker:
     """Walks the main content in document order, emitting blocks and tracking the heading above each.
 
-    Iterative, with an explicit stack: a page nested thousands of levels deep must not exhaust recursion.
-    lxml keeps text in ``.text`` (before a tag's children) and ``.tail`` (after the tag closes), so each tag
-    pushes its tail first, then its end marker, its children and its own text.
+    lxml's own walk (``iterwalk``) hands out each tag's start and end, so a page nested thousands of levels deep
+    exhausts no recursion and the Python side does no bookkeeping of its own for the wrappers a page builder nests.
+    lxml keeps text in ``.text`` (before a tag's children) and ``.tail`` (after the tag closes). Comments and
+    processing instructions are gone before the walk (``parse_html``); iterwalk would not hand out their tails.
     """
 
     def __init__(self) -> None:
@@ -531,28 +561,42 @@ class _Walker:
         self.buffer_kind = "paragraph"
 
     def walk(self, root) -> list[Block]:
-        stack: list = [*reversed([c for c in root]), root.text or ""]
-        while stack and self.chars < MAX_TEXT_CHARS:
-            node = stack.pop()
-            if isinstance(node, str):
-                if node:
-                    self.buffer.append(node)
-            elif isinstance(node, _EndOfBlock):
+        opened: list = []  # the block tags being read, each with the kind of text around it, to go back to
+        events = lxml.etree.iterwalk(root, events=("start", "end"))
+        next(events)  # the root's own start: its text is read, its tail is not
+        if root.text:
+            self.buffer.append(root.text)
+        for event, tag in events:
+            if self.chars >= MAX_TEXT_CHARS:
+                break
+            if event == "start":
+                name = tag.tag
+                if name not in BLOCK_TAGS:
+                    if tag.text:
+                        self.buffer.append(tag.text)
+                elif self._read_whole(tag, name):
+                    events.skip_subtree()
+                elif name != "br":
+                    opened.append((tag, self.buffer_kind))
+                    # <li><p>PTSD</p></li>: a paragraph inside a list item is the item
+                    inside_item = self.buffer_kind == "item" and name in ("p", "div", "span")
+                    self.buffer_kind = "item" if name in ("li", "dd", "dt") or inside_item else "paragraph"
+                    if tag.text:
+                        self.buffer.append(tag.text)
+                continue
+            if tag is root:
+                break
+            if opened and opened[-1][0] is tag:
                 self._flush()
-                self.buffer_kind = node.previous_kind
-            elif isinstance(node.tag, str):
-                stack.append(node.tail or "")
-                stack.extend(self._visit_tag(node))
-            else:  # a comment or processing instruction left in: only the text after it counts
-                stack.append(node.tail or "")
+                self.buffer_kind = opened.pop()[1]
+            if tag.tail:
+                self.buffer.append(tag.tail)
         self._flush()
         return self.blocks
 
-    def _visit_tag(self, tag) -> list:
-        """Handle one tag; return what to push on the stack (its children, last first, and an end marker)."""
-        name = tag.tag
-        if name not in BLOCK_TAGS:
-            return [*reversed([c for c in tag]), tag.text or ""]
+    def _read_whole(self, tag, name: str) -> bool:
+        """A block tag starts: the text before it is a block of its own. A heading, a table row, a definition list,
+        a label-and-amount row or a summary is read whole (True: its inside is not walked)."""
         self._flush()
         if name in HEADINGS:
             text = clean(_text_of(tag))
@@ -576,13 +620,9 @@ class _Walker:
             text = clean(_text_of(tag))
             if text:
                 self.blocks.append(Block(text, "question", self.heading, section=self.section))
-        elif name != "br":
-            previous_kind = self.buffer_kind
-            # <li><p>PTSD</p></li>: a paragraph inside a list item is the item
-            inside_item = previous_kind == "item" and name in ("p", "div", "span")
-            self.buffer_kind = "item" if name in ("li", "dd", "dt") or inside_item else "paragraph"
-            return [_EndOfBlock(previous_kind), *reversed([c for c in tag]), tag.text or ""]
-        return []
+        else:
+            return False
+        return True
 
     @property
     def section(self) -> str:
