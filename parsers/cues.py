@@ -37,7 +37,7 @@ class Cue:
         _ALL_CUES.append(self)
 
     def may_match(self, text: str) -> bool:
-        return not GATED or self.gate is None or self.gate.search(text.lower())
+        return not GATED or self.gate is None or self.gate.search(text)
 
     def search(self, text: str):
         """The first match; a text's answer is kept for the page (routes, services and conditions ask the same
@@ -89,9 +89,8 @@ class LowerCaseCues:
         same cue of the same clause (``forget_page`` empties it, so no page is read faster for the one before)."""
         known = self._seen.get(text, _UNSEEN)
         if known is _UNSEEN:
-            lowered = text.lower()
-            blind = self.blind and (not GATED or self.gate is None or self.gate.search(lowered)) \
-                and self.blind.search(lowered)
+            blind = self.blind and (not GATED or self.gate is None or self.gate.search(text)) \
+                and self.blind.search(text.lower())
             known = blind or (self.cased and self.cased.search(text)) or None
             self._seen[text] = known
         return known

@@ -644,6 +644,8 @@ class _Walker:
                                          section=self.section))
 
     def _flush(self) -> None:
+        if not self.buffer:
+            return
         joined = "".join(self.buffer)
         self.buffer = []
         if not joined or joined.isspace():  # most flushes end a wrapper that held only markup's whitespace

@@ -22,7 +22,7 @@ _SCANNER: _Scanner | None = None
 
 
 class WordGate:
-    """Whether a lower-cased text holds one of a family's words: anywhere ("depress" in "depressive"), or at a word's
+    """Whether a text, lower-cased, holds one of a family's words: anywhere ("depress" in "depressive"), or at a word's
     edge where the word is written with ``\\b`` ("\\biv\\b", "\\bcover" for "coverage" but not "recovery")."""
 
     def __init__(self, words: Iterable[str]) -> None:
@@ -33,8 +33,8 @@ class WordGate:
         _SCANNER = None  # the next scan builds the trie with this gate's words too,
         words_in.cache_clear()  # and no answer kept from before can lack this gate's bit
 
-    def search(self, lowered: str) -> bool:
-        return bool(words_in(lowered) & self.bit)
+    def search(self, text: str) -> bool:
+        return bool(words_in(text) & self.bit)
 
 
 def literal_gate(words: Iterable[str]) -> WordGate:
@@ -47,12 +47,12 @@ def word_trie(words: Iterable[str]) -> re.Pattern:
 
 
 @per_page
-def words_in(lowered: str) -> int:
-    """The gates (a bit each) whose words the text holds, from one scan of it."""
+def words_in(text: str) -> int:
+    """The gates (a bit each) whose words the text holds, from one scan of it lower-cased."""
     global _SCANNER
     if _SCANNER is None:
         _SCANNER = _Scanner(_GATES)
-    return _SCANNER.scan(lowered)
+    return _SCANNER.scan(text.lower())
 
 
 class _Scanner:

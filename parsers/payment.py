@@ -23,7 +23,6 @@ from parsers.cues import (
     rx,
 )
 from parsers.facts import Payment
-from parsers.gate import literal_gate
 from parsers.vocab import FINANCING_PROVIDERS, PAYERS
 
 INSURANCE = lower_rx(r"\binsurance\b", r"\bplans we\b", r"\bof the plans\b",
@@ -130,18 +129,6 @@ ANY_PAYMENT_WORD = AnyCue(INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, AN
                           lower_rx(*(p.pattern for p in (ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
                                                          *PROVIDER_PATTERNS.values()))))
 
-# The words those patterns need, for a cheap first look (parsers/gate.py); most sentences have none.
-PAYMENT_GATE = literal_gate((
-    "insur", "reimburs", "network", "plan", "carrier", "medicare", "medi-cal", "medical", "medicaid", "tricare",
-    "payer", "community care", "pay", "accept", "bill", "take", "work with", "particip", "contract", "credential",
-    "panel", "approved", "provider", "verify", "check", "benefit", "cash", "self", "private", "out-of-pocket",
-    "out of pocket", "super", "claim", "form", "statement", "receipt", "invoice", "documentation", "hsa", "fsa",
-    "health savings", "flexible spending", "financ", "monthly", "instal", "copay", "authori", "aetna", "anthem", "blue",
-    "cigna", "united", "uhc", "optum", "humana", "kaiser", "magellan", "health net", "healthnet", "molina", "caloptima",
-    "workers", "beacon", "care credit", "carecredit", "advance", "affirm", "klarna", "cherry", "sunbit", "paypal",
-    "proceed", r"\bva\b", r"\bcover", r"\bfee"))  # "cover" and "fee" at a word's start: not "recovery", "coffee"
-
-
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
     weak_page = page_type in ("blog", "landing")
@@ -153,7 +140,7 @@ def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> 
         label, label_of = label_of, spoken_of if _is_label_line(sentence) else None
         if sentence.text.rstrip(ACCORDION_GLYPHS).endswith("?"):
             continue  # a question states nothing; its answer is read with it ("Do you take insurance? +" too)
-        if not PAYMENT_GATE.search(sentence.framed.lower()) or not ANY_PAYMENT_WORD.search(sentence.framed):
+        if not ANY_PAYMENT_WORD.search(sentence.framed):
             continue
         if OTHER_CLINICS.search(sentence.text) and not FIRST_PERSON.search(OTHER_CLINICS.sub(" ", sentence.text)):
             continue  # "In-person clinics in many cities offer IV ketamine, and some of them accept insurance"

@@ -53,7 +53,7 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
     "treatment-resistant depression" names TRD, not depression as well.
     """
     vocabulary, any_term = _vocabulary(terms)
-    held = words_in(text.lower()) if cues.GATED else -1  # every gate's bit set: nothing turned away
+    held = words_in(text) if cues.GATED else -1  # every gate's bit set: nothing turned away
     if not held & any_term:
         return []
     found = [(term, match, match.start(), match.end()) for term, pattern, bit in vocabulary if held & bit
