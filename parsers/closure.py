@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import re
 
-CLOSED = re.compile(
+from parsers.cues import rx
+
+CLOSED = rx(
     r"\bpermanently closed\b|\bclosed (?:permanently|for good)\b|\bclosed (?:our|its|their) doors\b"
     r"|\bceased (?:operations|operating|practice|practicing|seeing patients)\b"
     r"|\b(?:has|have) (?:now |officially |sadly )?closed\b(?! (?:on|for|early|at|during|until|from|between)\b)"
-    r"|\b(?:is|are) (?:now )?closed (?:permanently|for good)\b|\bno longer (?:in business|operating|open)\b", re.I)
+    r"|\b(?:is|are) (?:now )?closed (?:permanently|for good)\b|\bno longer (?:in business|operating|open)\b")
 NOT_A_CLOSURE = re.compile(r"\btemporar|\bholiday|\b(?:location|office|branch)\b|\bif we\b|\bwhen we\b", re.I)
 MAX_NOTICE_CHARS = 300  # a notice is a sentence or two, not a paragraph that mentions closing in passing
 

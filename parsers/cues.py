@@ -95,6 +95,15 @@ class LowerCaseCues:
             self._seen[text] = known
         return known
 
+    def finditer(self, text: str):
+        """Every match, for its positions in the text (a match's groups are lower-cased)."""
+        if GATED and self.gate is not None and not self.cased and not self.gate.search(text):
+            return iter(())
+        lowered = text.lower()
+        if self.cased or len(lowered) != len(text):  # a letter whose lower case is longer ("İ") moves positions
+            return re.compile(self.pattern, re.I).finditer(text)
+        return self.blind.finditer(lowered)
+
 
 def forget_page() -> None:
     """Empty every cue's answers, and every per_page cache: called before each page."""
@@ -149,9 +158,9 @@ NEW_CLAUSE_AFTER_AND = (r"(?=\s+(?:we|our|I|you|they|it|this|that|these|those|he
                         r"no|not|there|ketamine|spravato|esketamine|IV|IM|infusions|injections|(?:\w+\s+){0,3}(?:is|are|was|were|do|does|can|"
                         r"will|may|isn['’]t|aren['’]t|doesn['’]t|don['’]t|cannot|can['’]t|won['’]t))\b)")
 # "..., so you do not have to travel": the negation belongs to the clause after "so".
-CLAUSE_BREAK = re.compile(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
-                          r", so\b(?=\s+(?:you|we|they|there|it|everything|this|that|our|all)\b)|"
-                          r"—| - )\s*", re.I)
+CLAUSE_BREAK = rx(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough\b|, and\b{NEW_CLAUSE_AFTER_AND}|"
+                  r", so\b(?=\s+(?:you|we|they|there|it|everything|this|that|our|all)\b)|"
+                  r"—| - )\s*")
 # A solo practitioner speaks as "I": counted when a verb of care follows, so a testimonial's "I felt" is not.
 SOLO_VOICE = (r"(?-i:\bI\b)(?:['’]m| am| also| now| currently)? (?:\w+ )?(?:offer|provide|administer|treat|prescribe|"
               r"work with|see|use|specialize|give|don['’]t|do not|can['’]t|cannot)\b")

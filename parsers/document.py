@@ -40,7 +40,6 @@ BLOCK_TAGS = set(HEADINGS) | {
 LAYOUT_INSIDE_ROW = ["table", "p", "h1", "h2", "h3", "h4", "ul", "ol", "div"]
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
-WHITESPACE = re.compile(r"\s+")
 # Characters lxml cannot hold in a text node (control characters, lone surrogates, U+FFFE/FFFF); a browser
 # shows nothing for them either.
 NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -83,7 +82,8 @@ class Document:
 
 
 def clean(text: str) -> str:
-    return WHITESPACE.sub(" ", text.replace("\xa0", " ")).strip()
+    """Runs of whitespace (non-breaking spaces too) as one space, none at the ends: what \\s+ and strip() do."""
+    return " ".join(text.split())
 
 
 ABBREVIATION = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|Ste|No|vs|approx|Inc|Jr|Sr|Prof|Mt|Ave|Blvd|Rd|e\.g|i\.e)|\b[A-Z])\.$")

@@ -26,6 +26,7 @@ from parsers.cues import (
     clause_around,
     is_heading_offer,
     is_negated,
+    lower_rx,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -335,7 +336,7 @@ BLANKET_NEGATION = rx(
     r"\bno ketamine (?:of any kind|in any form|is (?:given|administered|prescribed|offered) here)\b",
     r"\b(?:does|do)(?: not|n['’]t) (?:offer|provide) (?:any )?ketamine (?:treatment|therapy|care|services?)\b",
 )
-ACTIVE_NEGATION = rx(
+ACTIVE_NEGATION = lower_rx(
     r"\b(?:do|does|will|can)\s*(?:not|n['’]t) (?:currently |yet |ever )?(?:offer|provide|administer|carry|do|prescribe|"
     r"use|give|dispense|perform|have|run|operate|sell)\b",
     r"\bno longer (?:able to )?(?:offer(?:s|ing)?|provid(?:e|es|ing)|administer(?:s|ing)?|prescrib(?:e|es|ing)|"
@@ -349,12 +350,13 @@ ACTIVE_NEGATION = rx(
     r"(?:\b(?:are|is|am)\s*(?:not|n['’]t)|,\s*not) (?:an? )?(?=(?:[\w-]+ ){0,3}(?:clinic|center|centre|practice|"
     r"provider|spa|service)s?\b)",
 )
-PASSIVE_NEGATION = rx(r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
-                      r"\b(?:is|are)(?: not|n['’]t) (?:part of|included in|among) (?:our|the clinic['’]s)\b",
-                      r"\b(?:has|have) (?:now )?(?:ended|closed|stopped|been (?:discontinued|suspended|paused))\b",
-                      r"\b(?:program|programme|service|offering)s? ended\b",
-                      r"\b(?:was|were|is|are) (?:now )?(?:discontinued|suspended|paused)\b",
-                      r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
+PASSIVE_NEGATION = lower_rx(
+    r"\b(?:is|are)(?: not|n['’]t) (?:currently |yet )?(?:available|offered|provided|something we offer)\b",
+    r"\b(?:is|are)(?: not|n['’]t) (?:part of|included in|among) (?:our|the clinic['’]s)\b",
+    r"\b(?:has|have) (?:now )?(?:ended|closed|stopped|been (?:discontinued|suspended|paused))\b",
+    r"\b(?:program|programme|service|offering)s? ended\b",
+    r"\b(?:was|were|is|are) (?:now )?(?:discontinued|suspended|paused)\b",
+    r"\bno longer (?:available|offered)\b", r"\bnot (?:currently )?(?:available|offered)\b")
 # The next clause refuses what this one named: "SPRAVATO is a nasal spray ..., and it isn't part of our program".
 PRONOUN_NEGATION = rx(r"^\W*(?:and |but )?(?:it|they|this|that)(?: is|['’]s| are|['’]re)(?: not|n['’]t) "
                       r"(?:part of|included in|offered|available|provided|something (?:we|I))\b")
