@@ -139,47 +139,64 @@ def required_words(pattern: str) -> list[str] | None:
 
 
 def _required_in(items: list) -> set[str] | None:
-    """The best requirement of a sequence: a run of literal characters, or what a group every match passes
-    through requires."""
+    """The best requirement of a sequence: a run of literal characters (a small class, like ['’], spelt out), or
+    what a group every match passes through requires."""
     candidates: list[set[str]] = []
-    run = ""
+    run = {""}
     for op, arg in items:
         if op is _c.LITERAL:
-            run += chr(arg)
+            run = {text + chr(arg) for text in run}
             continue
-        if run.strip():
-            candidates.append({run})
-        before, run = run, ""
+        letters = [chr(a) for o, a in arg if o is _c.LITERAL] if op is _c.IN else []
+        if op is _c.IN and letters and len(letters) == len(arg) and len(run) * len(letters) <= MAX_SPELLINGS:
+            run = {text + letter for text in run for letter in letters}
+            continue
+        if all(text.strip() for text in run):
+            candidates.append(run)
+        before, run = run, {""}
         if op is _c.SUBPATTERN:
             inner = _required_in(list(arg[-1]))
         elif op is _c.BRANCH:
             branches = [_required_in(list(branch)) for branch in arg[1]]
             inner = None if None in branches else set().union(*branches)
-            if before.strip():  # re takes "clinics|centers" as "c" then "linics|enters": each branch's start joined again
-                candidates.append({before + _leading_literal(list(branch)) for branch in arg[1]})
+            if all(text.strip() for text in before):  # re takes "clinics|centers" as "c" then "linics|enters"
+                candidates.append({text + start for text in before for branch in arg[1]
+                                   for start in _leading_spellings(list(branch))})
         elif op in (_c.MAX_REPEAT, _c.MIN_REPEAT) and arg[0] >= 1:
             inner = _required_in(list(arg[2]))
         else:
             inner = None  # a class, a wildcard, an anchor, a lookaround or an optional part: nothing required
         if inner:
             candidates.append(inner)
-    if run.strip():
-        candidates.append({run})
+    if all(text.strip() for text in run):
+        candidates.append(run)
     return max(candidates, key=_rarity, default=None)
 
 
-def _leading_literal(items: list) -> str:
-    run = ""
+MAX_SPELLINGS = 16  # "don['’]t" is two words to look for; a class of letters is no word at all
+# Words too common to turn a text away, whatever their length: a requirement made of them is taken last.
+COMMON_WORDS = {
+    "a", "an", "the", "and", "or", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "is", "are", "am",
+    "be", "was", "were", "do", "does", "did", "can", "will", "may", "we", "our", "us", "you", "your", "it", "its",
+    "this", "that", "not", "no", "have", "has", "had", "use", "see", "get", "all", "more", "one", "if", "so", "but",
+}
+
+
+def _leading_spellings(items: list) -> set[str]:
+    """The ways a sequence can begin, spelt out as far as its literals and small classes go."""
+    run = {""}
     for op, arg in items:
-        if op is not _c.LITERAL:
+        letters = [chr(arg)] if op is _c.LITERAL else [chr(a) for o, a in arg if o is _c.LITERAL] if op is _c.IN else []
+        if not letters or (op is _c.IN and len(letters) != len(arg)) or len(run) * len(letters) > MAX_SPELLINGS:
             break
-        run += chr(arg)
+        run = {text + letter for text in run for letter in letters}
     return run
 
 
 def _rarity(words: set[str]) -> tuple[int, int]:
-    """Longer words are rarer in text, and fewer of them are asked less often."""
-    return min(len(word.strip()) for word in words), -len(words)
+    """Longer words are rarer in text, and fewer of them are asked less often; a common word is the least rare."""
+    return min(min(2, len(word.strip())) if word.strip() in COMMON_WORDS else len(word.strip()) for word in words), \
+        -len(words)
 
 
 def _structure(pattern: str):
