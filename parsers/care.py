@@ -195,12 +195,13 @@ def _hours(care: Care, jsonld_nodes: list[dict], footer: list[str], sentences: I
     if normal:
         care.opening_hours, care.evidence["opening_hours"] = normal, "openingHours (schema.org JSON-LD)"
         return
-    for text in _hours_texts(footer, sentences):
+    texts = _hours_texts(footer, sentences)
+    for text in texts:
         normal = normalise_hours(text)
         if normal:
             care.opening_hours, care.evidence["opening_hours"] = normal, text[:300]
             return
-    for text in _hours_texts(footer, sentences):
+    for text in texts:
         care.unmapped.setdefault(f"hours:{text[:120]}", text[:300])  # says it gives hours, but they do not read
 
 

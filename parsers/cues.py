@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from parsers.document import Block, Document, split_sentences
-from parsers.gate import literal_gate, required_words, top_level_branches
+from parsers.gate import literal_gate, required_words, sum_bits, top_level_branches, words_in
 from parsers.page_cache import forget_page_answers
 
 GATED = True  # tests turn the cues' own gates off to show they change no fact
@@ -130,8 +130,14 @@ class AnyCue:
 
     def __init__(self, *cues) -> None:
         self.cues = cues
+        gates = [cue.gate for cue in cues]
+        # every cue's gate bit at once: a text holding none of their words is turned away by one look
+        unguarded = None in gates or any(getattr(cue, "cased", None) for cue in cues)  # a case-kept part has no gate
+        self.bits = -1 if unguarded else sum_bits(gate.bit for gate in gates)
 
     def search(self, text: str):
+        if GATED and not words_in(text) & self.bits:
+            return None
         for cue in self.cues:
             found = cue.search(text)
             if found:
