@@ -108,6 +108,9 @@ def _pieces(text: str) -> list[str]:
 
 def split_sentences(text: str) -> list[str]:
     """Sentences of a block; "Dr. Okafor" and "e.g. troches" do not end one."""
+    if len(text) <= MAX_SENTENCE_CHARS and "." not in text and "!" not in text and "?" not in text:
+        one = clean(text)  # no sentence ends inside: most of a page builder's blocks are a word or two
+        return [one] if one else []
     sentences: list[str] = []
     for part in (clean(p) for chunk in SENTENCE_END.split(text) for p in _pieces(chunk)):
         if not part:
@@ -228,14 +231,25 @@ def _mark_lead_ins(blocks: list[Block]) -> None:
 
 def _notices_outside(body, main) -> list:
     """Site-wide notices above or beside <main> ("Please note: we are not accepting new patients"): an alert
-    box is the clinic speaking to every visitor, so it is read with the content."""
+    box is the clinic speaking to every visitor, so it is read with the content. The outermost only, and nothing
+    inside <main> is looked at."""
     if main is body:
         return []
-    inside = set(main.iter())
-    notices = [t for t in body.iter() if t not in inside and (t.get("role") in ("alert", "status") or
-                                                              NOTICE_HINT.search(t.get("class") or ""))]
-    found = set(notices)
-    return [t for t in notices if not any(a in found for a in t.iterancestors())]
+    notices = []
+    walk = lxml.etree.iterwalk(body, events=("start",))
+    next(walk)  # body
+    for _, tag in walk:
+        if tag is main:
+            walk.skip_subtree()
+        elif tag.get("role") in ("alert", "status") or _notice_class(tag.get("class") or ""):
+            notices.append(tag)
+            walk.skip_subtree()
+    return notices
+
+
+def _notice_class(classes: str) -> bool:
+    lowered = classes.lower()
+    return ("alert" in lowered or "notice" in lowered) and bool(NOTICE_HINT.search(classes))
 
 
 def _parse(html: str):
