@@ -33,18 +33,19 @@ class Cue:
         self.pattern = self.regex.pattern
         words = required_words(_lower_letters(self.pattern))
         self.gate = literal_gate(words) if words else None
+        self.bit = self.gate.bit if self.gate else -1  # every bit: no word to turn a text away by
         self._seen: dict[str, re.Match | None] = {}
         _ALL_CUES.append(self)
 
     def may_match(self, text: str) -> bool:
-        return not GATED or self.gate is None or self.gate.search(text)
+        return not GATED or bool(words_in(text) & self.bit)
 
     def search(self, text: str):
         """The first match; a text's answer is kept for the page (routes, services and conditions ask the same
         clause)."""
         known = self._seen.get(text, _UNSEEN)
         if known is _UNSEEN:
-            known = self._seen[text] = self.regex.search(text) if self.may_match(text) else None
+            known = self._seen[text] = self.regex.search(text) if not GATED or words_in(text) & self.bit else None
         return known
 
     def match(self, text: str):
@@ -80,6 +81,7 @@ class LowerCaseCues:
         # The words every match holds (parsers/gate.py), one scan for all cues, say "no" to most texts at a fraction of
         # the cost of the whole alternation; None when some branch does not begin with a word.
         self.gate = literal_gate(w for found in words for w in found) if blind and None not in words else None
+        self.bit = self.gate.bit if self.gate else -1
         self.cased = rx(*cased) if cased else None
         self._seen: dict[str, re.Match | None] = {}
         _ALL_CUES.append(self)
@@ -89,15 +91,14 @@ class LowerCaseCues:
         same cue of the same clause (``forget_page`` empties it, so no page is read faster for the one before)."""
         known = self._seen.get(text, _UNSEEN)
         if known is _UNSEEN:
-            blind = self.blind and (not GATED or self.gate is None or self.gate.search(text)) \
-                and self.blind.search(text.lower())
+            blind = self.blind and (not GATED or words_in(text) & self.bit) and self.blind.search(text.lower())
             known = blind or (self.cased and self.cased.search(text)) or None
             self._seen[text] = known
         return known
 
     def finditer(self, text: str):
         """Every match, for its positions in the text (a match's groups are lower-cased)."""
-        if GATED and self.gate is not None and not self.cased and not self.gate.search(text):
+        if GATED and not self.cased and not words_in(text) & self.bit:
             return iter(())
         lowered = text.lower()
         if self.cased or len(lowered) != len(text):  # a letter whose lower case is longer ("İ") moves positions
