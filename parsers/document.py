@@ -37,6 +37,7 @@ BLOCK_TAGS = set(HEADINGS) | {
     "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
     "table", "tbody", "thead", "details", "dl", "figure", "figcaption", "address", "br", "td", "th", "caption",
 }
+READ_WHOLE = {*HEADINGS, "tr", "dl", "div", "summary"}  # block tags _Walker._read_whole may read in one piece
 LAYOUT_INSIDE_ROW = ["table", "p", "h1", "h2", "h3", "h4", "ul", "ol", "div"]
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
 BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
@@ -530,9 +531,12 @@ def _outermost_chrome(body) -> list:
     walk = lxml.etree.iterwalk(body, events=("start",))
     next(walk)  # body
     for _, tag in walk:
-        # the cheap tests first: most tags are wrappers with neither a chrome name, role nor class word
+        # the cheap tests first: most tags are wrappers with neither a chrome name, role nor class word (and a page
+        # builder's class strings are unique to each tag, so no answer kept for them would be asked again)
+        classes, tag_id = tag.get("class") or "", tag.get("id") or ""
         if (tag.tag in CHROME_TAGS or tag.get("role") in CHROME_ROLES
-                or _chrome_hint(tag.get("class") or "", tag.get("id") or "")) and _is_chrome(tag):
+                or (_may_hold_chrome_word(f"{classes} {tag_id}".lower()) and _chrome_hint(classes, tag_id))) \
+                and _is_chrome(tag):
             found.append(tag)
             walk.skip_subtree()
     return found
@@ -588,7 +592,10 @@ class _Walker:
                 if name not in BLOCK_TAGS:
                     if tag.text:
                         self.buffer.append(tag.text)
-                elif self._read_whole(tag, name):
+                    continue
+                if self.buffer:
+                    self._flush()  # a block tag starts: the text before it is a block of its own
+                if name in READ_WHOLE and self._read_whole(tag, name):
                     events.skip_subtree()
                 elif name != "br":
                     opened.append((tag, self.buffer_kind))
@@ -609,9 +616,8 @@ class _Walker:
         return self.blocks
 
     def _read_whole(self, tag, name: str) -> bool:
-        """A block tag starts: the text before it is a block of its own. A heading, a table row, a definition list,
-        a label-and-amount row or a summary is read whole (True: its inside is not walked)."""
-        self._flush()
+        """A heading, a table row, a definition list, a label-and-amount row or a summary is read whole (True: its
+        inside is not walked)."""
         if name in HEADINGS:
             text = clean(_text_of(tag))
             if text:
