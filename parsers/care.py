@@ -12,7 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from parsers.cues import FIRST_PERSON, GENERAL, RESEARCH, Sentence, answer_value, clause_around, is_negated, lower_rx, rx
+from parsers.cues import (
+    FIRST_PERSON,
+    GENERAL,
+    RESEARCH,
+    Sentence,
+    answer_value,
+    any_rx,
+    clause_around,
+    is_negated,
+    rx,
+)
 from parsers.document import split_sentences
 from parsers.facts import Care
 from parsers.hours import hours_from_jsonld, normalise_hours
@@ -63,7 +73,7 @@ REMOTE = rx(r"\btele-?health\b", r"\bat[- ]home\b", r"\bvirtual", r"\bonline\b",
 NOT_STATES = {"IV", "IM", "OK", "US", "MD", "DO", "PA", "NP", "RN", "ER", "AM", "PM", "ID", "IN", "OR", "ME", "HI",
               "SO", "NO", "AS", "AT", "TO", "BY", "IT", "IS", "WE", "OF", "ON", "IF", "AN", "UP", "GO", "MY", "BE"}
 STATE_LIST = re.compile(r"\b(?:[A-Z]{2})(?:\s*(?:,|and|&|/|or)\s*(?:[A-Z]{2}))+\b")
-TRIGGER = lower_rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p.pattern for _, p in
+TRIGGER = any_rx(*(p.pattern for pair in TRI_STATE.values() for p in pair if p), *(p.pattern for _, p in
                                                                                  DISCIPLINE_PATTERNS),
              LANGUAGE_CONTEXT.pattern, STATES_CONTEXT.pattern, BOARD.pattern, UNKNOWN_CREDENTIAL.pattern)
 

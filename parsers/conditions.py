@@ -22,9 +22,9 @@ from parsers.cues import (
     SOFT_GENERAL,
     Sentence,
     answer_value,
+    any_rx,
     clause_around,
     is_negated,
-    lower_rx,
     rx,
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
@@ -370,7 +370,7 @@ def _judge(sentence: Sentence, clause: str, weak_page: bool, page_type: str,
 
 # Text on a clinic's page that is about the world, not the clinic: definitions ("PTSD is a condition..."),
 # statistics, symptoms, how ketamine works, a reader's "if you", a testimonial's "I".
-GENERAL_TEXT = lower_rx(*(
+GENERAL_TEXT = any_rx(*(
     r"^(?:[\w'’-]+ ){0,4}(?:is|are) (?:a|an|one of|often|common|characteri[sz]ed|defined|marked|more than)\b",
     r"\b(?:millions?|percent|americans|worldwide|nationwide|statistics|prevalence|affects? (?:about|over|nearly|up to))\b",
     r"^(?!our\b|we\b)(?:[\w,-]+ ){0,4}ketamine (?:is|was|works|acts|relieves|reduces|blocks|helps|can|may|has|appears|"
