@@ -41,7 +41,7 @@ TREATING_SECTION = rx(
     r"\bwho(?:['’]s| is)? (?:it|this|ketamine|kap|treatment|our program) (?:is )?for\b", r"\bright for you\b",
     r"\beligib", r"\bgood (?:fit|candidate)\b", r"\bwho can\b",
 )
-TREAT_STATEMENT = rx(
+TREAT_STATEMENT = any_rx(
     r"\b(?:we|I) (?:\w+ ){0,2}(?:treat|help|see|work with|care for|specialize|serve|support)\b",
     r"\bour (?:\w+ ){0,3}(?:helps?|treats?|addresses|targets|supports?|eases?|relieves?)\b",
     r"\bour (?:\w+ ){0,3}(?:patients|clients|program|protocols?|treatments?|infusions?|services?)\b",
@@ -61,7 +61,7 @@ TREAT_STATEMENT = rx(
     r"\bfor (?:patients|people|adults|clients|veterans|those) (?:with|living with|who)\b.*\bwe\b",
     r"\bour (?:\w+ ){0,3}(?:team|program|clinic|providers?) (?:\w+ ){0,6}for\b",
 )
-NOT_TREATED = rx(
+NOT_TREATED = any_rx(
     r"\b(?:do|does|can|will)(?:n['’]t| not) (?:\w+ ){0,2}(?:treat|see|accept|work with|offer|provide|take|use|prescribe|"
     r"recommend)\b",
     r"\bnot (?:a condition|something|a diagnosis) (?:that )?we\b", r"\bno longer (?:treat|see|accept)\b",

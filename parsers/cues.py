@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from parsers.document import Block, Document, split_sentences
 from parsers.gate import literal_gate, required_words, sum_bits, top_level_branches, words_in
-from parsers.page_cache import forget_page_answers
+from parsers.page_cache import forget_page_answers, per_page
 
 GATED = True  # tests turn the cues' own gates off to show they change no fact
 _UNSEEN = object()
@@ -34,7 +34,7 @@ class Cue:
         words = required_words(_lower_letters(self.pattern))
         self.gate = literal_gate(words) if words else None
         self.bit = self.gate.bit if self.gate else -1  # every bit: no word to turn a text away by
-        self._seen: dict[str, re.Match | None] = {}
+        self._seen: dict = {}  # text -> its first match; ("split", text) -> its pieces
         _ALL_CUES.append(self)
 
     def may_match(self, text: str) -> bool:
@@ -58,7 +58,12 @@ class Cue:
         return self.regex.sub(replacement, text) if self.may_match(text) else text
 
     def split(self, text: str) -> list[str]:
-        return self.regex.split(text) if self.may_match(text) else [text]
+        """The text cut at each match; kept for the page like a search (a sentence is cut into clauses by the
+        routes, payment and conditions readers alike). The list is shared: not to be changed."""
+        known = self._seen.get(("split", text))
+        if known is None:
+            known = self._seen[("split", text)] = self.regex.split(text) if self.may_match(text) else [text]
+        return known
 
 
 def rx(*patterns: str) -> Cue:
@@ -182,7 +187,7 @@ CLAUSE_BREAK = rx(rf"\s*(?:;|\bbut\b|\bwhereas\b|\bwhile\b|\balthough\b|\bthough
 # A solo practitioner speaks as "I": counted when a verb of care follows, so a testimonial's "I felt" is not.
 SOLO_VOICE = (r"(?-i:\bI\b)(?:['’]m| am| also| now| currently)? (?:\w+ )?(?:offer|provide|administer|treat|prescribe|"
               r"work with|see|use|specialize|give|don['’]t|do not|can['’]t|cannot)\b")
-OFFER = rx(
+OFFER = any_rx(
     r"\bwe(?:['’]re| are| have| also| now| proudly| currently)?\s+(?:\w+\s+){0,2}?"
     r"(?:offer|provide|administer|use|specialize|deliver|perform|treat|prescribe|give|bring|focus|help)",
     r"\bour\b", SOLO_VOICE,
@@ -205,7 +210,7 @@ OFFER = rx(
 # How a clinic's page describes its own treatment without "we": the passive, the patient's visit, the session
 # itself ("each infusion is given through an IV line", "treatment is an intramuscular shot given in the office",
 # "after the injection you will be monitored in the facility", "At Coastline Renewal, ...").
-PROCEDURE = rx(
+PROCEDURE = any_rx(
     r"\b(?:is|are) (?:\w+ )?(?:given|administered|delivered|infused|injected|placed|dosed|performed|started|done|"
     r"prescribed|dispensed|shipped|mailed|taken|self-administered) (?:[\w-]+ ){0,6}?(?:in|at|on|by|under|through|"
     r"via|over|during|while|with|to you|to your)\b",
@@ -272,14 +277,14 @@ RESEARCH = any_rx(
     r"\b(?:is|are) (?:a |an )?(?:complex|common|debilitating|challenging) (?:condition|disorder|illness)",
     r"\bcharacteri[sz]ed by\b", r"\bdefinition\b", r"\bdefined as\b",
 )
-CONTRAINDICATION = rx(
+CONTRAINDICATION = any_rx(
     r"\bnot (?:a )?(?:good |suitable |appropriate |ideal )?candidates?\b",
     r"\bnot (?:be )?(?:eligible|suitable|appropriate)\b",
     r"\bcontraindicat", r"\bexclu(?:de|sion)", r"\bshould not (?:receive|have|undergo)\b",
     r"\buncontrolled\b", r"\bactive (?:psychosis|mania)\b", r"\bhistory of (?:psychosis|mania|schizophrenia)\b",
     r"\bsafe for (?:everyone|all)\b", r"\bif you have\b.*\bnot\b",
 )
-EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
+EXCLUSIVE = any_rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|administer)\b",
                r"\b(?:given|administered|delivered|offered|provided) only\b", r"\bonly (?:by|via|through|as) (?:an? )?\w",
                r"\bthe only (?:way|route|form|method) (?:we|our|ketamine)\b",
                r"\bevery (?:ketamine )?(?:treatment|session|dose) (?:at|here|we|in our)\b",
@@ -287,11 +292,11 @@ EXCLUSIVE = rx(r"\b(?:exclusively|solely)\b", r"\bonly (?:offer|provide|use|admi
                r"\bwe only\b", r"\b(?:IV|infusions?|Spravato|injections?|lozenges|troches)[- ]only\b")
 NAMES_KETAMINE = rx(r"\b(?:es)?ketamine\b", r"\bspravato\b")  # the medicine named, whatever the route
 FIRST_PERSON = rx(r"\b(?:we|our|us)\b", SOLO_VOICE)
-OFFERING_HEADING = rx(
+OFFERING_HEADING = any_rx(
     r"\b(?:our|we)\b", r"\bservices?\b", r"\btreatments?\b", r"\btherap(?:y|ies)\b", r"\bprograms?\b",
     r"\bwhat we (?:offer|treat|do)\b", r"\bofferings?\b", r"\bconditions\b", r"\bpricing\b", r"\bcosts?\b",
 )
-EDUCATION_HEADING = rx(
+EDUCATION_HEADING = any_rx(
     r"\bwhat is\b", r"\bhow does\b", r"\bhistory\b", r"\bresearch\b", r"\bstudies\b", r"\bscience\b",
     r"\bunderstanding\b", r"\bexploring\b", r"\bpotential\b", r"\bmechanism\b", r"\bvs\.?\b", r"\bversus\b",
     r"\bdifference", r"\bblog\b", r"\bnews\b", r"\bwhy\b", r"\brise of\b", r"\bdefinition\b", r"\boverview\b",
@@ -391,6 +396,7 @@ def _clauses_of(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(zip(bounds[0::2], bounds[1::2], strict=False))
 
 
+@per_page
 def is_negated(clause: str) -> bool:
     return bool(NEGATION.search(NOT_A_NEGATION.sub(" ", clause)))
 
