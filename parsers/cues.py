@@ -154,7 +154,11 @@ class AnyCue:
             if found:
                 return found
             held ^= lowest
-        return next((found for cue in self.ungated if (found := cue.search(text))), None)
+        for cue in self.ungated:
+            found = cue.search(text)
+            if found:
+                return found
+        return None
 
 
 def any_rx(*patterns: str) -> AnyCue:
