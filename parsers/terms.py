@@ -52,7 +52,8 @@ def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[
 
     "treatment-resistant depression" names TRD, not depression as well.
     """
-    vocabulary, any_term = _vocabulary(terms)
+    known = _VOCABULARIES.get(id(terms))  # _vocabulary(terms), without a call: asked of every sentence, twice
+    vocabulary, any_term = known[1] if known is not None and known[0] is terms else _vocabulary(terms)
     held = words_in(text) if cues.GATED else -1  # every gate's bit set: nothing turned away
     if not held & any_term:
         return []
