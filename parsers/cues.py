@@ -334,7 +334,7 @@ def answer_value(sentence: Sentence) -> bool | None:
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Sentence:
     """A sentence with what frames it: its block kind, the heading above it and, for FAQ answers, the question."""
 

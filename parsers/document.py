@@ -46,7 +46,7 @@ BULLET = re.compile(r"^\s*(?:[•●▪◦‣∙·*–-]|\d{1,2}[.)])\s+")
 NOT_XML_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """One unit of visible text: a heading, paragraph, list item, table row, FAQ question or answer."""
 
