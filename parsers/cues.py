@@ -113,8 +113,9 @@ class LowerCaseCues:
 
 def forget_page() -> None:
     """Empty every cue's answers, and every per_page cache: called before each page."""
-    for cues in _ALL_CUES:
-        cues._seen.clear()
+    for cue in _ALL_CUES:
+        if cue._seen:  # most of the several hundred cues were not asked on a given page
+            cue._seen.clear()
     forget_page_answers()
 
 

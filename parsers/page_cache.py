@@ -11,6 +11,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 _CACHES: list = []
+_DICTS: list[dict] = []
 
 
 def per_page(function):
@@ -19,6 +20,16 @@ def per_page(function):
     return cached
 
 
+def page_dict() -> dict:
+    """A dict emptied before each page, for answers keyed by what a plain cache would hash slowly (a vocabulary is
+    a tuple of dataclasses: its id is the key)."""
+    answers: dict = {}
+    _DICTS.append(answers)
+    return answers
+
+
 def forget_page_answers() -> None:
     for cache in _CACHES:
         cache.cache_clear()
+    for answers in _DICTS:
+        answers.clear()

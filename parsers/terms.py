@@ -10,7 +10,8 @@ from parsers import cues
 from parsers.cues import EXPLICIT_OFFER, _lower_letters
 from parsers.facts import Fact
 from parsers.gate import literal_gate, required_words, sum_bits, words_in
-from parsers.vocab import ROUTES, Term
+from parsers.page_cache import page_dict
+from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
 
 # Keyed by id(), with the object kept beside its pattern so the id cannot be reused: hashing a frozen Term
 # (or a whole vocabulary of them) on every call cost more than the searches.
@@ -41,17 +42,31 @@ def _gate_bit(term: Term) -> int:
     return literal_gate(words).bit if words else -1
 
 
+for _terms in (ROUTES, SERVICES, CONDITIONS):
+    _vocabulary(_terms)  # their gates made now: a gate made mid-page makes the one scan of every text start over
+
 # A sentence that names one term more often than this is no prose (a keyword-stuffed line): the rest of its
 # matches are not read, which keeps the work per sentence bounded.
 MAX_MATCHES_PER_TERM = 8
 
 
+_FOUND = page_dict()  # (id of the vocabulary, every, text) -> (it, its terms): a page asks each text about three times
+
+
 def find_terms(text: str, terms: tuple[Term, ...], every: bool = False) -> list[tuple[Term, re.Match]]:
     """Each term found in the text with its first match (``every``: with each of its matches); a parent
-    overlapped by its child is dropped.
+    overlapped by its child is dropped. The list is kept for the page and shared: not to be changed.
 
     "treatment-resistant depression" names TRD, not depression as well.
     """
+    key = (id(terms), every, text)
+    known = _FOUND.get(key)
+    if known is None or known[0] is not terms:  # the vocabulary is kept with the answer: its id cannot be reused
+        known = _FOUND[key] = (terms, _find_terms(text, terms, every))
+    return known[1]
+
+
+def _find_terms(text: str, terms: tuple[Term, ...], every: bool) -> list[tuple[Term, re.Match]]:
     known = _VOCABULARIES.get(id(terms))  # _vocabulary(terms), without a call: asked of every sentence, twice
     vocabulary, any_term = known[1] if known is not None and known[0] is terms else _vocabulary(terms)
     held = words_in(text) if cues.GATED else -1  # every gate's bit set: nothing turned away
