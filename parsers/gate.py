@@ -193,10 +193,9 @@ def _leading_spellings(items: list) -> set[str]:
     return run
 
 
-def _rarity(words: set[str]) -> tuple[int, int]:
+def _rarity(words: set[str]) -> tuple[float, int]:
     """Longer words are rarer in text, and fewer of them are asked less often; a common word is the least rare."""
-    return min(min(2, len(word.strip())) if word.strip() in COMMON_WORDS else len(word.strip()) for word in words), \
-        -len(words)
+    return min(len(word.strip()) / (2 if word.strip() in COMMON_WORDS else 1) for word in words), -len(words)
 
 
 def _structure(pattern: str):
