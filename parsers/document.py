@@ -37,6 +37,8 @@ BLOCK_TAGS = set(HEADINGS) | {
     "p", "li", "tr", "dt", "dd", "summary", "blockquote", "div", "section", "article", "main", "ul", "ol",
     "table", "tbody", "thead", "details", "dl", "figure", "figcaption", "address", "br", "td", "th", "caption",
 }
+ITEM_TAGS = ("li", "dd", "dt")
+ITEM_INSIDE = ("p", "div", "span")  # <li><p>PTSD</p></li>: still the item
 READ_WHOLE = {*HEADINGS, "tr", "dl", "div", "summary"}  # block tags _Walker._read_whole may read in one piece
 LAYOUT_INSIDE_ROW = ["table", "p", "h1", "h2", "h3", "h4", "ul", "ol", "div"]
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9$])")
@@ -575,43 +577,48 @@ class _Walker:
         self.chars = 0
         self.heading = ""
         self.outline: list[tuple[int, str]] = []  # the headings above the current point, by level
+        self.section = ""  # those headings' texts, outermost first, joined by " > "
         self.buffer: list[str] = []
         self.buffer_kind = "paragraph"
 
     def walk(self, root) -> list[Block]:
         opened: list = []  # the block tags being read, each with the kind of text around it, to go back to
+        buffer = self.buffer  # the same list for the whole walk (_flush empties it in place)
         events = lxml.etree.iterwalk(root, events=("start", "end"))
         next(events)  # the root's own start: its text is read, its tail is not
         if root.text:
-            self.buffer.append(root.text)
+            buffer.append(root.text)
         for event, tag in events:
             if self.chars >= MAX_TEXT_CHARS:
                 break
             if event == "start":
                 name = tag.tag
                 if name not in BLOCK_TAGS:
-                    if tag.text:
-                        self.buffer.append(tag.text)
+                    if text := tag.text:
+                        buffer.append(text)
                     continue
-                if self.buffer:
+                if buffer:
                     self._flush()  # a block tag starts: the text before it is a block of its own
-                if name in READ_WHOLE and self._read_whole(tag, name):
+                # (a div is read whole only as a label-and-amount row of two or three cells; most are wrappers of one)
+                if name in READ_WHOLE and (name != "div" or 2 <= len(tag) <= 3) and self._read_whole(tag, name):
                     events.skip_subtree()
                 elif name != "br":
-                    opened.append((tag, self.buffer_kind))
+                    kind = self.buffer_kind
+                    opened.append((tag, kind))
                     # <li><p>PTSD</p></li>: a paragraph inside a list item is the item
-                    inside_item = self.buffer_kind == "item" and name in ("p", "div", "span")
-                    self.buffer_kind = "item" if name in ("li", "dd", "dt") or inside_item else "paragraph"
-                    if tag.text:
-                        self.buffer.append(tag.text)
+                    self.buffer_kind = "item" if name in ITEM_TAGS or (kind == "item" and name in ITEM_INSIDE) \
+                        else "paragraph"
+                    if text := tag.text:
+                        buffer.append(text)
                 continue
             if tag is root:
                 break
             if opened and opened[-1][0] is tag:
-                self._flush()
+                if buffer:
+                    self._flush()
                 self.buffer_kind = opened.pop()[1]
-            if tag.tail:
-                self.buffer.append(tag.tail)
+            if tail := tag.tail:
+                buffer.append(tail)
         self._flush()
         return self.blocks
 
@@ -623,8 +630,10 @@ class _Walker:
             if text:
                 level = int(name[1])
                 self.outline = [(lv, t) for lv, t in self.outline if lv < level]
-                self.blocks.append(Block(text, "heading", text, level=level, section=self.section))
+                above = " > ".join(t for _, t in self.outline)
+                self.blocks.append(Block(text, "heading", text, level=level, section=above))
                 self.outline.append((level, text))
+                self.section = f"{above} > {text}" if above else text
                 self.heading = text
         elif name == "tr" and next(tag.iterdescendants(*LAYOUT_INSIDE_ROW), None) is None:
             cells = [clean(_text_of(c)) for c in tag.iter("td", "th")]
@@ -643,10 +652,6 @@ class _Walker:
         else:
             return False
         return True
-
-    @property
-    def section(self) -> str:
-        return " > ".join(text for _, text in self.outline)
 
     def _definition_list(self, tag) -> None:
         """A term and its definition are one row: "Sub-Q ketamine course of eight sessions | $1,960"."""
@@ -667,7 +672,7 @@ class _Walker:
         if not self.buffer:
             return
         joined = "".join(self.buffer)
-        self.buffer = []
+        self.buffer.clear()
         if not joined or joined.isspace():  # most flushes end a wrapper that held only markup's whitespace
             return
         text = clean(joined)[:max(0, MAX_TEXT_CHARS - self.chars)]  # one huge node counts too
