@@ -164,7 +164,8 @@ class AnyCue:
 
 def any_rx(*patterns: str) -> AnyCue:
     """Case-blind patterns for a yes-or-no question: each top-level branch a cue of its own, with its own gate."""
-    return AnyCue(*(lower_rx(branch) for pattern in patterns for branch in top_level_branches(pattern)))
+    return AnyCue(*(rx(branch) if "(?-i:" in branch else lower_rx(branch)  # a case-kept part: searched as it is
+                    for pattern in patterns for branch in top_level_branches(pattern)))
 
 
 NEGATION = lower_rx(

@@ -15,9 +15,9 @@ from parsers.cues import (
     CLAUSE_BREAK,
     FIRST_PERSON,
     NAMES_KETAMINE,
-    AnyCue,
     Sentence,
     answer_value,
+    any_rx,
     is_negated,
     lower_rx,
     rx,
@@ -125,9 +125,9 @@ BARE_TOPIC = re.compile(r"^\W*(?:(?:insurance|financing|payment(?: plans?| optio
 
 
 # Every pattern that can settle a payment key or name a payer: a sentence matching none is skipped unread.
-ANY_PAYMENT_WORD = AnyCue(INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ANY_PAYER,
-                          lower_rx(*(p.pattern for p in (ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
-                                                         *PROVIDER_PATTERNS.values()))))
+ANY_PAYMENT_WORD = any_rx(*(p.pattern for p in (INSURANCE, COVERED, ACCEPT_INSURANCE, NO_INSURANCE, ANY_PAYER,
+                                                ROUTE_SELF_PAY, SUPERBILL, HSA_FSA, FINANCING,
+                                                *PROVIDER_PATTERNS.values())))
 
 def extract_payment(sentences: Iterable[Sentence], page_type: str = "other") -> Payment:
     payment = Payment()
