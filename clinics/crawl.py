@@ -305,8 +305,10 @@ def _figures(stats: dict) -> dict:
     not_requested = stats.get("clinic_site/pages/not_requested", 0)
     listing_counts = [(m.group(1), v) for k, v in stats.items() if (m := LISTING_KEY.search(k))]
     return {
-        # a page its sitemap vouched for passes the downloader's counters without a request being sent
-        "pages_fetched": stats.get("clinic_site/downloader/response_count", 0) - not_requested,
+        # a page its sitemap vouched for is answered from storage: the spider's own (never in the downloader's
+        # counters), or the middleware's (which passes them, without a request being sent)
+        "pages_fetched": stats.get("clinic_site/downloader/response_count", 0) - not_requested
+        + stats.get("clinic_site/pages/vouched_without_a_request", 0),
         "pages_changed": stats.get("clinic_site/pages/parsed", 0),
         "pages_not_modified": stats.get("clinic_site/pages/unchanged", 0) - not_requested,
         "pages_not_requested": not_requested,

@@ -46,3 +46,12 @@ class PageItem:
     error: str | None = None
     links: list[str] | None = None  # the same-site links worth following, kept so a 304 needs no parse
     requested: bool = True  # False: not asked for, its sitemap lastmod vouched it unchanged
+
+
+@dataclass
+class VouchedPagesItem:
+    """Pages of a site its sitemap vouched for as unchanged, not requested: each keeps what it had, confirmed."""
+
+    site: str
+    urls: list[str]
+    seen_at: str

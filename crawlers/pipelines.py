@@ -14,9 +14,17 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 
 from crawlers.extraction import extract_within, worker_pool
-from crawlers.items import ListingItem, PageItem
+from crawlers.items import ListingItem, PageItem, VouchedPagesItem
 from db.schema import open_db
-from db.store import content_hash, page_validators, record_page_failure, save_listing, save_page, update_page
+from db.store import (
+    content_hash,
+    page_validators,
+    record_page_failure,
+    save_listing,
+    save_page,
+    update_page,
+    update_pages,
+)
 
 
 class StorePipeline:
@@ -49,7 +57,16 @@ class StorePipeline:
             self._listing(item)
         elif isinstance(item, PageItem):
             await self._page(item)
+        elif isinstance(item, VouchedPagesItem):
+            self._vouched(item)
         return item
+
+    def _vouched(self, item: VouchedPagesItem) -> None:
+        """Pages not asked for (their sitemap vouched for them): each keeps its content and is confirmed by this
+        run, as a page answered 304 is, but not verified (``verified_at`` is the server's word only)."""
+        update_pages(self.db, item.urls, {"last_ok_at": item.seen_at, "error": None, "run_id": self.run_id})
+        self.stats.inc_value("pages/unchanged", len(item.urls))
+        self.stats.inc_value("pages/not_requested", len(item.urls))
 
     def _listing(self, item: ListingItem) -> None:
         if not save_listing(self.db, {**asdict(item), "region": self.region}, self.run_id):

@@ -117,6 +117,13 @@ def _write(db: sqlite_utils.Database, sql: str, parameters: list) -> None:
         db.execute(sql, parameters)
 
 
+def update_pages(db: sqlite_utils.Database, urls: list[str], values: dict) -> None:
+    """Set the same columns of several stored pages' rows, in one transaction."""
+    sql = f"update pages set {', '.join(f'[{column}] = ?' for column in values)} where url = ?"
+    with db.conn:
+        db.conn.executemany(sql, [[*values.values(), url] for url in urls])
+
+
 def record_page_failure(db: sqlite_utils.Database, url: str, site: str, status: int | None, error: str,
                         run_id: int | None) -> None:
     """A fetch that failed (5xx, timeout, refused): status and error noted, last good content untouched."""

@@ -4,6 +4,8 @@ data before its text."""
 
 from __future__ import annotations
 
+import json
+
 from tests.test_recrawl import crawl, query
 
 CLOSED_CLINIC_NPI = {
@@ -152,8 +154,9 @@ def test_dead_links_do_not_spend_the_page_budget():
     site = "https://c.example/"
     spider.requested[site].add(page_key(site))
     spider.spent[site] = 1
-    dead = [spider._claim(f"{site}old-{n}/", site, 1, "links") for n in (1, 2)]
-    assert all(dead) and spider._claim(f"{site}pricing/", site, 1, "links") is None, "the budget of 3 is spent"
+    claimed = [spider._claim(f"{site}old-{n}/", site, 1, "links") for n in (1, 2)]
+    assert all(claimed) and spider._claim(f"{site}pricing/", site, 1, "links") is None, "the budget of 3 is spent"
+    dead = [requests[0] for requests in claimed]
     for request in dead:
         failure = Failure(HttpError(Response(request.url, status=404, request=request)))
         failure.request = request
@@ -286,3 +289,37 @@ def test_a_site_read_as_its_clinic_would_want(web, tmp_path):
     assert registry["clinic_id"] == clinic["id"] or any(
         {p["clinic_id"], p["other_id"]} == {clinic["id"], registry["clinic_id"]} for p in pairs), \
         "the registry's listing under the same name is the clinic, or at least a possible duplicate of it"
+
+
+def test_pages_a_sitemap_vouches_for_are_not_asked_and_their_links_are_followed_from_the_sitemaps_depth(tmp_path):
+    """A page whose sitemap <lastmod> is older than the server's last answer is not requested: its stored links are
+    followed as a 304's would be, breadth first, so a page the sitemap lists keeps the sitemap's depth and the links
+    it holds are still followed (here c/, linked from b/ only)."""
+    from scrapy.http import Request, XmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.items import VouchedPagesItem
+    from crawlers.spiders.clinic_site import ClinicSiteSpider
+    from db.schema import open_db
+    from db.store import now_iso, upsert_page
+
+    site = "https://c.example/"
+    db_path = tmp_path / "c.db"
+    db = open_db(db_path)
+    for path, links in (("a/", [f"{site}b/"]), ("b/", [f"{site}c/"])):
+        upsert_page(db, {"url": f"{site}{path}", "site": site, "status": 200, "verified_at": now_iso(),
+                         "links": json.dumps(links)})
+    db.close()
+    crawler = get_crawler(ClinicSiteSpider, {"DB_PATH": str(db_path), "CLINIC_SITE_MAX_DEPTH": 2,
+                                             "CLINIC_SITE_MAX_PAGES": 10, "CLINIC_SITE_SITEMAP_TRUST_DAYS": 7})
+    crawler._apply_settings()
+    spider = ClinicSiteSpider.from_crawler(crawler)
+    spider.requested[site].add(site)
+    spider.spent[site] = 1
+    entries = "".join(f"<url><loc>{site}{path}</loc><lastmod>2020-01-01</lastmod></url>" for path in ("a/", "b/"))
+    sitemap = XmlResponse(f"{site}sitemap.xml", body=f'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/'
+                                                    f'schemas/sitemap/0.9">{entries}</urlset>'.encode())
+    out = list(spider._read_sitemap(sitemap, site))
+    spider.closed("finished")
+    assert [r.url for r in out if isinstance(r, Request)] == [f"{site}c/"], "only the page no sitemap vouches for"
+    assert [item.urls for item in out if isinstance(item, VouchedPagesItem)] == [[f"{site}a/", f"{site}b/"]]

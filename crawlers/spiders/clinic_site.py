@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import defaultdict
+from collections import defaultdict, deque
+from datetime import timedelta
 from html import unescape
 from urllib.parse import urljoin, urlparse
 
@@ -22,7 +23,8 @@ from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawlers.freshness import newer_lastmod
-from crawlers.items import PageItem
+from crawlers.items import PageItem, VouchedPagesItem
+from crawlers.middlewares import vouched_links
 from crawlers.spiders.region import RegionSpider
 from db.queries import candidate_websites
 from db.schema import open_db
@@ -65,6 +67,9 @@ class ClinicSiteSpider(RegionSpider):
         # site -> robots.txt and sitemap requests not answered yet: the home page waits for them, so that it too
         # carries its <lastmod>, and its links do not claim pages before the sitemap vouches for them
         self.sitemap_requests_out: dict[str, int] = defaultdict(int)
+        # site -> pages its sitemap vouched for (with their stored links and depth), not yet stored
+        self.vouched: dict[str, deque[tuple[str, list[str], int]]] = defaultdict(deque)
+        self._db = None
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -190,18 +195,19 @@ class ClinicSiteSpider(RegionSpider):
                  and not NOT_USEFUL.search(on_host[url][0].path)]
         pages.sort(key=lambda url: (not RELEVANT.search(on_host[url][0].path), url.count("/"), url))
         for url in pages:
-            request = self._claim(url, site, depth=1, why="sitemap")
-            if request:
-                yield request
+            yield from self._claim(url, site, depth=1, why="sitemap") or ()
+        yield from self._vouched_pages(site)
 
     def no_sitemap(self, failure):
         self.crawler.stats.inc_value("sites/sitemap_failed")
         yield from self._sitemap_answered(failure.request.cb_kwargs["site"])
 
     # Pages ---------------------------------------------------------------------------------------------
-    def _claim(self, url: str, site: str, depth: int, why: str) -> scrapy.Request | None:
-        """A request for a page not asked for yet (under any of its addresses), while the site's page budget
-        lasts; past it, the page waits for a slot that a failed fetch gives back."""
+    def _claim(self, url: str, site: str, depth: int, why: str) -> list[scrapy.Request] | None:
+        """A page not asked for yet (under any of its addresses), while the site's page budget lasts: the requests
+        it takes (None when it is not claimed: asked already, or waiting past the budget for a slot that a failed
+        fetch gives back). A page its sitemap vouches for is not requested at all: its stored links are followed
+        as a 304's would be, and it is stored as vouched for (``_vouched_pages``)."""
         key = page_key(url)
         if key in self.requested[site]:
             return None
@@ -214,7 +220,44 @@ class ClinicSiteSpider(RegionSpider):
         self.requested[site].add(key)
         self.spent[site] += 1
         self.crawler.stats.inc_value(f"pages/found_by_{why}")
-        return self._request(url, site, depth)
+        links = self._links_if_vouched(url, site)
+        if links is None:
+            return [self._request(url, site, depth)]
+        self.read[site].add(key)
+        self.vouched[site].append((url, links, depth))
+        return []
+
+    def _links_if_vouched(self, url: str, site: str) -> list[str] | None:
+        """The stored links of a page whose sitemap <lastmod> vouches that it is unchanged since the server last
+        answered for it (crawlers/middlewares.py decides the same for the requests it sees); None: ask for it.
+        Deciding here spares the page a trip through Scrapy's scheduler, middlewares and item pipeline: most of an
+        unchanged nightly re-crawl's pages."""
+        trust_days = self.settings.getfloat("CLINIC_SITE_SITEMAP_TRUST_DAYS")
+        lastmod = self.lastmods[site].get(url)
+        if not lastmod or not trust_days:
+            return None
+        if self._db is None:
+            self._db = open_db(self.settings.get("DB_PATH"))
+        return vouched_links(self._db, url, lastmod, timedelta(days=trust_days))
+
+    def closed(self, reason):
+        if self._db is not None:
+            self._db.close()
+
+    def _vouched_pages(self, site: str):
+        """The pages vouched for since the last call: their stored links followed, breadth first (as their answers
+        would have come back, so a page the sitemap lists is claimed at the sitemap's depth, not a link's), then
+        all of them stored as one item."""
+        queue, urls = self.vouched[site], []
+        while queue:
+            url, links, depth = queue.popleft()
+            urls.append(url)
+            if depth < self.settings.getint("CLINIC_SITE_MAX_DEPTH"):
+                for link in links:
+                    yield from self._claim(link, site, depth + 1, why="links") or ()
+        if urls:
+            self.crawler.stats.inc_value("pages/vouched_without_a_request", len(urls))
+            yield VouchedPagesItem(site=site, urls=urls, seen_at=now_iso())
 
     def _give_back(self, site: str):
         """A page that failed spends no budget: its slot goes to the next page waiting for one."""
@@ -222,9 +265,10 @@ class ClinicSiteSpider(RegionSpider):
         while self.waiting[site]:
             url, depth, why = self.waiting[site].pop(0)
             self.waiting_keys[site].discard(page_key(url))
-            request = self._claim(url, site, depth, why)
-            if request:
-                yield request
+            claimed = self._claim(url, site, depth, why)
+            if claimed is not None:
+                yield from claimed
+                yield from self._vouched_pages(site)
                 return
 
     def _request(self, url: str, site: str, depth: int) -> scrapy.Request:
@@ -251,9 +295,8 @@ class ClinicSiteSpider(RegionSpider):
         if response.status != 200 or depth >= self.settings.getint("CLINIC_SITE_MAX_DEPTH"):
             return
         for link in links or []:
-            request = self._claim(link, site, depth + 1, why="links")
-            if request:
-                yield request
+            yield from self._claim(link, site, depth + 1, why="links") or ()
+        yield from self._vouched_pages(site)
 
     def _copy_of_a_page_read(self, response, site: str) -> bool:
         """A page whose canonical link names a page of the site already read is a second address of it: not
