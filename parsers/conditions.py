@@ -204,6 +204,8 @@ def extract_conditions(sentences: Iterable[Sentence], menu: list[str], page_type
     by_default = about_ketamine and not (sum(1 for found in named if found) >= 4
                                          and _reads_as_an_article(sentences, named))
     for index, sentence in enumerate(sentences):
+        if not named[index] and not named_before and not sentence.question:
+            continue  # names no condition, answers no question, and has no condition before it to refuse
         answer = answer_value(sentence)
         if answer is not None and TREAT_QUESTION.search(sentence.question):
             for term, _ in find_terms(sentence.question, CONDITIONS):
