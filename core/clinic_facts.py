@@ -9,9 +9,9 @@ from __future__ import annotations
 import hashlib
 import json
 
+from parsers.facts import implausible
 from parsers.kinds import FLAGS, GROUPS, Group, flag
 from parsers.merge import SiteFacts
-from parsers.prices import implausible
 from parsers.vocab import (
     CONDITION_BY_KEY,
     DISCIPLINE_BY_KEY,

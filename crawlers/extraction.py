@@ -15,8 +15,6 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from parsers.extract import extract_facts
-
 PAGE_TIME_LIMIT_S = 10.0
 
 
@@ -49,6 +47,10 @@ def extract_within(content: str | bytes, url: str | None, seen_at: str | None,
 
 
 def _extract(content: str | bytes, url: str | None, seen_at: str | None) -> dict:
+    # imported where pages are read (a worker, or the crawl itself with EXTRACT_PROCESSES = 0): the extractor's
+    # cues take 0.2 CPU s to build, which a crawl process that hands every page to its workers never needs
+    from parsers.extract import extract_facts
+
     try:
         return extract_facts(content, url=url, seen_at=seen_at)
     except RecursionError:

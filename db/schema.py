@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlite_utils
 
+from parsers.facts import PLAUSIBLE_PER_SESSION_USD, implausible
 from parsers.kinds import CARE_KEYS, FLAGS, GROUPS, PAYMENT_KEYS, flags
-from parsers.prices import PLAUSIBLE_PER_SESSION_USD, implausible
 from parsers.vocab import CONDITIONS, DISCIPLINES, ROUTES, SERVICES
 
 FACT_COLUMNS = {"value": int, "evidence": str, "source_url": str, "seen_at": str, "page_type": str}

@@ -17,8 +17,9 @@ from parsers.pagedate import page_date
 from parsers.pagetype import page_type
 from parsers.payment import extract_payment
 from parsers.prices import extract_prices
-from parsers.routes import KETAMINE, NOT_KETAMINE_IV, extract_routes, extract_services
+from parsers.routes import NOT_KETAMINE_IV, extract_routes, extract_services
 from parsers.structured import clinics_from_jsonld, faq_from_jsonld, loads_lenient, nodes
+from parsers.vocab import KETAMINE
 
 LOOKS_LIKE_HTML = re.compile(r"<\s*(?:html|body|div|p|head|!doctype|h[1-6]|section|main|article)\b", re.I)
 

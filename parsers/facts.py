@@ -73,6 +73,19 @@ class Payment(Flags):
         return asdict(self)
 
 
+# A per-session figure outside this range is a misreading for ketamine care (an instalment, a fee, a duration read
+# as a session count): kept with its evidence and flagged, never published as a price.
+PLAUSIBLE_PER_SESSION_USD = (50.0, 5_000.0)
+
+
+def implausible(per_session_usd: float | None) -> str | None:
+    """Why a per-session price cannot be a price of ketamine care, or None when it can (or there is none)."""
+    low, high = PLAUSIBLE_PER_SESSION_USD
+    if per_session_usd is None or low <= per_session_usd <= high:
+        return None
+    return f"per-session price outside ${low:,.0f}-${high:,.0f}"
+
+
 @dataclass
 class Price:
     amount_usd: float

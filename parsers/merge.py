@@ -14,7 +14,7 @@ from parsers.address import canonical_street, canonical_suite, zip5
 from parsers.facts import Care
 from parsers.kinds import keys
 from parsers.pagetype import PAGE_RANK
-from parsers.routes import KETAMINE
+from parsers.vocab import KETAMINE
 
 STOPPED = re.compile(r"\bno longer\b|\bdiscontinued\b|\bstopped (?:offering|providing)\b|\bhas closed\b|"
                      r"\bhave closed\b|\bpermanently closed\b", re.I)

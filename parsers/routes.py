@@ -31,14 +31,13 @@ from parsers.cues import (
 )
 from parsers.facts import STRENGTH_HEADING, STRENGTH_MENU, STRENGTH_STATEMENT, Fact, Mention
 from parsers.terms import find_terms, routes_as_columns, routes_side_by_side, settle
-from parsers.vocab import CONDITIONS, ROUTES, SERVICES, Term
+from parsers.vocab import CONDITIONS, KETAMINE, ROUTES, SERVICES, Term
 
 NOT_KETAMINE_IV = rx(r"\bvitamins?\b", r"\bNAD(?:\+|\b)", r"\bhydration\b", r"\bmyers\b", r"\bglutathione\b",
                      r"\b(?:IV|vitamin|wellness|hydration|nutrient|custom) drips?\b", r"\bdrip (?:bar|menu|lounge|club)\b",
                      r"\bsupplements?\b", r"\bsemaglutide\b",
                      r"\bIV (?:drip |therapy )?(?:bar|lounge|spa|studio)\b", r"\biron\b", r"\bantibiotics?\b",
                      r"\bB-?12\b", r"\bnutrient\b")
-KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 PRICE = re.compile(r"\$\s?\d")
 WEAK_PAGE_TYPES = ("blog", "landing")
 NAMED = "named without a claim"

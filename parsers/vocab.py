@@ -7,6 +7,7 @@ Patterns are regular expressions matched case-insensitively against one sentence
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -93,6 +94,9 @@ ROUTES: tuple[Term, ...] = (
         synonyms=("subcutaneous", "SubQ", "sub-Q", "under the skin"),
     ),
 )
+
+# The medicine named, by any of its names: a page that never says it makes no route or price claims.
+KETAMINE = re.compile(r"\b(?:es)?ketamine\b|\bspravato\b|\bKAP\b", re.I)
 
 SERVICES: tuple[Term, ...] = (
     Term(
