@@ -7,7 +7,7 @@ links while nothing is parsed or rewritten. Only requests marked ``meta["conditi
 touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
 
 A page its sitemap says has not changed since the server last answered for it (``<lastmod>`` older than the
-stored ``verified_at``) is not asked for at all (``vouched_links``): the spider decides so for the pages it
+stored ``verified_at``) is not asked for at all (``crawlers.freshness.vouched_links``): the spider decides so for the pages it
 claims and makes no request for them; a request made otherwise (the home page) reaches the spider flagged
 ``not_modified`` and ``not_requested``, as a 304 would. Sitemaps can be wrong, so this trust lasts
 ``CLINIC_SITE_SITEMAP_TRUST_DAYS`` from the last answer; after that the page is asked again, conditionally.
@@ -20,19 +20,9 @@ from datetime import timedelta
 
 from scrapy.http import HtmlResponse
 
-from crawlers.freshness import unchanged_since
+from crawlers.freshness import vouched_links
 from db.schema import open_db
 from db.store import page_validators, stored_body
-
-
-def vouched_links(db, url: str, lastmod: str, trust: timedelta) -> list[str] | None:
-    """The links stored with a page whose sitemap ``lastmod`` vouches that it has not changed since the server
-    last answered for it (within ``trust``), or None when the page must be asked for."""
-    rows = list(db.query("select verified_at, links from pages where url = ? and error is null and status in (200, 304)",
-                         [url]))
-    if not rows or rows[0]["links"] is None or not unchanged_since(lastmod, rows[0]["verified_at"], trust):
-        return None
-    return json.loads(rows[0]["links"])
 
 
 class ConditionalRequestMiddleware:

@@ -22,9 +22,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawlers.freshness import newer_lastmod
+from crawlers.freshness import newer_lastmod, vouched_links
 from crawlers.items import PageItem, VouchedPagesItem
-from crawlers.middlewares import vouched_links
 from crawlers.spiders.region import RegionSpider
 from db.queries import candidate_websites
 from db.schema import open_db
