@@ -140,13 +140,16 @@ def contact_option(what: str):
               help="Or: days since last confirmed before stale.")
 @click.option("--gone-after-days", type=click.FloatRange(min=0, min_open=True),
               help="Or: days since last confirmed before gone.")
+@click.option("--npi-max-age", default=35, show_default=True, type=click.FloatRange(min=0), metavar="DAYS",
+              help="Read the region's NPIs from the registry loaded with `clinics npi load` when it covers the region "
+                   "and is no older than this; else ask the NPI Registry API ZIP by ZIP. The summary says which.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
 @contact_option("put in the crawler's User-Agent, so a website can write to whoever runs it.")
 def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None, overpass_url: str | None,
           seed_list: str | None, overrides: dict, stale_after_runs: int, gone_after_runs: int,
-          stale_after_days: float | None, gone_after_days: float | None, log_file: str | None, quiet: bool,
-          contact: str | None) -> None:
+          stale_after_days: float | None, gone_after_days: float | None, npi_max_age: float, log_file: str | None,
+          quiet: bool, contact: str | None) -> None:
     """Crawl a region's sources and clinic websites into the database.
 
     Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
@@ -174,7 +177,7 @@ def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None,
         settings.setdefault("USER_AGENT", user_agent(contact))
     thresholds = Thresholds(stale_after_runs, gone_after_runs, stale_after_days, gone_after_days)
     result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS, thresholds,
-                       log_file=log_file, quiet=quiet)
+                       log_file=log_file, quiet=quiet, npi_max_age=npi_max_age)
     if not quiet or result.exit_code:
         click.echo(result.summary(), err=result.exit_code == EXIT_NOT_STARTED)
     sys.exit(result.exit_code)
@@ -539,6 +542,10 @@ def changes_command(db_path: str, since: str | None, region: str | None, clinic_
 from clinics.export_cli import export  # noqa: E402 - the group registers after cli exists
 
 cli.add_command(export)
+
+from clinics.npi_cli import npi  # noqa: E402
+
+cli.add_command(npi)
 
 
 if __name__ == "__main__":

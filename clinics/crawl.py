@@ -63,6 +63,7 @@ class RunResult:
     dropped: dict = field(default_factory=dict)  # listings the build dropped after reading their sites, by reason
     judged: dict = field(default_factory=dict)  # clinics confirmed, unconfirmed, untouched, gone (db/build.py)
     failed_queries: dict = field(default_factory=dict)  # source -> a few of its failed queries, with why
+    npi_source: str = ""  # the registry in bulk or the API, and why
 
     def summary(self) -> str:
         if self.exit_code == EXIT_NOT_STARTED:
@@ -77,6 +78,7 @@ class RunResult:
             f"{s.get('pages_not_modified', 0)} not modified (304), {s.get('pages_not_requested', 0)} not asked for "
             f"(unchanged by their sitemap), {s.get('pages_failed', 0)} failed",
             f"  requests: {s.get('requests', 0)}, bytes received: {s.get('bytes_received', 0)}",
+            *([f"  NPI registry read from {self.npi_source}"] if self.npi_source else []),
             f"  clinics: {self.clinics}{_counted(' (', self.judged, ')')}, facts: {self.facts}, changes: {self.changes}",
         ]
         if self.judged.get("untouched"):
@@ -121,20 +123,40 @@ def crawler_settings(profile: str, db_path: str, run_id: int, region: Region, ov
     return settings
 
 
+NPI_MAX_AGE_DAYS = 35  # a monthly file and its weekly updates stay within this; older, the API is asked
+
+
 def run_crawl(region: Region, db_path: str, profile: str = "default", overrides: dict | None = None,
               spiders: tuple[str, ...] = ALL_SPIDERS, thresholds: Thresholds | None = None,
-              log_file: str | None = None, quiet: bool = False) -> RunResult:
+              log_file: str | None = None, quiet: bool = False, npi_max_age: float = NPI_MAX_AGE_DAYS) -> RunResult:
     """Crawl the region with the named spiders in order, then build clinics. One call per process."""
     from clinics.lock import DatabaseLocked
 
     try:
         with run_session(db_path, close_interrupted=True) as run:
-            return _locked_run(run, region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
-                               log_file, quiet)
+            npi_source = ""
+            if "npi_registry" in spiders:
+                bulk, npi_source = _npi_source(run, region, npi_max_age)
+                overrides = {**(overrides or {}), "NPI_FROM_BULK": bulk}
+            result = _locked_run(run, region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
+                                 log_file, quiet)
+            result.npi_source = npi_source
+            return result
     except DatabaseLocked as error:
         return RunResult(None, EXIT_NOT_STARTED, message=str(error))
     except OSError as error:
         return RunResult(None, EXIT_NOT_STARTED, message=f"cannot write {db_path}: {error}")
+
+
+def _npi_source(run: Session, region: Region, max_age: float) -> tuple[bool, str]:
+    """Whether the registry's spider reads the bulk registry (else the API), and which it is, in words."""
+    from datetime import UTC, datetime
+
+    from db import registry
+
+    bulk, why = registry.bulk_serves(registry.coverage(run.db), region.state.split("/"), max_age,
+                                     datetime.now(UTC).date())
+    return bulk, why
 
 
 def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thresholds: Thresholds, log_file,

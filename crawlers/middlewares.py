@@ -7,8 +7,8 @@ links while nothing is parsed or rewritten. Only requests marked ``meta["conditi
 touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
 
 A page its sitemap says has not changed since the server last answered for it (``<lastmod>`` older than the
-stored ``verified_at``) is not asked for at all (``crawlers.freshness.vouched_links``): the spider decides so for the pages it
-claims and makes no request for them; a request made otherwise (the home page) reaches the spider flagged
+stored ``verified_at``) is not asked for at all (``crawlers.freshness.vouched_links``): the spider decides so for
+the pages it claims and makes no request for them; a request made otherwise (the home page) reaches the spider flagged
 ``not_modified`` and ``not_requested``, as a 304 would. Sitemaps can be wrong, so this trust lasts
 ``CLINIC_SITE_SITEMAP_TRUST_DAYS`` from the last answer; after that the page is asked again, conditionally.
 """

@@ -73,6 +73,7 @@ NPI_MAX_SKIP = 1000  # the API refuses larger skips: at most 1,200 records per q
 # Clinicians (NPI-1) asked for in ZIPs with a ketamine-care organisation: the API's taxonomy_description filter.
 NPI_CLINICIAN_TAXONOMIES = ["Anesthesiology", "Psychiatry", "Nurse Anesthetist", "Psych/Mental Health",
                             "Emergency Medicine", "Pain Medicine"]
+NPI_FROM_BULK = False  # set by the crawl when the registry loaded with `clinics npi load` covers the region, fresh
 OVERPASS_API_URL = "https://overpass-api.de/api/interpreter"
 OVERPASS_TIMEOUT = 90  # seconds the server may spend on one county's query ([timeout:N] in the query)
 # Directories of clinics publishing schema.org listing pages (crawlers/directories.yml), and base URLs

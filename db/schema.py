@@ -93,6 +93,15 @@ TABLES: dict[str, tuple[dict, str | tuple[str, ...]]] = {
         "id": int, "clinic_id": str, "field": str, "old_value": str, "new_value": str, "changed_at": str,
         "run_id": int,
     }, "id"),
+    # The NPPES registry in bulk (db/registry.py, `clinics npi load`): the NPIs the directory may need, each with
+    # its record as the NPI Registry API v2.1 gives it, and its practice locations, by which a region is found.
+    "registry_npi": ({"npi": str, "entity_type": str, "name": str, "taxonomy": str, "last_updated": str,
+                      "file": str, "record": str}, "npi"),
+    "registry_locations": ({"npi": str, "n": int, "state": str, "zip": str}, ("npi", "n")),
+    "registry_loads": ({
+        "id": int, "file": str, "kind": str, "period_start": str, "period_end": str, "states": str,
+        "rows_read": int, "kept": int, "removed": int, "loaded_at": str, "seconds": float,
+    }, "id"),
     "route_types": ({"key": str, "label": str, "synonyms": str}, "key"),
     "service_types": ({"key": str, "label": str, "synonyms": str}, "key"),
     "condition_types": ({"key": str, "label": str, "parent": str, "synonyms": str}, "key"),
@@ -127,7 +136,8 @@ INDEXES = {
     "pages": [["site"]],
     "changes": [["clinic_id"], ["changed_at"], ["run_id"]],
     "corrections": [["clinic_id"], ["status"]],
-    "duplicate_candidates": [["other_id"]],  # a clinic's page looks its pairs up from either side
+    "duplicate_candidates": [["other_id"]],
+    "registry_locations": [["state", "zip"], ["zip"]],  # a clinic's page looks its pairs up from either side
 }
 
 # The facets of the clinics table page, counted over the whole table by every build (db/build.py) into

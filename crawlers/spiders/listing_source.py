@@ -43,14 +43,16 @@ class ListingSource(RegionSpider):
                                meta={**request.meta, "handler": handler, "counted": counted})
 
     def listing(self, listing: dict, decision: str, reason: str, response, raw, **extra) -> ListingItem | None:
-        """The item for one listing, or None when it is outside the region or was already given."""
+        """The item for one listing, or None when it is outside the region or was already given. ``response`` is the
+        answer it came in, or the URL of its record for a source read without a request (the registry in bulk)."""
         if listing.get("zip") and not self.region.contains_zip(listing["zip"]):
             self.count("outside_region")
             return None
         if listing["source_id"] in self.seen_ids:
             return None
         self.seen_ids.add(listing["source_id"])
-        return ListingItem(**{"source_url": response.url, **listing}, decision=decision, reason=reason,
+        url = response if isinstance(response, str) else response.url
+        return ListingItem(**{"source_url": url, **listing}, decision=decision, reason=reason,
                            fetched_at=now_iso(), raw=raw, **extra)  # a listing may name its own page (a detail URL)
 
     def count(self, what: str) -> None:

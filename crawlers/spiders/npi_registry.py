@@ -21,6 +21,51 @@ class NpiRegistrySpider(ListingSource):
     name = "npi_registry"
     source_order = 10
 
+    async def start(self):
+        """The API, ZIP by ZIP; or, when the crawl chose the registry loaded in bulk (NPI_FROM_BULK), the region's
+        NPIs from the database, without a request."""
+        if not self.settings.getbool("NPI_FROM_BULK"):
+            async for request in super().start():
+                yield request
+            return
+        self.resolve_region()
+        self.seen_ids = set()
+        for item in self.bulk_listings():
+            yield item
+        self.count("ok_queries")  # the registry answered for the whole region: a complete source
+
+    def bulk_listings(self):
+        """What the API would answer for the region: its organisations, then, at the ZIPs where one looks like
+        ketamine care, the clinicians of the taxonomies NPI_CLINICIAN_TAXONOMIES names."""
+        from db import registry
+        from db.schema import open_db
+
+        db = open_db(self.settings.get("DB_PATH"))
+        clinicians, care_zips = [], set()
+        for record, zips in registry.records_in(db, self.region.state.split("/")):
+            if not any(self.region.contains_zip(z) for z in zips):
+                continue
+            if record.get("enumeration_type") == "NPI-1":
+                clinicians.append((record, zips))
+                continue
+            for item in self._record_listings(record):
+                if item.decision == "candidate":
+                    care_zips.add(item.zip)
+                yield item
+        words = [w.lower() for w in self.settings.getlist("NPI_CLINICIAN_TAXONOMIES")]
+        for record, zips in clinicians:
+            if care_zips.intersection(zips) and any(
+                    w in (t.get("desc") or "").lower() for t in record.get("taxonomies") or [] for w in words):
+                yield from self._record_listings(record)
+        db.close()
+
+    def _record_listings(self, record: dict):
+        url = f"{self.settings.get('NPI_API_URL')}?{urlencode({'version': '2.1', 'number': record['number']})}"
+        for listing in npi_listings(record):
+            item = self.listing(listing, *classify_npi(listing, record), url, raw=record)
+            if item is not None:
+                yield item
+
     def queries(self):
         for zip_code in self.region.query_zips:
             yield self._request(zip_code, skip=0)
