@@ -117,8 +117,9 @@ def contact_option(what: str):
 
 @cli.command()
 @click.option("--region", default=DEFAULT_REGION, show_default=True,
-              help='A county ("Travis County, TX"), a state ("TX"), counties separated by ";", ZIP codes '
-                   '("92618, 92660") or a ZIP and a radius ("92618 + 25 mi", "92618 + 40 km").')
+              help='A county ("Travis County, TX"), a state ("TX"), states ("CA, NV, AZ"), the whole country ("US"), '
+                   'counties separated by ";", ZIP codes ("92618, 92660") or a ZIP and a radius ("92618 + 25 mi", '
+                   '"92618 + 40 km"). A state or more reads the NPI registry best from `clinics npi load`.')
 @db_option
 @click.option("--profile", type=click.Choice(["default", "sample"]), default="default", show_default=True,
               help="Setting profile: polite real-web defaults, or the loopback sample web.")

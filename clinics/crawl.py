@@ -96,7 +96,9 @@ class RunResult:
 
 
 # Settings the run sets itself, each with what to do instead (a --set of one would split the run in two).
-RUN_SETTINGS = {"DB_PATH": "choose it with --db", "REGION": "choose it with --region", "RUN_ID": "each run numbers itself"}
+RUN_SETTINGS = {"DB_PATH": "choose it with --db", "REGION": "choose it with --region", "RUN_ID": "each run numbers itself",
+                "NPI_FROM_BULK": "the run reads the bulk registry when it covers the region and is no older than "
+                                 "--npi-max-age (see `clinics npi status`)"}
 NOT_SETTINGS = {"VERSION", "PROJECT_URL"}  # module constants of crawlers/settings.py that nothing reads as a setting
 
 

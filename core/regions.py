@@ -11,7 +11,7 @@ import difflib
 import re
 import sys
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from typing import NamedTuple
 
 import zipcodes
@@ -19,6 +19,10 @@ import zipcodes
 from parsers.vocab import STATE_CODES, STATE_NAMES
 
 BBOX_PAD = 0.05  # degrees, about 3.5 miles
+COUNTRY_NAMES = {"us", "usa", "united states", "united states of america"}
+# The states, DC and Puerto Rico: every code of the gazetteer that has ZIP records (the Pacific territories and
+# the Virgin Islands have none in it).
+COUNTRY_STATES = tuple(sorted(STATE_CODES - {"AS", "GU", "MP", "VI"}))
 
 
 def slug_of(name: str) -> str:
@@ -54,7 +58,12 @@ class Region:
         return tuple(slug_of(part) for part in self.parts or (self.name,))
 
     def contains_zip(self, value: str | None) -> bool:
-        return bool(value) and value[:5] in self.zips
+        return bool(value) and value[:5] in self.zip_set
+
+    @cached_property
+    def zip_set(self) -> frozenset[str]:
+        """The ZIPs as a set: the country's 41,000 are asked about for every listing."""
+        return frozenset(self.zips)
 
     def to_json(self) -> dict:
         return {"name": self.name, "county": self.county, "state": self.state, "counties": list(self.counties),
@@ -128,24 +137,39 @@ def resolve(text: str) -> Region:
 
     - a county: "Orange County, CA" (or "Orange County, California");
     - a state: "TX" or "Texas";
-    - several of those: "Orange County, CA; Los Angeles County, CA";
+    - several of those: "Orange County, CA; Los Angeles County, CA", or states by their codes: "CA, NV, AZ";
+    - the whole country: "US" (every state and DC, and Puerto Rico: the gazetteer's ZIPs);
     - ZIP codes: "92618, 92660";
     - a ZIP code and a radius in miles or km: "92618 + 25 mi" (or "92618 within 25 miles", "92618 + 40 km").
     Unknown or ambiguous names raise RegionError listing close matches.
     """
+    if text.strip().lower() in COUNTRY_NAMES:
+        return _union([_state(code) for code in COUNTRY_STATES], text, name="US")
     if ";" in text:
         return _union([resolve(part) for part in text.split(";") if part.strip()], text)
+    states = [part.strip().upper() for part in text.split(",")]  # codes only: "Washington, DC" is no list of states
+    if len(states) > 1 and all(code in COUNTRY_STATES for code in states):
+        return _union([_state(code) for code in dict.fromkeys(states)], text)
     if ZIP_LIST.match(text):
         return _from_zips(re.findall(r"\d{5}", text), name=", ".join(re.findall(r"\d{5}", text)))
     radius = ZIP_RADIUS.match(text)
     if radius:
         return _around_zip(radius.group(1), float(radius.group(2)), _radius_unit(text, radius.group(3)))
-    state = STATE_NAMES.get(text.strip().lower()) or (text.strip().upper() if text.strip().upper() in
-                                                       set(STATE_NAMES.values()) else None)
-    if state:
-        records = [r for recs in _state_counties(state).values() for r in recs]
-        return _build(records, state, name=state)
-    return _county(text)
+    state = _state_code(text)
+    return _state(state) if state else _county(text)
+
+
+def _state_code(text: str) -> str | None:
+    """"TX" or "Texas" -> "TX"; None for anything else."""
+    written = text.strip()
+    return STATE_NAMES.get(written.lower()) or (written.upper() if written.upper() in set(STATE_NAMES.values()) else None)
+
+
+def _state(code: str) -> Region:
+    records = [r for recs in _state_counties(code).values() for r in recs]
+    if not records:
+        raise RegionError(f"the gazetteer has no ZIP codes for {code}")
+    return _build(records, code, name=code)
 
 
 def _from_zips(zips: list[str], name: str, query_all: bool = True) -> Region:
@@ -183,13 +207,13 @@ def _around_zip(zip_code: str, radius: float, unit: str = "mi") -> Region:
                       query_all=False)
 
 
-def _union(regions: list[Region], text: str) -> Region:
+def _union(regions: list[Region], text: str, name: str | None = None) -> Region:
     zips = [z for region in regions for z in region.zips]
     query = sorted({z for region in regions for z in region.query_zips})
     lats = [v for region in regions for v in (region.bbox[0], region.bbox[2])]
     lons = [v for region in regions for v in (region.bbox[1], region.bbox[3])]
     return Region(
-        name="; ".join(region.name for region in regions), county="; ".join(r.county for r in regions),
+        name=name or "; ".join(region.name for region in regions), county="; ".join(r.county for r in regions),
         state="/".join(sorted({r.state for r in regions})),
         counties=tuple(sorted({c for region in regions for c in region.counties})),
         zips=tuple(sorted(set(zips))), query_zips=tuple(query),

@@ -234,3 +234,33 @@ def _comparable(db_path: Path, table: str, order: str) -> list[dict]:
 def _npi_requests(db_path: Path) -> int:
     stats = json.loads(sqlite3.connect(db_path).execute("select stats from crawl_runs").fetchone()[0])
     return stats.get("npi_registry/downloader/request_count", 0)
+
+
+def test_the_whole_country_is_discovered_from_the_bulk_registry_without_a_request(bulk_files, sample_web, tmp_path):
+    import os
+    import time
+
+    db_path = tmp_path / "clinics.db"
+    assert _load(db_path, bulk_files["as_the_api"]).returncode == 0
+    env = {**os.environ, "CLINICS_SAMPLE_WEB": sample_web.api_base}
+    started = time.monotonic()
+    done = subprocess.run([CLINICS, "crawl", "--region", "US", "--spider", "npi_registry", "--db", str(db_path)],
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout + done.stderr[-2000:]
+    assert "NPI registry read from the bulk registry" in done.stdout
+    db = sqlite3.connect(db_path)
+    states = {state for (state,) in db.execute("select distinct state from sources where source = 'npi_registry'")}
+    assert states == {"CA", "TX"}  # the sample registry's two states, out of every state asked for
+    assert db.execute("select count(*) from clinics where state in ('CA', 'TX')").fetchone()[0] >= 18
+    assert _npi_requests(db_path) == 0
+    assert time.monotonic() - started < 120  # the API would take 29,793 ZIP queries at the polite delay
+
+
+def test_states_and_the_country_resolve_to_their_zip_codes():
+    from core.regions import resolve
+
+    country, two = resolve("US"), resolve("CA, TX")
+    assert country.name == "US" and two.name == "CA; TX"
+    assert country.contains_zip("92618") and country.contains_zip("78701") and country.contains_zip("99501")
+    assert set(two.zips) < set(country.zips) and len(country.counties) > 3000
+    assert len(two.boxes) == len(two.counties)  # Overpass is asked county by county
