@@ -7,22 +7,11 @@ proves nothing, and the word is trusted only for a while after the server itself
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 
 W3C_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?")
 LATEST_ZONE = timedelta(hours=12)  # UTC-12: where a given wall-clock time happens last
-
-
-def vouched_links(db, url: str, lastmod: str, trust: timedelta) -> list[str] | None:
-    """The links stored with a page whose sitemap ``lastmod`` vouches that it has not changed since the server
-    last answered for it (within ``trust``), or None when the page must be asked for."""
-    rows = list(db.query("select verified_at, links from pages where url = ? and error is null and status in (200, 304)",
-                         [url]))
-    if not rows or rows[0]["links"] is None or not unchanged_since(lastmod, rows[0]["verified_at"], trust):
-        return None
-    return json.loads(rows[0]["links"])
 
 
 def unchanged_since(lastmod: str, verified_at: str | None, trust: timedelta, now: datetime | None = None) -> bool:

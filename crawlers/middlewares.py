@@ -7,7 +7,7 @@ links while nothing is parsed or rewritten. Only requests marked ``meta["conditi
 touched, so directory API calls always fetch fresh, and a 5xx is never answered from storage.
 
 A page its sitemap says has not changed since the server last answered for it (``<lastmod>`` older than the
-stored ``verified_at``) is not asked for at all (``crawlers.freshness.vouched_links``): the spider decides so for
+stored ``verified_at``) is not asked for at all (``crawlers.page_store``): the spider decides so for
 the pages it claims and makes no request for them; a request made otherwise (the home page) reaches the spider flagged
 ``not_modified`` and ``not_requested``, as a 304 would. Sitemaps can be wrong, so this trust lasts
 ``CLINIC_SITE_SITEMAP_TRUST_DAYS`` from the last answer; after that the page is asked again, conditionally.
@@ -15,31 +15,25 @@ the pages it claims and makes no request for them; a request made otherwise (the
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from scrapy.http import HtmlResponse
 
-from crawlers.freshness import vouched_links
-from db.schema import open_db
-from db.store import page_validators, stored_body
+from crawlers.page_store import DatabasePages, SnapshotPages
 
 
 class ConditionalRequestMiddleware:
-    def __init__(self, db_path: str, sitemap_trust_days: float = 0):
-        self.db_path = db_path
+    def __init__(self, stored: Callable[[str | None], DatabasePages | SnapshotPages], sitemap_trust_days: float = 0):
+        self.stored = stored  # a site -> what was stored of its pages (crawlers/page_store.py)
         self.sitemap_trust = timedelta(days=sitemap_trust_days)
-        self._db = None
 
     @classmethod
     def from_crawler(cls, crawler):
-        return cls(crawler.settings.get("DB_PATH"), crawler.settings.getfloat("CLINIC_SITE_SITEMAP_TRUST_DAYS"))
+        return cls(lambda site: crawler.spider.stored(site), crawler.settings.getfloat("CLINIC_SITE_SITEMAP_TRUST_DAYS"))
 
-    @property
-    def db(self):
-        if self._db is None:
-            self._db = open_db(self.db_path)
-        return self._db
+    def _stored(self, request):
+        return self.stored(request.meta.get("site"))
 
     def process_request(self, request):
         if not request.meta.get("conditional") or "If-None-Match" in request.headers:
@@ -49,7 +43,7 @@ class ConditionalRequestMiddleware:
             unchanged = self._unchanged_by_sitemap(request)
             if unchanged is not None:
                 return unchanged
-        validators = page_validators(self.db, request.url)
+        validators = self._stored(request).validators(request.url)
         if validators.get("etag"):
             request.headers["If-None-Match"] = validators["etag"]
         if validators.get("last_modified"):
@@ -58,7 +52,7 @@ class ConditionalRequestMiddleware:
 
     def _unchanged_by_sitemap(self, request) -> HtmlResponse | None:
         """The stored page, without a request, when its sitemap vouches that it has not changed."""
-        links = vouched_links(self.db, request.url, request.meta["sitemap_lastmod"], self.sitemap_trust)
+        links = self._stored(request).vouched_links(request.url, request.meta["sitemap_lastmod"], self.sitemap_trust)
         if links is None:
             return None
         request.meta["stored_links"] = links
@@ -68,18 +62,14 @@ class ConditionalRequestMiddleware:
     def process_response(self, request, response):
         if response.status != 304 or not request.meta.get("conditional"):
             return response
-        rows = list(self.db.query("select links, body is not null as has_body from pages where url = ?",
-                                  [request.url]))
-        if rows and rows[0]["links"] is not None:
-            request.meta["stored_links"] = json.loads(rows[0]["links"])
+        links, body = self._stored(request).not_modified(request.url)
+        if links is not None:
+            request.meta["stored_links"] = links
             return HtmlResponse(url=request.url, status=200, headers=response.headers, body=b"", encoding="utf-8",
                                 request=request, flags=[*response.flags, "not_modified"])
-        body = stored_body(next(iter(self.db.query("select body from pages where url = ?", [request.url])))) \
-            if rows and rows[0]["has_body"] else None
         if body is None:  # we sent no validators we could honour: ask again without them
             return request.replace(headers={k: v for k, v in request.headers.items()
                                             if k not in (b"If-None-Match", b"If-Modified-Since")},
                                    meta={**request.meta, "conditional": False}, dont_filter=True)
         return HtmlResponse(url=request.url, status=200, headers=response.headers, body=body, encoding="utf-8",
                             request=request, flags=[*response.flags, "not_modified"])
-

@@ -243,6 +243,7 @@ def test_a_redirected_request_is_not_vouched_for_by_the_date_of_the_url_it_left(
     from scrapy import Request
 
     from crawlers.middlewares import ConditionalRequestMiddleware
+    from crawlers.page_store import DatabasePages
     from db.schema import open_db
 
     db_path = str(tmp_path / "clinics.db")
@@ -251,7 +252,8 @@ def test_a_redirected_request_is_not_vouched_for_by_the_date_of_the_url_it_left(
     db["pages"].insert({"url": "http://127.0.0.9:8000/pricing/", "site": "http://127.0.0.9:8000/", "status": 200,
                         "verified_at": answered, "last_ok_at": answered, "links": "[]"})
     db.close()
-    middleware = ConditionalRequestMiddleware(db_path, sitemap_trust_days=7)
+    stored = DatabasePages(open_db(db_path))
+    middleware = ConditionalRequestMiddleware(lambda site: stored, sitemap_trust_days=7)
     meta = {"conditional": True, "sitemap_lastmod": "2025-01-01"}
     direct = Request("http://127.0.0.9:8000/pricing/", meta=dict(meta))
     assert "not_requested" in middleware.process_request(direct).flags

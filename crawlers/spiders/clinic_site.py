@@ -22,8 +22,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
-from crawlers.freshness import newer_lastmod, vouched_links
+from crawlers.freshness import newer_lastmod
 from crawlers.items import PageItem, VouchedPagesItem
+from crawlers.page_store import DatabasePages
 from crawlers.spiders.region import RegionSpider
 from db.queries import candidate_websites
 from db.schema import open_db
@@ -68,7 +69,8 @@ class ClinicSiteSpider(RegionSpider):
         self.sitemap_requests_out: dict[str, int] = defaultdict(int)
         # site -> pages its sitemap vouched for (with their stored links and depth), not yet stored
         self.vouched: dict[str, deque[tuple[str, list[str], int]]] = defaultdict(deque)
-        self._db = None
+        self._db: DatabasePages | None = None
+        self.snapshots: dict = {}  # site -> SnapshotPages, for the sites a worker was handed (clinics/worker.py)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
@@ -235,13 +237,20 @@ class ClinicSiteSpider(RegionSpider):
         lastmod = self.lastmods[site].get(url)
         if not lastmod or not trust_days:
             return None
+        return self.stored(site).vouched_links(url, lastmod, timedelta(days=trust_days))
+
+    def stored(self, site: str):
+        """What the last crawl stored of the site's pages (crawlers/page_store.py): the database, or the snapshot a
+        worker was handed with the site."""
+        if site in self.snapshots:
+            return self.snapshots[site]
         if self._db is None:
-            self._db = open_db(self.settings.get("DB_PATH"))
-        return vouched_links(self._db, url, lastmod, timedelta(days=trust_days))
+            self._db = DatabasePages(open_db(self.settings.get("DB_PATH")))
+        return self._db
 
     def closed(self, reason):
         if self._db is not None:
-            self._db.close()
+            self._db.db.close()
 
     def _vouched_pages(self, site: str):
         """The pages vouched for since the last call: their stored links followed, breadth first (as their answers
