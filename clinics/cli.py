@@ -84,6 +84,12 @@ def _http_url(ctx, param, value: str | None) -> str | None:
     return value
 
 
+def _redis_url(ctx, param, value: str | None) -> str | None:
+    if value is not None and not re.match(r"(?:rediss?|unix)://\S+", value):
+        raise click.BadParameter(f"{value!r} is not a Redis URL, like redis://127.0.0.1:6379/0", param=param)
+    return value
+
+
 def _seed_list(ctx, param, value: str | None) -> str | None:
     """A URL, a file (made absolute, so the run reads the file the user named), or a pattern with {region}."""
     if value is None or value.startswith(("http://", "https://")) or "{region}" in value:
@@ -144,13 +150,16 @@ def contact_option(what: str):
 @click.option("--npi-max-age", default=35, show_default=True, type=click.FloatRange(min=0), metavar="DAYS",
               help="Read the region's NPIs from the registry loaded with `clinics npi load` when it covers the region "
                    "and is no older than this; else ask the NPI Registry API ZIP by ZIP. The summary says which.")
+@click.option("--queue", "queue_url", metavar="redis://HOST:PORT/N", callback=_redis_url,
+              help="Have `clinics worker` processes on any machines crawl the clinic websites through this Redis "
+                   "server; this process writes the database. Started again after a stop, it resumes the run.")
 @click.option("--log-file", type=click.Path(dir_okay=False), help="Write the crawl log here, rotated at 5 MB (5 kept).")
 @click.option("--quiet", is_flag=True, help="Print nothing on success; a summary on failure (for cron mail).")
 @contact_option("put in the crawler's User-Agent, so a website can write to whoever runs it.")
 def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None, overpass_url: str | None,
           seed_list: str | None, overrides: dict, stale_after_runs: int, gone_after_runs: int,
-          stale_after_days: float | None, gone_after_days: float | None, npi_max_age: float, log_file: str | None,
-          quiet: bool, contact: str | None) -> None:
+          stale_after_days: float | None, gone_after_days: float | None, npi_max_age: float, queue_url: str | None,
+          log_file: str | None, quiet: bool, contact: str | None) -> None:
     """Crawl a region's sources and clinic websites into the database.
 
     Exit status: 0 all well; 1 partial failure (some source or site failed; what was known is kept);
@@ -178,7 +187,7 @@ def crawl(region: str, db_path: str, profile: str, spiders, npi_url: str | None,
         settings.setdefault("USER_AGENT", user_agent(contact))
     thresholds = Thresholds(stale_after_runs, gone_after_runs, stale_after_days, gone_after_days)
     result = run_crawl(resolved, db_path, profile, settings, tuple(spiders) or ALL_SPIDERS, thresholds,
-                       log_file=log_file, quiet=quiet, npi_max_age=npi_max_age)
+                       log_file=log_file, quiet=quiet, npi_max_age=npi_max_age, queue_url=queue_url)
     if not quiet or result.exit_code:
         click.echo(result.summary(), err=result.exit_code == EXIT_NOT_STARTED)
     sys.exit(result.exit_code)
@@ -308,6 +317,34 @@ def evaluate_command(corpus: str, quiet_misses: bool, unseal: bool) -> None:
     evaluation = evaluate(Path(corpus))
     click.echo(format_evaluation(evaluation, show_misses=not quiet_misses, unseal=unseal))
     sys.exit(1 if evaluation.failures() else 0)
+
+
+@cli.command()
+@click.argument("queue_url", metavar="redis://HOST:PORT/N", callback=_redis_url)
+@click.option("--wait", "patience", type=click.FloatRange(min=0), default=None, metavar="SECONDS",
+              help="Give up when no run is queued within this long (default: wait for one).")
+def worker(queue_url: str, patience: float | None) -> None:
+    """Crawl clinic websites for a coordinator (`clinics crawl --queue URL`) on another machine or this one.
+
+    Waits for a run, crawls its sites a batch at a time with the coordinator's settings, sends pages and their facts
+    back through Redis, and exits when the run is over (a service manager starts it again for the next run)."""
+    import redis
+
+    from clinics.worker import run_worker, wait_for_run
+    from crawlers.site_queue import SiteQueue
+
+    try:
+        queue = SiteQueue(queue_url)
+        run = wait_for_run(queue, patience)
+    except redis.RedisError as error:
+        click.echo(f"worker not started: {queue_url}: {error}", err=True)
+        sys.exit(2)
+    if run is None:
+        click.echo(f"no run was queued at {queue_url} within {patience:g} s", err=True)
+        sys.exit(3)
+    stats = run_worker(queue_url, run)
+    click.echo(f"run {run.get('run_id')} ({run.get('region')}): {stats.get('downloader/response_count', 0)} responses, "
+               f"finished: {stats.get('finish_reason')}")
 
 
 @cli.command()

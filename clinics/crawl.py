@@ -98,7 +98,8 @@ class RunResult:
 # Settings the run sets itself, each with what to do instead (a --set of one would split the run in two).
 RUN_SETTINGS = {"DB_PATH": "choose it with --db", "REGION": "choose it with --region", "RUN_ID": "each run numbers itself",
                 "NPI_FROM_BULK": "the run reads the bulk registry when it covers the region and is no older than "
-                                 "--npi-max-age (see `clinics npi status`)"}
+                                 "--npi-max-age (see `clinics npi status`)",
+                "SITE_QUEUE_URL": "give the coordinator --queue URL, and each worker `clinics worker URL`"}
 NOT_SETTINGS = {"VERSION", "PROJECT_URL"}  # module constants of crawlers/settings.py that nothing reads as a setting
 
 
@@ -130,8 +131,11 @@ NPI_MAX_AGE_DAYS = 35  # a monthly file and its weekly updates stay within this;
 
 def run_crawl(region: Region, db_path: str, profile: str = "default", overrides: dict | None = None,
               spiders: tuple[str, ...] = ALL_SPIDERS, thresholds: Thresholds | None = None,
-              log_file: str | None = None, quiet: bool = False, npi_max_age: float = NPI_MAX_AGE_DAYS) -> RunResult:
-    """Crawl the region with the named spiders in order, then build clinics. One call per process."""
+              log_file: str | None = None, quiet: bool = False, npi_max_age: float = NPI_MAX_AGE_DAYS,
+              queue_url: str | None = None) -> RunResult:
+    """Crawl the region with the named spiders in order, then build clinics. One call per process. With
+    ``queue_url`` the clinic websites are crawled by workers (``clinics worker``) and this process writes what they
+    send (clinics/coordinator.py)."""
     from clinics.lock import DatabaseLocked
 
     try:
@@ -141,7 +145,7 @@ def run_crawl(region: Region, db_path: str, profile: str = "default", overrides:
                 bulk, npi_source = _npi_source(run, region, npi_max_age)
                 overrides = {**(overrides or {}), "NPI_FROM_BULK": bulk}
             result = _locked_run(run, region, db_path, profile, overrides, spiders, thresholds or Thresholds(),
-                                 log_file, quiet)
+                                 log_file, quiet, queue_url)
             result.npi_source = npi_source
             return result
     except DatabaseLocked as error:
@@ -162,12 +166,15 @@ def _npi_source(run: Session, region: Region, max_age: float) -> tuple[bool, str
 
 
 def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thresholds: Thresholds, log_file,
-                quiet) -> RunResult:
+                quiet, queue_url: str | None = None) -> RunResult:
     run_id = run.start(region.name, profile)
     settings = crawler_settings(profile, db_path, run_id, region, overrides)
     progress = Progress(enabled=not quiet)
     _configure_logging(settings, log_file, quiet, progress.live)
-    crawl_stats = _run_spiders(settings, spiders, region, progress)
+    if queue_url:
+        crawl_stats = _run_with_workers(run, settings, spiders, region, progress, queue_url, profile, overrides)
+    else:
+        crawl_stats = _run_spiders(settings, spiders, region, progress)
     stopped = _not_rebuilt(crawl_stats, spiders)
     if stopped:  # nothing is rebuilt, so nothing is confirmed or aged; pages stored so far are read next run
         exit_code, status, reason = stopped
@@ -186,6 +193,30 @@ def _locked_run(run: Session, region, db_path, profile, overrides, spiders, thre
     return RunResult(run_id, exit_code, figures, built.clinics, built.facts, built.changes, errors,
                      unmapped=built.unmapped, dropped=built.dropped, judged=built.judged,
                      failed_queries=_failed_examples(crawl_stats))
+
+
+def _run_with_workers(run: Session, settings, spiders, region: Region, progress: Progress, queue_url: str,
+                      profile: str, overrides: dict | None) -> dict:
+    """Discovery here, the clinic websites through the queue; an unfinished run of the region is resumed (its
+    discovery as it was, its sites as the queue keeps them)."""
+    import json
+
+    from clinics import coordinator
+    from crawlers.site_queue import SiteQueue
+
+    queue = SiteQueue(queue_url)
+    resumed = coordinator.resumable(queue, region.name)
+    if resumed:
+        logging.getLogger(__name__).warning("resuming the unfinished run %s of %s from %s", resumed.get("run_id"),
+                                            region.name, queue_url)
+        stats = json.loads(resumed["discovery"])
+    else:
+        stats = _run_spiders(settings, tuple(s for s in spiders if s != "clinic_site"), region, progress)
+        if "clinic_site" not in spiders or _interrupted(stats):
+            return stats
+        coordinator.seed(queue, run.db, region, run.run_id, {"profile": profile, "overrides": overrides or {}}, stats)
+    stats.update(coordinator.write_results(queue, run.db, run.run_id, settings, progress))
+    return {**stats, **_process_cpu()}
 
 
 def _configure_logging(settings, log_file: str | None, quiet: bool, live_progress: bool = False) -> None:
@@ -294,7 +325,7 @@ def _not_rebuilt(stats: dict, spiders: tuple[str, ...]) -> tuple[int, str, str] 
     """(exit code, status, reason) of a run whose clinics must not be rebuilt: stopped by a signal, or one that
     reached nothing (no network, every address refused). Rebuilt, such a run would age every clinic whose site
     it never asked."""
-    if any(key.endswith("/finish_reason") and value == "shutdown" for key, value in stats.items()):
+    if _interrupted(stats):
         return EXIT_INTERRUPTED, "interrupted", "interrupted by a signal: no clinic was rebuilt, confirmed or aged"
     remote = [name for name in DISCOVERY_SPIDERS if name in spiders and name not in LOCAL_SOURCES]
     sources_answered = any(stats.get(f"{name}/source/{name}/ok_queries") for name in remote)
@@ -305,6 +336,10 @@ def _not_rebuilt(stats: dict, spiders: tuple[str, ...]) -> tuple[int, str, str] 
             "every query and page failed"
         return EXIT_FAILED, "failed", f"no source or website answered ({why}): no clinic was touched"
     return None
+
+
+def _interrupted(stats: dict) -> bool:
+    return any(key.endswith("/finish_reason") and value == "shutdown" for key, value in stats.items())
 
 
 def _failed_examples(stats: dict) -> dict[str, list[str]]:

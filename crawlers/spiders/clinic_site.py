@@ -25,6 +25,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 from crawlers.freshness import newer_lastmod
 from crawlers.items import PageItem, VouchedPagesItem
 from crawlers.page_store import DatabasePages
+from crawlers.site_worker import SiteWorker
 from crawlers.spiders.region import RegionSpider
 from db.queries import candidate_websites
 from db.schema import open_db
@@ -71,25 +72,48 @@ class ClinicSiteSpider(RegionSpider):
         self.vouched: dict[str, deque[tuple[str, list[str], int]]] = defaultdict(deque)
         self._db: DatabasePages | None = None
         self.snapshots: dict = {}  # site -> SnapshotPages, for the sites a worker was handed (clinics/worker.py)
+        self.worker: SiteWorker | None = None  # set when the crawl is a worker's (SITE_QUEUE_URL)
 
     @classmethod
     def from_crawler(cls, crawler, *args, **kwargs):
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider._release_waiting_home_pages, signal=signals.spider_idle)
+        crawler.signals.connect(spider._on_idle, signal=signals.spider_idle)
+        if crawler.settings.get("SITE_QUEUE_URL"):
+            spider.worker = SiteWorker(spider, crawler)
         return spider
 
     async def start(self):
+        if self.worker is not None:
+            return  # a worker's sites come from the queue, a batch at a time, whenever it is idle
         websites = self.only_sites or self._websites()
         for root in sorted({site_root(w) for w in websites} - {None}):  # crawlers/safety.py refuses non-public hosts
-            self.requested[root].add(page_key(root))
-            self.spent[root] += 1
-            if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
-                self.sitemap_requests_out[root] += 1
-                yield scrapy.Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.no_sitemap,
-                                     cb_kwargs={"site": root}, meta={"handle_httpstatus_list": [404]}, priority=1,
-                                     dont_filter=True)
-            else:
-                yield self._request(root, root, depth=0)
+            for request in self.site_start(root):
+                yield request
+
+    def site_start(self, root: str):
+        """A site's first requests: robots.txt (then its sitemaps, then the home page), or the home page."""
+        self.requested[root].add(page_key(root))
+        self.spent[root] += 1
+        if self.settings.getbool("CLINIC_SITE_USE_SITEMAPS"):
+            self.sitemap_requests_out[root] += 1
+            yield scrapy.Request(urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.no_sitemap,
+                                 cb_kwargs={"site": root}, meta={"handle_httpstatus_list": [404]}, priority=1,
+                                 dont_filter=True)
+        else:
+            yield self._request(root, root, depth=0)
+
+    def _on_idle(self):
+        """Nothing left to fetch: home pages still waiting for a sitemap go now; a worker reports its batch of sites
+        and takes the next."""
+        self._release_waiting_home_pages()
+        if self.worker is not None:
+            self.worker.next_batch()
+
+    def forget_site(self, site: str) -> None:
+        """A worker's site is done: what was kept of it goes, so a worker's memory does not grow with the run."""
+        for state in (self.requested, self.spent, self.waiting, self.waiting_keys, self.read, self.sitemaps_asked,
+                      self.lastmods, self.sitemap_requests_out, self.vouched, self.snapshots):
+            state.pop(site, None)
 
     def _websites(self) -> list[str]:
         """Websites of the region's listings and clinics, written to the database by the discovery spiders."""
