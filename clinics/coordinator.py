@@ -40,6 +40,14 @@ def resumable(queue: SiteQueue, region_name: str) -> dict | None:
     return run if run.get("state") == "crawling" and run.get("region") == region_name else None
 
 
+def adopt(db, earlier_run: int, run_id: int) -> None:
+    """A resumed run takes on what the run it resumes saw: its listings and the pages written before it stopped
+    are this run's (the build confirms a clinic by what this run saw)."""
+    with db.conn:
+        db.execute("update sources set run_id = ? where run_id = ?", [run_id, earlier_run])
+        db.execute("update pages set run_id = ? where run_id = ?", [run_id, earlier_run])
+
+
 def seed(queue: SiteQueue, db, region, run_id: int, worker_settings: dict, discovery: dict) -> int:
     """Queue every site of the region for the workers; how many."""
     roots = sorted({site_root(w) for w in candidate_websites(db, region)} - {None})

@@ -210,6 +210,8 @@ def _run_with_workers(run: Session, settings, spiders, region: Region, progress:
         logging.getLogger(__name__).warning("resuming the unfinished run %s of %s from %s", resumed.get("run_id"),
                                             region.name, queue_url)
         stats = json.loads(resumed["discovery"])
+        coordinator.adopt(run.db, int(resumed["run_id"]), run.run_id)
+        queue.resumed_by(run.run_id)
     else:
         stats = _run_spiders(settings, tuple(s for s in spiders if s != "clinic_site"), region, progress)
         if "clinic_site" not in spiders or _interrupted(stats):

@@ -75,6 +75,10 @@ class SiteQueue:
         pipe.hset(self.key("run"), mapping={**run, "state": "crawling", "sites": len(tasks)})
         pipe.execute()
 
+    def resumed_by(self, run_id: int) -> None:
+        """A coordinator started again carries the run on under its own run number."""
+        self.redis.hset(self.key("run"), "run_id", run_id)
+
     def finish_run(self) -> None:
         self.redis.hset(self.key("run"), "state", "finished")
 
