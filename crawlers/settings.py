@@ -64,7 +64,7 @@ ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 800}
 # A crawl spread over machines (docs/scaling.md): the Redis queue a worker takes sites from (set by `clinics worker`)
 # and how many sites it takes at a time.
 SITE_QUEUE_URL = None
-SITE_QUEUE_BATCH = 8
+SITE_QUEUE_BATCH = 16  # as many sites at a time as requests in flight (CONCURRENT_REQUESTS)
 SITE_QUEUE_HEARTBEAT_S = 10  # a worker silent this long is taken for dead (it says it is alive three times as often)
 SITE_QUEUE_STALL_S = 600  # the coordinator stops (to be resumed) when no worker has answered for this long
 
