@@ -31,9 +31,13 @@ DATABASE = "clinics.db"  # served as the database "clinics", the name the metada
 KEEP_BUILDS = 2  # the current build and the one before it, for a server still reading the old file
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # What the public copy leaves out: page bodies are the clinics' own pages (only short quotations are published),
-# and the names and addresses of the people who sent or decided corrections are theirs.
+# and the names and addresses of the people who sent or decided corrections are theirs. The registry loaded in bulk
+# is the crawl's input, CMS's to publish (hundreds of MB for the country): each clinic keeps what it took from it;
+# registry_loads still says which files the crawl read.
 SCRUB_SQL = (
     "update pages set body = null",
+    "delete from registry_locations",
+    "delete from registry_npi",
     "update corrections set submitted_by = null, decided_by = null",
     "update identity_decisions set decided_by = null",
 )

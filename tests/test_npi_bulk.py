@@ -218,6 +218,15 @@ def test_a_crawl_from_the_bulk_registry_gives_the_clinics_and_facts_the_api_give
         assert _comparable(from_api, table, order) == _comparable(from_bulk, table, order), table
     npi_requests = {db: _npi_requests(db) for db in (from_api, from_bulk)}
     assert npi_requests[from_bulk] == 0 < npi_requests[from_api]
+    # the public copy leaves the registry out (the crawl's input, CMS's to publish) and says which file was read
+    published = subprocess.run([CLINICS, "publish", "--db", str(from_bulk), str(tmp_path / "public")],
+                               capture_output=True, text=True, timeout=300)
+    assert published.returncode == 0, published.stderr
+    copy = sqlite3.connect(tmp_path / "public" / "current" / "clinics.db")
+    assert copy.execute("select count(*) from registry_npi").fetchone()[0] == 0
+    loads = copy.execute("select file from registry_loads").fetchall()
+    assert loads == [("NPPES_Data_Dissemination_November_2026_sample.zip",)]
+    assert copy.execute("select count(*) from clinics").fetchone()[0] == 15
 
 
 MOMENTS = {"first_seen", "last_seen", "last_changed", "last_confirmed", "seen_at", "run_id", "as_of",
