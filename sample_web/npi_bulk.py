@@ -115,12 +115,13 @@ def write_zip(path: Path, start: date, end: date, rows: Iterable[dict], places: 
               names: Iterable[dict] = ()) -> Path:
     """A Data Dissemination zip of the four CSVs (every field quoted, as the registry writes them)."""
     stamp = f"{start:%Y%m%d}-{end:%Y%m%d}"
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, header, data in ((f"npidata_pfile_{stamp}.csv", npidata_header(), rows),
                                    (f"pl_pfile_{stamp}.csv", PL_HEADER, places),
                                    (f"othername_pfile_{stamp}.csv", OTHERNAME_HEADER, names),
                                    (f"endpoint_pfile_{stamp}.csv", ENDPOINT_HEADER, ())):
-            with archive.open(name, "w") as raw, io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:
+            with archive.open(name, "w", force_zip64=True) as raw, \
+                    io.TextIOWrapper(raw, encoding="utf-8", newline="") as text:  # a real monthly file is over 4 GB
                 writer = csv.writer(text, quoting=csv.QUOTE_ALL)
                 writer.writerow(header)
                 writer.writerows([row.get(column, "") for column in header] for row in data)
