@@ -2,7 +2,8 @@
 record the NPI Registry API v2.1 answers, so that one reader (parsers/listings.py) serves both sources.
 
 The bulk files hold codes where the API writes words: a taxonomy is a NUCC code (its description comes from
-``nucc_taxonomy.csv``, the codes the directory uses), dates are ``MM/DD/YYYY``, phones and ZIP+4s are bare
+``nucc_taxonomy.csv``: the codes the directory uses, from the NUCC Health Care Provider Taxonomy code set at
+taxonomy.nucc.org, described as the NPI Registry API writes them), dates are ``MM/DD/YYYY``, phones and ZIP+4s are bare
 digits. Columns are read by their header names, compared without case or runs of spaces: the secondary
 locations file spells some with two spaces or none before a hyphen.
 """
