@@ -15,7 +15,7 @@ import time
 
 from crawlers.site_queue import SiteQueue
 
-WAIT_S = 2.0
+WAIT_S = 1.0  # how often a waiting worker asks whether a run is queued
 
 
 def wait_for_run(queue: SiteQueue, patience_s: float | None = None) -> dict | None:
