@@ -40,18 +40,27 @@ def load(file: str, db_path: str, states: set[str] | None) -> None:
     and the clinicians (psychiatry, anesthesiology, nurse anesthetists...) who may treat at one. `clinics crawl`
     then reads the region's NPIs from here instead of the API while the registry is fresher than --npi-max-age."""
     from clinics.lock import DatabaseLocked, RunLock
-    from clinics.npi_load import BulkFileError, load_bulk_file
+    from clinics.npi_load import PROGRESS_EVERY, BulkFileError, load_bulk_file
     from crawlers.settings import NPI_CLINICIAN_TAXONOMIES
     from db.schema import open_db
 
     try:
         with RunLock(db_path):
             db = open_db(db_path)
-            result = load_bulk_file(db, file, states, tuple(NPI_CLINICIAN_TAXONOMIES))
+            result = load_bulk_file(db, file, states, tuple(NPI_CLINICIAN_TAXONOMIES), _progress_line())
     except (BulkFileError, DatabaseLocked) as error:
         click.echo(f"npi load: {error}", err=True)
         sys.exit(2)
+    if result.rows_read >= PROGRESS_EVERY and sys.stderr.isatty():
+        click.echo("\r" + " " * 40 + "\r", nl=False, err=True)  # the progress line gives way to the summary
     click.echo(result.summary())
+
+
+def _progress_line():
+    """On a terminal, the rows read so far, rewritten in place; elsewhere (cron, a pipe) nothing."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda rows: click.echo(f"\r{rows:,} rows read ...", nl=False, err=True)
 
 
 @npi.command()

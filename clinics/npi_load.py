@@ -15,7 +15,7 @@ import re
 import time
 import zipfile
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +28,7 @@ from parsers.listings import KETAMINE_WORDS, RELEVANT_TAXONOMY, TAXONOMY_WORDS
 PFILE = re.compile(r"(npidata|othername|pl)_pfile_(\d{8})-(\d{8})(?:_fileheader)?\.csv$", re.I)
 REGISTRY_BEGAN = date(2007, 1, 1)  # a file whose period starts before this is a full replacement
 BATCH = 2000
+PROGRESS_EVERY = 250_000
 csv.field_size_limit(1 << 24)  # an odd row with a long field must not stop a load of millions
 
 
@@ -68,8 +69,10 @@ class _Members:
     names: list[str] = field(default_factory=list)
 
 
-def load_bulk_file(db, path: str, states: set[str] | None, clinician_words: tuple[str, ...]) -> LoadResult:
-    """Apply one monthly or weekly zip to the registry, in one transaction."""
+def load_bulk_file(db, path: str, states: set[str] | None, clinician_words: tuple[str, ...],
+                   progress: Callable[[int], None] | None = None) -> LoadResult:
+    """Apply one monthly or weekly zip to the registry, in one transaction; ``progress`` hears the rows read so far
+    every PROGRESS_EVERY rows (a monthly file takes minutes)."""
     members = _members(path)
     kind = registry.FULL if members.start < REGISTRY_BEGAN else registry.UPDATE
     result = LoadResult(Path(path).name, kind, members.start.isoformat(), members.end.isoformat())
@@ -90,7 +93,8 @@ def load_bulk_file(db, path: str, states: set[str] | None, clinician_words: tupl
         registry.start(db, kind)
         ketamine_named = {npi for npi, name, _ in _other_names(archive, members) if KETAMINE_WORDS.search(name)}
         in_states = _secondary_states(archive, members, states) if states else set()
-        kept = _read_npis(db, archive, members, result, states, in_states, ketamine_named, clinician_words)
+        kept = _read_npis(db, archive, members, result, states, in_states, ketamine_named, clinician_words,
+                          progress or (lambda rows: None))
         _attach_names_and_places(db, archive, members, kept, result.file)
         result.seconds = time.perf_counter() - started
         registry.record_load(db, {"file": result.file, "kind": kind, "period_start": result.period_start,
@@ -154,7 +158,7 @@ def _secondary_states(archive, members: _Members, states: set[str]) -> set[str]:
 
 
 def _read_npis(db, archive, members: _Members, result: LoadResult, states, in_states: set[str],
-               ketamine_named: set[str], clinician_words: tuple[str, ...]) -> set[str]:
+               ketamine_named: set[str], clinician_words: tuple[str, ...], progress: Callable[[int], None]) -> set[str]:
     """Keep the NPIs the directory may need (written as they come, in batches); a weekly file's other NPIs are
     taken out, as are its deactivated and replaced ones. The numbers kept."""
     kept: set[str] = set()
@@ -166,6 +170,8 @@ def _read_npis(db, archive, members: _Members, result: LoadResult, states, in_st
         if columns is None:
             columns = _Columns(keys)
         result.rows_read += 1
+        if not result.rows_read % PROGRESS_EVERY:
+            progress(result.rows_read)
         number = values[columns.npi].strip() if len(values) > columns.npi else ""
         if not number:
             continue

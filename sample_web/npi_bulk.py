@@ -145,7 +145,7 @@ def filler_rows(count: int, seed: int = 7, first_npi: int = 1_500_000_000) -> It
     rng = random.Random(seed)
     for i in range(count):
         number = str(first_npi + i)
-        state = STATES[i % len(STATES)]
+        state = STATES[rng.randrange(len(STATES))]  # not by i: every kind of row in every state
         if i % 50 == 49:
             yield deactivated_row(number, date(2019, 1, 1 + i % 28))
             continue
