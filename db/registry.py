@@ -95,13 +95,16 @@ def monthly_states(db: sqlite_utils.Database) -> set[str] | None:
     return found.states if found else None
 
 
-def records_in(db: sqlite_utils.Database, states: Iterable[str]) -> Iterable[tuple[dict, list[str]]]:
-    """Each NPI with a practice location in one of the states, with the ZIPs of all its locations."""
-    states = sorted(set(states))
-    marks = ", ".join("?" for _ in states)
+def records_in(db: sqlite_utils.Database, states: Iterable[str], entity_type: str,
+               zips: Iterable[str] | None = None) -> Iterable[tuple[dict, list[str]]]:
+    """Each NPI of the entity type ("NPI-1" individuals, "NPI-2" organisations) with a practice location in one of
+    the states (or, given ``zips``, in one of those ZIPs), with the ZIPs of all its locations; one at a time."""
+    where = ("select npi from registry_locations where zip in (select value from json_each(?))" if zips is not None
+             else "select npi from registry_locations where state in (select value from json_each(?))")
+    wanted = json.dumps(sorted(set(zips if zips is not None else states)))
     sql = (f"select r.record, group_concat(l.zip) as zips from registry_npi r join registry_locations l on l.npi = r.npi "
-           f"where r.npi in (select npi from registry_locations where state in ({marks})) group by r.npi order by r.npi")
-    for row in db.query(sql, states):
+           f"where r.entity_type = ? and r.npi in ({where}) group by r.npi order by r.npi")
+    for row in db.query(sql, [entity_type, wanted]):
         yield json.loads(row["record"]), [z for z in (row["zips"] or "").split(",") if z]
 
 

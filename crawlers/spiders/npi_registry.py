@@ -41,21 +41,16 @@ class NpiRegistrySpider(ListingSource):
         from db.schema import open_db
 
         db = open_db(self.settings.get("DB_PATH"))
-        clinicians, care_zips = [], set()
-        for record, zips in registry.records_in(db, self.region.state.split("/")):
-            if not any(self.region.contains_zip(z) for z in zips):
-                continue
-            if record.get("enumeration_type") == "NPI-1":
-                clinicians.append((record, zips))
-                continue
-            for item in self._record_listings(record):
-                if item.decision == "candidate":
-                    care_zips.add(item.zip)
-                yield item
+        care_zips = set()
+        for record, zips in registry.records_in(db, self.region.state.split("/"), "NPI-2"):
+            if any(self.region.contains_zip(z) for z in zips):
+                for item in self._record_listings(record):
+                    if item.decision == "candidate":
+                        care_zips.add(item.zip)
+                    yield item
         words = [w.lower() for w in self.settings.getlist("NPI_CLINICIAN_TAXONOMIES")]
-        for record, zips in clinicians:
-            if care_zips.intersection(zips) and any(
-                    w in (t.get("desc") or "").lower() for t in record.get("taxonomies") or [] for w in words):
+        for record, _ in registry.records_in(db, (), "NPI-1", zips=care_zips):
+            if any(w in (t.get("desc") or "").lower() for t in record.get("taxonomies") or [] for w in words):
                 yield from self._record_listings(record)
         db.close()
 
