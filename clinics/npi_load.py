@@ -23,6 +23,7 @@ from pathlib import Path
 from db import registry
 from db.store import now_iso
 from parsers import npi_bulk
+from parsers.address import usps_state
 from parsers.listings import KETAMINE_WORDS, RELEVANT_TAXONOMY, TAXONOMY_WORDS
 
 PFILE = re.compile(r"(npidata|othername|pl)_pfile_(\d{8})-(\d{8})(?:_fileheader)?\.csv$", re.I)
@@ -152,7 +153,7 @@ def _secondary_states(archive, members: _Members, states: set[str]) -> set[str]:
     state_key = f"{npi_bulk.SECONDARY} state name"
     for keys, values in _rows(archive, members.pl):
         row = dict(zip(keys, values, strict=False))
-        if _state(row.get(state_key)) in states:
+        if usps_state(row.get(state_key)) in states:
             found.add(row.get(npi_bulk.NPI, "").strip())
     return found
 
@@ -177,7 +178,7 @@ def _read_npis(db, archive, members: _Members, result: LoadResult, states, in_st
             continue
         row = dict(zip(keys, values, strict=False)) if columns.may_matter(values, interesting, ketamine_named) else None
         if row is not None and npi_bulk.may_be_kept(row, ketamine_named, clinician_words) \
-                and (not states or _state(npi_bulk.primary_state(row)) in states
+                and (not states or usps_state(npi_bulk.primary_state(row)) in states
                      or number in in_states):
             batch.append(npi_bulk.api_record(row, [], []))
             kept.add(number)
@@ -244,9 +245,3 @@ def _attach_names_and_places(db, archive, members: _Members, kept: set[str], fil
                    for n, r in ((r["npi"], r) for r in db.query(
                        f"select npi, record from registry_npi where npi in ({marks})", chunk))]
         registry.save_records(db, records, file)
-
-
-def _state(value: str | None) -> str | None:
-    from parsers.address import usps_state
-
-    return usps_state(value)

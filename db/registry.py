@@ -89,12 +89,6 @@ def coverage(db: sqlite_utils.Database) -> Coverage | None:
     return Coverage(newest["file"], newest["period_end"], states)
 
 
-def monthly_states(db: sqlite_utils.Database) -> set[str] | None:
-    """The states the newest monthly load kept (None: every state): a weekly file keeps the same."""
-    found = coverage(db)
-    return found.states if found else None
-
-
 def records_in(db: sqlite_utils.Database, states: Iterable[str], entity_type: str,
                zips: Iterable[str] | None = None) -> Iterable[tuple[dict, list[str]]]:
     """Each NPI of the entity type ("NPI-1" individuals, "NPI-2" organisations) with a practice location in one of
